@@ -1,0 +1,3 @@
+from mesoguide.cli import main
+
+main()

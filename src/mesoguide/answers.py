@@ -1,0 +1,208 @@
+"""Answers: coerce each raw value to its question's type, apply `when`, defaults and `required`."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+from mesoguide import yamlsafe
+from mesoguide.conditions import type_name
+from mesoguide.errors import AnswerProblem, AnswersError, UsageError, did_you_mean
+from mesoguide.model import Answer, Question, RulePack
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
+MAX_ANSWERS_BYTES = 1024 * 1024
+
+
+class AnswerRejected(ValueError):
+    """One answer that does not fit its question."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def coerce(question: Question, raw: object) -> Answer:
+    """The answer ``raw`` as the question's type, or AnswerRejected with the reason."""
+    kind = question.type
+    if kind == "integer":
+        return _integer(question, raw)
+    if kind == "boolean":
+        return _boolean(raw)
+    if kind == "choice":
+        if isinstance(raw, list | tuple) and len(raw) == 1:
+            raw = raw[0]
+        return _choice(question, raw)
+    return _multiple(question, raw)
+
+
+def _integer(question: Question, raw: object) -> int:
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not text:
+            raise AnswerRejected("expected a whole number")
+        if len(text) > 12 or not text.lstrip("+-").isdigit() or not text.isascii():
+            raise AnswerRejected(f"{_shown(raw)} is not a whole number")
+        value = int(text)
+    elif isinstance(raw, bool):
+        raise AnswerRejected(f"expected a whole number, not {type_name(raw)} ({_shown(raw)})")
+    elif isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float):
+        if math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e12:
+            value = int(raw)
+        else:
+            raise AnswerRejected(f"{_shown(raw)} is not a whole number")
+    else:
+        raise AnswerRejected(f"expected a whole number, not {type_name(raw)}")
+    low, high = question.min, question.max
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise AnswerRejected(f"{_shown(value)} is outside {_range(low, high)}")
+    return value
+
+
+def _range(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _boolean(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS:
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in FALSE_WORDS:
+        return False
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    raise AnswerRejected(f"{_shown(raw)} is not yes or no (yes/no/true/false/y/n/1/0)")
+
+
+def _choice(question: Question, raw: object) -> str:
+    if not isinstance(raw, str):
+        raise AnswerRejected(
+            f"expected one of {', '.join(question.choice_values)}, not {type_name(raw)}"
+        )
+    value = raw.strip()
+    if value in question.choice_values:
+        return value
+    raise AnswerRejected(_not_a_choice(question, value))
+
+
+def _not_a_choice(question: Question, value: str) -> str:
+    hint = did_you_mean(value.lower(), question.choice_values)
+    return f"{_shown(value)} is not one of {', '.join(question.choice_values)}{hint}"
+
+
+def _multiple(question: Question, raw: object) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        items: list[object] = [part for part in raw.split(";") if part.strip()]
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        raise AnswerRejected(f"expected a list of choices, not {type_name(raw)}")
+    chosen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise AnswerRejected(f"each choice is text, not {type_name(item)} ({_shown(item)})")
+        value = item.strip()
+        if value not in question.choice_values:
+            raise AnswerRejected(_not_a_choice(question, value))
+        chosen.add(value)
+    ordered = tuple(v for v in question.choice_values if v in chosen)
+    exclusive = [c.value for c in question.choices if c.exclusive and c.value in chosen]
+    if exclusive and len(ordered) > 1:
+        raise AnswerRejected(f"'{exclusive[0]}' cannot be combined with other choices")
+    low, high = question.min, question.max
+    if low is not None and len(ordered) < low:
+        raise AnswerRejected(
+            f"choose at least {low} of {', '.join(question.choice_values)}"
+            if ordered
+            else f"choose at least {low}: {', '.join(question.choice_values)}"
+        )
+    if high is not None and len(ordered) > high:
+        raise AnswerRejected(f"choose at most {high}")
+    return ordered
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def resolve(
+    pack: RulePack, raw: Mapping[str, object], source: str | None = None
+) -> dict[str, Answer]:
+    """Coerce raw answers in question order; every problem (missing or bad) is raised at once.
+
+    Questions whose ``when`` does not hold are skipped and their raw answers ignored.
+    """
+    answers: dict[str, Answer] = {}
+    problems: list[AnswerProblem] = []
+    tests = pack.question_tests
+    for question in pack.questions:
+        if not tests[question.id](answers):
+            continue
+        value = raw.get(question.id)
+        if value is None or value == "":
+            if question.default is not None:
+                answers[question.id] = question.default
+            elif question.required:
+                problems.append(AnswerProblem(question.id, "required, but not answered"))
+            continue
+        try:
+            answers[question.id] = coerce(question, value)
+        except AnswerRejected as rejected:
+            problems.append(AnswerProblem(question.id, rejected.reason))
+    if problems:
+        raise AnswersError(problems, source)
+    return answers
+
+
+def read_answers(path: str, stdin_text: str | None = None) -> dict[str, object]:
+    """Raw answers from a YAML or JSON file (``-``: the given stdin text), refusing aliases."""
+    shown = "stdin" if path == "-" else path
+    try:
+        if path == "-":
+            text = stdin_text or ""
+            if len(text) > MAX_ANSWERS_BYTES:
+                raise yamlsafe.YamlProblem("answers on stdin are over 1 MiB")
+        else:
+            text = yamlsafe.read_text(Path(path), "answers file", MAX_ANSWERS_BYTES)
+        data = _parse(text)
+    except yamlsafe.YamlProblem as problem:
+        where = f"{shown}:{problem.line}" if problem.line else shown
+        raise UsageError(f"{where}: {problem.message}") from None
+    if data is None:
+        raise UsageError(f"{shown}: the answers file is empty")
+    if not isinstance(data, dict):
+        raise UsageError(
+            f"{shown}: answers must be a mapping of question id to answer, not {type_name(data)}"
+        )
+    return data
+
+
+def _parse(text: str) -> object:
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            return json.loads(text, parse_constant=_refuse_constant)
+        except json.JSONDecodeError as error:
+            raise yamlsafe.YamlProblem(f"JSON syntax: {error.msg}", error.lineno) from None
+        except ValueError as error:
+            raise yamlsafe.YamlProblem(str(error)) from None
+    return yamlsafe.load(text, allow_aliases=False, max_nodes=10_000, max_depth=10).data
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a valid answer")
+
+
+def unknown_keys(pack: RulePack, raw: Mapping[str, object]) -> list[str]:
+    """Keys of raw answers that name no question of the pack (a typo, most often)."""
+    known = {q.id for q in pack.questions}
+    return [key for key in raw if key not in known]

@@ -1,0 +1,148 @@
+"""The typer app: each command parses options, calls the core, renders, and exits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mesoguide import __version__
+from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output
+
+if TYPE_CHECKING:
+    from mesoguide.model import Answer, RulePack
+
+app = typer.Typer(
+    name="mesoguide",
+    help="A treatment-candidacy questionnaire driven by YAML rule packs. "
+    "It gives general information, never a diagnosis: always consult a medical professional.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        help="A rule pack file or folder to use instead of the built-in mesotherapy pack.",
+        show_default=False,
+    ),
+]
+
+
+def load_rules(path: Path | None) -> RulePack:
+    """The pack at ``path``, or the built-in default pack."""
+    from mesoguide.loader import load_pack
+    from mesoguide.packs import default_pack_path
+
+    return load_pack(path if path is not None else default_pack_path())
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mesoguide {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Check whether someone may be a candidate for a treatment, and what to ask next."""
+
+
+@app.command()
+def assess(
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            help="Read answers from a YAML or JSON file ('-' for stdin) instead of asking.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="How to write the report.")
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file.", show_default=False),
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Answer the questionnaire (or pass --answers) and get a candidacy report."""
+    with reporting_errors():
+        pack = load_rules(rules)
+        resolved = _answers_from_file(pack, answers) if answers else _ask(pack)
+        from mesoguide.engine import assess as run_assessment
+
+        report = run_assessment(pack, resolved)
+        if output_format is ReportFormat.json:
+            from mesoguide.report import render_json
+
+            text = render_json(report)
+        elif output_format is ReportFormat.markdown:
+            from mesoguide.render import render_markdown
+
+            text = render_markdown(report, pack)
+        elif output is not None or not sys.stdout.isatty():
+            from mesoguide.render import render_text
+
+            text = render_text(report)
+        else:
+            from rich.console import Console
+
+            from mesoguide.render import print_report
+
+            print_report(report, Console())
+            return
+        if output is not None:
+            write_output(output, text)
+        else:
+            sys.stdout.write(text)
+
+
+def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
+    from mesoguide.answers import read_answers, resolve, unknown_keys
+
+    raw = read_answers(path, sys.stdin.read() if path == "-" else None)
+    unknown = unknown_keys(pack, raw)
+    if unknown:
+        warn(f"ignoring answers to unknown questions: {', '.join(map(str, unknown))}")
+    return resolve(pack, raw, source="stdin" if path == "-" else path)
+
+
+def _ask(pack: RulePack) -> dict[str, Answer]:
+    from mesoguide.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("no terminal to ask questions on: pass --answers FILE (or - for stdin)")
+    from rich.console import Console
+
+    from mesoguide.prompts import QuestionaryPrompter
+    from mesoguide.questionnaire import interview
+
+    console = Console()
+    console.print(f"[bold]{pack.title}[/bold]")
+    if pack.description:
+        console.print(pack.description)
+    console.print("[dim]Press Ctrl-C at any time to stop; nothing is saved.[/dim]\n")
+    answers = interview(pack, QuestionaryPrompter(console))
+    console.print()
+    return answers
+
+
+def main() -> None:
+    """The console script's entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # before a command's own handler is in place
+        sys.stderr.write("\nInterrupted.\n")
+        sys.exit(130)

@@ -1,0 +1,262 @@
+"""The condition language: parsed from YAML data, compiled once to closures, never eval'd."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import cast, get_args
+
+from mesoguide.model import (
+    AllOf,
+    Answer,
+    Answers,
+    AnyOf,
+    Compare,
+    Condition,
+    Not,
+    Operator,
+    Predicate,
+    Question,
+)
+
+OPERATORS: tuple[str, ...] = get_args(Operator)
+LIST_OPERATORS = frozenset({"in", "not_in", "contains_any", "contains_all"})
+ORDER_OPERATORS = frozenset({"lt", "le", "gt", "ge"})
+# Which operators make sense for which question type.
+OPERATORS_FOR_TYPE: Mapping[str, frozenset[str]] = {
+    "integer": frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "answered"}),
+    "boolean": frozenset({"eq", "ne", "answered"}),
+    "choice": frozenset({"eq", "ne", "in", "not_in", "answered"}),
+    "multiple": frozenset({"contains", "contains_any", "contains_all", "answered"}),
+}
+
+
+class ConditionSyntaxError(ValueError):
+    """A condition of the wrong shape; ``path`` says where inside the condition."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def parse_condition(data: object, path: str = "") -> Condition:
+    """Turn YAML data (``all``/``any``/``not`` over ``{question, op, value}``) into a tree."""
+    if not isinstance(data, Mapping):
+        raise ConditionSyntaxError(
+            path, f"a condition is a mapping, not {type_name(data)}: use all/any/not or question/op"
+        )
+    keys = set(data)
+    for combinator in ("all", "any"):
+        if combinator in keys:
+            if keys != {combinator}:
+                raise ConditionSyntaxError(path, f"'{combinator}' stands alone in its mapping")
+            items = data[combinator]
+            if not isinstance(items, list):
+                raise ConditionSyntaxError(
+                    f"{path}.{combinator}", f"a list of conditions, not {type_name(items)}"
+                )
+            parsed = tuple(
+                parse_condition(item, f"{path}.{combinator}[{i}]") for i, item in enumerate(items)
+            )
+            return AllOf(parsed) if combinator == "all" else AnyOf(parsed)
+    if "not" in keys:
+        if keys != {"not"}:
+            raise ConditionSyntaxError(path, "'not' stands alone in its mapping")
+        return Not(parse_condition(data["not"], f"{path}.not"))
+    unknown = keys - {"question", "op", "value"}
+    if unknown:
+        name = sorted(map(str, unknown))[0]
+        from mesoguide.errors import did_you_mean
+
+        hint = did_you_mean(name, ["question", "op", "value", "all", "any", "not"])
+        raise ConditionSyntaxError(path, f"unknown key '{name}'{hint}")
+    if "question" not in keys:
+        raise ConditionSyntaxError(path, "a comparison needs 'question' (or use all/any/not)")
+    question = data["question"]
+    if not isinstance(question, str):
+        raise ConditionSyntaxError(f"{path}.question", f"a question id, not {type_name(question)}")
+    op = data.get("op", "eq")
+    if op not in OPERATORS:
+        from mesoguide.errors import did_you_mean
+
+        raise ConditionSyntaxError(
+            f"{path}.op",
+            f"unknown operator {op!r}{did_you_mean(str(op), OPERATORS)}; "
+            f"one of {', '.join(OPERATORS)}",
+        )
+    if op == "answered":
+        if "value" in keys:
+            raise ConditionSyntaxError(f"{path}.value", "'answered' takes no value")
+        return Compare(question, "answered")
+    if "value" not in keys:
+        raise ConditionSyntaxError(path, f"operator '{op}' needs a 'value'")
+    value = data["value"]
+    if op in LIST_OPERATORS:
+        if not isinstance(value, list) or not value:
+            raise ConditionSyntaxError(f"{path}.value", f"'{op}' takes a non-empty list")
+        value = tuple(value)
+    return Compare(question, cast(Operator, op), value)
+
+
+def type_name(value: object) -> str:
+    """A reader's name for a YAML value's type."""
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
+
+
+def questions_in(condition: Condition) -> Iterator[Compare]:
+    """Every comparison in a condition, depth first."""
+    if isinstance(condition, Compare):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from questions_in(condition.item)
+    else:
+        for item in condition.items:
+            yield from questions_in(item)
+
+
+def check_compare(compare: Compare, question: Question) -> str | None:
+    """Why a comparison does not fit its question, or None when it does."""
+    allowed = OPERATORS_FOR_TYPE[question.type]
+    if compare.op not in allowed:
+        return (
+            f"operator '{compare.op}' does not apply to {question.type} question "
+            f"'{question.id}'; use one of {', '.join(sorted(allowed))}"
+        )
+    if compare.op == "answered":
+        return None
+    values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+    for value in values:
+        if question.type == "integer":
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"'{question.id}' is an integer question: {value!r} is not a whole number"
+        elif question.type == "boolean":
+            if not isinstance(value, bool):
+                return f"'{question.id}' is a yes/no question: compare it with true or false"
+        elif not isinstance(value, str) or value not in question.choice_values:
+            from mesoguide.errors import did_you_mean
+
+            return (
+                f"{value!r} is not a choice of '{question.id}'"
+                f"{did_you_mean(str(value), question.choice_values)}; "
+                f"choices: {', '.join(question.choice_values)}"
+            )
+    return None
+
+
+def compile_condition(condition: Condition | None) -> Predicate:
+    """A fast closure that evaluates the condition against answers; None always holds."""
+    if condition is None:
+        return _always
+    if isinstance(condition, Not):
+        inner = compile_condition(condition.item)
+        return lambda answers: not inner(answers)
+    if isinstance(condition, AllOf):
+        parts = tuple(compile_condition(item) for item in condition.items)
+        if len(parts) == 1:
+            return parts[0]
+        return lambda answers: all(part(answers) for part in parts)
+    if isinstance(condition, AnyOf):
+        parts = tuple(compile_condition(item) for item in condition.items)
+        if len(parts) == 1:
+            return parts[0]
+        return lambda answers: any(part(answers) for part in parts)
+    return _compile_compare(condition)
+
+
+def evaluate(condition: Condition | None, answers: Answers) -> bool:
+    """Evaluate a condition once (compile it instead when it is used often)."""
+    return compile_condition(condition)(answers)
+
+
+def _always(answers: Answers) -> bool:
+    return True
+
+
+_MISSING = object()
+
+
+def _compile_compare(compare: Compare) -> Predicate:
+    qid, op, value = compare.question, compare.op, compare.value
+
+    def get(answers: Answers) -> Answer | object:
+        return answers.get(qid, _MISSING)
+
+    if op == "answered":
+        return lambda answers: qid in answers
+    if op == "eq":
+        return lambda answers: get(answers) == value and qid in answers
+    if op == "ne":
+        return lambda answers: qid in answers and get(answers) != value
+    if op in ("in", "not_in"):
+        options = frozenset(cast(tuple[object, ...], value))
+        if op == "in":
+            return lambda answers: qid in answers and answers[qid] in options
+        return lambda answers: qid in answers and answers[qid] not in options
+    if op in ORDER_OPERATORS:
+        bound = cast(int, value)
+        if op == "lt":
+            return lambda answers: qid in answers and cast(int, answers[qid]) < bound
+        if op == "le":
+            return lambda answers: qid in answers and cast(int, answers[qid]) <= bound
+        if op == "gt":
+            return lambda answers: qid in answers and cast(int, answers[qid]) > bound
+        return lambda answers: qid in answers and cast(int, answers[qid]) >= bound
+    if op == "contains":
+        return lambda answers: value in cast(tuple[str, ...], answers.get(qid, ()))
+    wanted = frozenset(cast(tuple[str, ...], value))
+    if op == "contains_any":
+        return lambda answers: not wanted.isdisjoint(cast(tuple[str, ...], answers.get(qid, ())))
+    return lambda answers: wanted.issubset(cast(tuple[str, ...], answers.get(qid, ())))
+
+
+def condition_to_data(condition: Condition) -> object:
+    """The YAML/JSON shape of a condition (the inverse of ``parse_condition``)."""
+    if isinstance(condition, Compare):
+        data: dict[str, object] = {"question": condition.question, "op": condition.op}
+        if condition.op != "answered":
+            value = condition.value
+            data["value"] = list(value) if isinstance(value, tuple) else value
+        return data
+    if isinstance(condition, Not):
+        return {"not": condition_to_data(condition.item)}
+    key = "all" if isinstance(condition, AllOf) else "any"
+    return {key: [condition_to_data(item) for item in condition.items]}
+
+
+def describe(condition: Condition | None) -> str:
+    """A one-line, human reading of a condition."""
+    if condition is None:
+        return "always"
+    if isinstance(condition, Compare):
+        symbols = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+        if condition.op == "answered":
+            return f"{condition.question} is answered"
+        value = condition.value
+        shown = (
+            "[" + ", ".join(map(_literal, value)) + "]"
+            if isinstance(value, tuple)
+            else _literal(value)
+        )
+        op = symbols.get(condition.op, condition.op.replace("_", " "))
+        return f"{condition.question} {op} {shown}"
+    if isinstance(condition, Not):
+        return f"not ({describe(condition.item)})"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    if not condition.items:
+        return "always" if isinstance(condition, AllOf) else "never"
+    return "(" + joiner.join(describe(item) for item in condition.items) + ")"
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

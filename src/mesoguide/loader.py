@@ -1,0 +1,509 @@
+"""YAML rule pack -> RulePack: the single validation gate, with file:line for every problem."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import cast
+
+from mesoguide import yamlsafe
+from mesoguide.conditions import (
+    ConditionSyntaxError,
+    check_compare,
+    compile_condition,
+    parse_condition,
+    questions_in,
+    type_name,
+)
+from mesoguide.errors import PackError, Problem, did_you_mean
+from mesoguide.model import (
+    QUESTION_TYPES,
+    Answer,
+    Choice,
+    Condition,
+    GuidancePoint,
+    Outcome,
+    Question,
+    QuestionType,
+    Rule,
+    RulePack,
+    Sessions,
+)
+
+PACK_FILE = "pack.yaml"
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+GUIDANCE_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+# The pack format's keys, in one place (the JSON Schema and the docs follow these).
+TOP_KEYS = ("pack", "guidance", "outcomes", "questions", "rules")
+PACK_KEYS = ("id", "version", "title", "treatment", "description", "disclaimer")
+GUIDANCE_KEYS = ("text", "source")
+OUTCOME_KEYS = ("id", "label", "summary")
+QUESTION_KEYS = (
+    "id", "type", "label", "help", "choices", "min", "max", "required", "default", "when",
+)  # fmt: skip
+CHOICE_KEYS = ("value", "label", "exclusive", "help")
+RULE_KEYS = (
+    "id", "when", "outcome", "if_outcome", "sessions", "explanation", "referral", "advice",
+    "clinic", "guidance",
+)  # fmt: skip
+SESSIONS_KEYS = ("min", "max", "timeline")
+RULE_EFFECTS = ("outcome", "sessions", "explanation", "referral", "advice", "clinic")
+
+
+def resolve_pack_path(path: Path) -> Path:
+    """The pack file for a path that names a pack file or a folder holding ``pack.yaml``."""
+    if path.is_dir():
+        return path / PACK_FILE
+    return path
+
+
+def load_pack(path: Path) -> RulePack:
+    """Read, validate and compile the pack at ``path`` (a file or a pack folder)."""
+    file = resolve_pack_path(path)
+    shown = str(file)
+    try:
+        raw = _read_bytes(file)
+        located = yamlsafe.load(yamlsafe.decode(raw, "rule pack"))
+    except yamlsafe.YamlProblem as problem:
+        raise PackError([Problem(shown, problem.line, problem.path, problem.message)]) from None
+    return build_pack(located, file, hashlib.sha256(raw).hexdigest())
+
+
+def _read_bytes(file: Path) -> bytes:
+    if not file.exists():
+        what = "rule pack folder has no pack.yaml" if file.parent.is_dir() else "no such rule pack"
+        raise yamlsafe.YamlProblem(what)
+    text_size = file.stat().st_size
+    if text_size > yamlsafe.MAX_BYTES:
+        raise yamlsafe.YamlProblem(
+            f"rule pack is {text_size:,} bytes; the limit is {yamlsafe.MAX_BYTES:,}"
+        )
+    try:
+        return file.read_bytes()
+    except IsADirectoryError:
+        raise yamlsafe.YamlProblem("rule pack is a folder, not a file") from None
+    except OSError as error:
+        raise yamlsafe.YamlProblem(f"rule pack cannot be read ({error.strerror})") from None
+
+
+def build_pack(located: yamlsafe.Located, file: Path, sha256: str) -> RulePack:
+    """Validate YAML data into a RulePack, collecting every problem before raising."""
+    reader = _Reader(located, str(file))
+    pack = reader.build(file, sha256)
+    if reader.problems or pack is None:
+        raise PackError(reader.problems)
+    return pack
+
+
+class _Reader:
+    def __init__(self, located: yamlsafe.Located, file: str) -> None:
+        self.located = located
+        self.file = file
+        self.problems: list[Problem] = []
+
+    # -- reporting -------------------------------------------------------------------------
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.located.line(path), path, message))
+
+    def mapping(self, value: object, path: str, keys: tuple[str, ...]) -> dict[str, object]:
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping, got {type_name(value)}")
+            return {}
+        for key in value:
+            if key not in keys:
+                self.problem(
+                    f"{path}.{key}" if path else key,
+                    f"unknown key '{key}'{did_you_mean(key, keys)}; allowed: {', '.join(keys)}",
+                )
+        return cast(dict[str, object], value)
+
+    def text(self, data: Mapping[str, object], key: str, path: str, required: bool = True) -> str:
+        value = data.get(key)
+        where = f"{path}.{key}" if path else key
+        if value is None:
+            if required:
+                self.problem(path, f"'{key}' is required")
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(where, f"expected non-empty text, got {type_name(value)} {value!r}")
+            return ""
+        return value.strip()
+
+    def identifier(
+        self, data: Mapping[str, object], key: str, path: str, pattern: re.Pattern[str] = ID_PATTERN
+    ) -> str:
+        value = data.get(key)
+        if value is None:
+            self.problem(path, f"'{key}' is required")
+            return ""
+        if not isinstance(value, str):
+            self.problem(
+                f"{path}.{key}",
+                f"expected a name, got {type_name(value)} {value!r} (quote it in YAML)",
+            )
+            return ""
+        if not pattern.match(value):
+            self.problem(
+                f"{path}.{key}", f"{value!r} is not a valid name (letters, digits and _ only)"
+            )
+        return value
+
+    def integer(self, data: Mapping[str, object], key: str, path: str) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(f"{path}.{key}", f"expected a whole number, got {type_name(value)}")
+            return None
+        return value
+
+    def strings(self, data: Mapping[str, object], key: str, path: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(f"{path}.{key}", f"expected a list of text, got {type_name(value)}")
+            return ()
+        result = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.problem(f"{path}.{key}[{i}]", f"expected text, got {type_name(item)}")
+            else:
+                result.append(item.strip())
+        return tuple(result)
+
+    def items(self, data: Mapping[str, object], key: str) -> list[object]:
+        value = data.get(key)
+        if value is None:
+            self.problem("", f"'{key}' is required")
+            return []
+        if not isinstance(value, list):
+            self.problem(key, f"expected a list, got {type_name(value)}")
+            return []
+        return value
+
+    # -- the pack ----------------------------------------------------------------------------
+    def build(self, file: Path, sha256: str) -> RulePack | None:
+        top = self.mapping(self.located.data, "", TOP_KEYS)
+        if not top and not self.problems:
+            self.problem("", "the rule pack is empty")
+        meta = self.mapping(top.get("pack", {}), "pack", PACK_KEYS) if "pack" in top else {}
+        if "pack" not in top and top:
+            self.problem("", "'pack' is required (id, version, title, ...)")
+        pack_id = self.identifier(meta, "id", "pack") if meta else ""
+        version = meta.get("version")
+        if isinstance(version, int | float) and not isinstance(version, bool):
+            version = str(version)
+        if meta and (not isinstance(version, str) or not version):
+            self.problem("pack.version", "'version' is required, as text such as \"1.0.0\"")
+        guidance = self.guidance(top.get("guidance"))
+        outcomes = self.outcomes(top)
+        questions = self.questions(top)
+        rules = self.rules(top, questions, outcomes, guidance)
+        if self.problems:
+            return None
+        return RulePack(
+            id=pack_id,
+            version=cast(str, version),
+            title=self.text(meta, "title", "pack"),
+            treatment=self.text(meta, "treatment", "pack"),
+            description=self.text(meta, "description", "pack", required=False),
+            disclaimer=self.text(meta, "disclaimer", "pack"),
+            guidance=guidance,
+            outcomes=outcomes,
+            questions=questions,
+            rules=rules,
+            path=file,
+            sha256=sha256,
+            question_tests={q.id: compile_condition(q.when) for q in questions},
+            rule_tests={r.id: compile_condition(r.when) for r in rules},
+        )
+
+    def guidance(self, value: object) -> dict[str, GuidancePoint]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(
+                "guidance", f"expected a mapping of point id to text, got {type_name(value)}"
+            )
+            return {}
+        points = {}
+        for key, item in value.items():
+            path = f"guidance.{key}"
+            if not GUIDANCE_ID_PATTERN.match(key):
+                self.problem(path, f"{key!r} is not a valid guidance id")
+            if isinstance(item, str):
+                points[key] = GuidancePoint(key, item.strip())
+                continue
+            data = self.mapping(item, path, GUIDANCE_KEYS)
+            if data:
+                points[key] = GuidancePoint(
+                    key,
+                    self.text(data, "text", path),
+                    self.text(data, "source", path, False) or None,
+                )
+        return points
+
+    def outcomes(self, top: Mapping[str, object]) -> tuple[Outcome, ...]:
+        result: list[Outcome] = []
+        seen: set[str] = set()
+        for i, item in enumerate(self.items(top, "outcomes")):
+            path = f"outcomes[{i}]"
+            data = self.mapping(item, path, OUTCOME_KEYS)
+            if not data:
+                continue
+            outcome_id = self.identifier(data, "id", path)
+            if outcome_id in seen:
+                self.problem(f"{path}.id", f"duplicate outcome id '{outcome_id}'")
+            seen.add(outcome_id)
+            result.append(
+                Outcome(
+                    outcome_id, self.text(data, "label", path), self.text(data, "summary", path)
+                )
+            )
+        if not result and "outcomes" in top:
+            self.problem("outcomes", "a pack needs at least one outcome")
+        return tuple(result)
+
+    def questions(self, top: Mapping[str, object]) -> tuple[Question, ...]:
+        result: list[Question] = []
+        by_id: dict[str, Question] = {}
+        for i, item in enumerate(self.items(top, "questions")):
+            path = f"questions[{i}]"
+            data = self.mapping(item, path, QUESTION_KEYS)
+            if not data:
+                continue
+            question = self.question(data, path, by_id, [q.id for q in result])
+            if question is None:
+                continue
+            if question.id in by_id:
+                self.problem(f"{path}.id", f"duplicate question id '{question.id}'")
+                continue
+            by_id[question.id] = question
+            result.append(question)
+        return tuple(result)
+
+    def question(
+        self,
+        data: Mapping[str, object],
+        path: str,
+        earlier: Mapping[str, Question],
+        order: list[str],
+    ) -> Question | None:
+        qid = self.identifier(data, "id", path)
+        qtype = data.get("type")
+        if qtype not in QUESTION_TYPES:
+            hint = did_you_mean(str(qtype), QUESTION_TYPES) if qtype is not None else ""
+            self.problem(
+                f"{path}.type",
+                f"type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}{hint}",
+            )
+            return None
+        label = self.text(data, "label", path)
+        help_text = self.text(data, "help", path, required=False) or None
+        choices = self.choices(data, path, qtype)
+        low, high = self.integer(data, "min", path), self.integer(data, "max", path)
+        if qtype in ("boolean", "choice") and (low is not None or high is not None):
+            self.problem(path, f"'min' and 'max' do not apply to a {qtype} question")
+        if low is not None and high is not None and low > high:
+            self.problem(f"{path}.min", f"min {low} is greater than max {high}")
+        if qtype == "multiple" and high is not None and high > len(choices) > 0:
+            self.problem(f"{path}.max", f"max {high} is more than the {len(choices)} choices")
+        required = data.get("required", True)
+        if not isinstance(required, bool):
+            self.problem(f"{path}.required", f"expected true or false, got {type_name(required)}")
+            required = True
+        when = self.condition(data.get("when"), f"{path}.when", earlier, qid, order)
+        question = Question(
+            id=qid,
+            type=qtype,
+            label=label,
+            help=help_text,
+            choices=choices,
+            min=low,
+            max=high,
+            required=required,
+            when=when,
+            line=self.located.line(path),
+        )
+        if "default" in data and data["default"] is not None:
+            from mesoguide.answers import AnswerRejected, coerce
+
+            try:
+                default: Answer = coerce(question, data["default"])
+            except AnswerRejected as rejected:
+                self.problem(f"{path}.default", f"default {data['default']!r}: {rejected.reason}")
+            else:
+                question = dataclasses.replace(question, default=default)
+        return question
+
+    def choices(
+        self, data: Mapping[str, object], path: str, qtype: QuestionType
+    ) -> tuple[Choice, ...]:
+        raw = data.get("choices")
+        if qtype in ("integer", "boolean"):
+            if raw is not None:
+                self.problem(f"{path}.choices", f"a {qtype} question has no choices")
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem(path, f"a {qtype} question needs a non-empty list of 'choices'")
+            return ()
+        result: list[Choice] = []
+        seen: set[str] = set()
+        for i, item in enumerate(raw):
+            cpath = f"{path}.choices[{i}]"
+            choice = self.mapping(item, cpath, CHOICE_KEYS)
+            if not choice:
+                continue
+            value = self.identifier(choice, "value", cpath)
+            if value in seen:
+                self.problem(f"{cpath}.value", f"duplicate choice value '{value}'")
+            seen.add(value)
+            exclusive = choice.get("exclusive", False)
+            if not isinstance(exclusive, bool):
+                self.problem(f"{cpath}.exclusive", "expected true or false")
+                exclusive = False
+            if exclusive and qtype != "multiple":
+                self.problem(
+                    f"{cpath}.exclusive", "only a multiple-choice question has exclusive choices"
+                )
+            result.append(
+                Choice(
+                    value,
+                    self.text(choice, "label", cpath),
+                    exclusive,
+                    self.text(choice, "help", cpath, required=False) or None,
+                )
+            )
+        return tuple(result)
+
+    def condition(
+        self,
+        raw: object,
+        path: str,
+        questions: Mapping[str, Question],
+        owner: str | None,
+        order: list[str],
+    ) -> Condition | None:
+        """Parse a condition and check every question and value it names."""
+        if raw is None:
+            return None
+        try:
+            condition = parse_condition(raw, path)
+        except ConditionSyntaxError as error:
+            self.problem(error.path, error.message)
+            return None
+        for compare in questions_in(condition):
+            question = questions.get(compare.question)
+            if question is None:
+                if owner is not None and compare.question == owner:
+                    self.problem(path, f"question '{owner}' cannot depend on itself")
+                elif owner is not None and compare.question in self._all_question_ids():
+                    self.problem(
+                        path,
+                        f"question '{compare.question}' is asked after '{owner}': "
+                        "a 'when' may only use questions asked before it",
+                    )
+                else:
+                    known = list(questions) if owner is None else order
+                    hint = did_you_mean(compare.question, known)
+                    self.problem(path, f"unknown question '{compare.question}'{hint}")
+                continue
+            why = check_compare(compare, question)
+            if why:
+                self.problem(path, why)
+        return condition
+
+    def _all_question_ids(self) -> set[str]:
+        data = self.located.data
+        questions = data.get("questions") if isinstance(data, dict) else None
+        if not isinstance(questions, list):
+            return set()
+        return {q["id"] for q in questions if isinstance(q, dict) and isinstance(q.get("id"), str)}
+
+    def rules(
+        self,
+        top: Mapping[str, object],
+        questions: tuple[Question, ...],
+        outcomes: tuple[Outcome, ...],
+        guidance: Mapping[str, GuidancePoint],
+    ) -> tuple[Rule, ...]:
+        by_id = {q.id: q for q in questions}
+        outcome_ids = [o.id for o in outcomes]
+        result: list[Rule] = []
+        seen: set[str] = set()
+        for i, item in enumerate(self.items(top, "rules")):
+            path = f"rules[{i}]"
+            data = self.mapping(item, path, RULE_KEYS)
+            if not data:
+                continue
+            rule_id = self.identifier(data, "id", path)
+            if rule_id in seen:
+                self.problem(f"{path}.id", f"duplicate rule id '{rule_id}'")
+            seen.add(rule_id)
+            when = self.condition(data.get("when"), f"{path}.when", by_id, None, [])
+            outcome = data.get("outcome")
+            if outcome is not None and outcome not in outcome_ids:
+                self.problem(
+                    f"{path}.outcome",
+                    f"unknown outcome {outcome!r}{did_you_mean(str(outcome), outcome_ids)}; "
+                    f"outcomes: {', '.join(outcome_ids)}",
+                )
+            if_outcome = self.strings(data, "if_outcome", path)
+            for j, name in enumerate(if_outcome):
+                if name not in outcome_ids:
+                    self.problem(
+                        f"{path}.if_outcome[{j}]",
+                        f"unknown outcome '{name}'{did_you_mean(name, outcome_ids)}",
+                    )
+            if outcome is not None and if_outcome:
+                self.problem(
+                    f"{path}.if_outcome", "a rule that sets the outcome cannot depend on it"
+                )
+            refs = self.strings(data, "guidance", path)
+            for j, ref in enumerate(refs):
+                if ref not in guidance:
+                    self.problem(
+                        f"{path}.guidance[{j}]",
+                        f"unknown guidance point '{ref}'{did_you_mean(ref, guidance)}",
+                    )
+            if not any(data.get(key) is not None for key in RULE_EFFECTS):
+                self.problem(
+                    path,
+                    f"rule '{rule_id}' has no effect: give it one of {', '.join(RULE_EFFECTS)}",
+                )
+            result.append(
+                Rule(
+                    id=rule_id,
+                    when=when,
+                    outcome=outcome if isinstance(outcome, str) else None,
+                    if_outcome=if_outcome,
+                    sessions=self.sessions(data.get("sessions"), f"{path}.sessions"),
+                    explanation=self.text(data, "explanation", path, required=False) or None,
+                    referral=self.text(data, "referral", path, required=False) or None,
+                    advice=self.strings(data, "advice", path),
+                    clinic=self.strings(data, "clinic", path),
+                    guidance=refs,
+                    line=self.located.line(path),
+                )
+            )
+        return tuple(result)
+
+    def sessions(self, raw: object, path: str) -> Sessions | None:
+        if raw is None:
+            return None
+        data = self.mapping(raw, path, SESSIONS_KEYS)
+        low, high = self.integer(data, "min", path), self.integer(data, "max", path)
+        if low is None or high is None:
+            if data:
+                self.problem(path, "sessions need whole-number 'min' and 'max'")
+            return None
+        if low < 0 or low > high:
+            self.problem(path, f"sessions min {low} and max {high} do not make a range")
+        return Sessions(low, high, self.text(data, "timeline", path, required=False) or None)

@@ -1,0 +1,164 @@
+"""The report for people: a rich terminal view and a printable Markdown handout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mesoguide.model import Answer, Finding, Question, Report, RulePack
+
+OUTCOME_STYLES = {"candidate": "green", "refer": "yellow", "not_indicated": "blue"}
+
+
+def format_answer(question: Question, value: Answer) -> str:
+    """An answer as a person reads it: choice labels, yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    labels = {c.value: c.label for c in question.choices}
+    if isinstance(value, tuple):
+        return ", ".join(labels.get(v, v) for v in value) or "(none)"
+    if isinstance(value, str):
+        return labels.get(value, value)
+    return str(value)
+
+
+def _points(finding: Finding) -> str:
+    return f" [{', '.join(finding.guidance)}]" if finding.guidance else ""
+
+
+def _bullets(findings: Iterable[Finding]) -> RenderableType:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for finding in findings:
+        line = Text(finding.text)
+        line.append(_points(finding), style="dim")
+        table.add_row("•", line)
+    return Padding(table, (0, 0, 0, 2))
+
+
+def text_report(report: Report) -> RenderableType:
+    """The terminal report as one rich renderable."""
+    style = OUTCOME_STYLES.get(report.candidacy, "cyan")
+    parts: list[RenderableType] = [
+        Panel(
+            Text(report.outcome.summary),
+            title=Text(report.outcome.label, style=f"bold {style}"),
+            title_align="left",
+            border_style=style,
+        )
+    ]
+
+    def section(title: str, body: RenderableType) -> None:
+        parts.append(Text(""))
+        parts.append(Text(title, style="bold"))
+        parts.append(body)
+
+    if report.referrals:
+        section("See a clinician about", _bullets(report.referrals))
+    if report.explanations:
+        section("Why", _bullets(report.explanations))
+    if report.sessions is not None:
+        sessions = report.sessions
+        lines = Text(f"About {sessions.min} to {sessions.max} sessions.")
+        if sessions.timeline:
+            lines.append(f" {sessions.timeline}")
+        section("Sessions and timeline", Padding(lines, (0, 0, 0, 2)))
+    if report.clinic:
+        section("What to ask the clinic", _bullets(report.clinic))
+    if report.advice:
+        section("Advice", _bullets(report.advice))
+    parts.append(Text(""))
+    parts.append(Text(report.disclaimer, style="dim italic"))
+    return Group(*parts)
+
+
+def print_report(report: Report, console: Console) -> None:
+    console.print(text_report(report))
+
+
+def render_text(report: Report, width: int = 80) -> str:
+    """The terminal report as plain text (for files and pipes)."""
+    console = Console(width=width, color_system=None, force_terminal=False, record=True)
+    with console.capture() as capture:
+        console.print(text_report(report))
+    # rich pads table cells to the full width; a file or a pipe wants no trailing blanks
+    return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
+
+
+def render_markdown(report: Report, pack: RulePack) -> str:
+    """A printable Markdown handout of the report."""
+    out: list[str] = [
+        f"# {pack.title}",
+        "",
+        f"## {report.outcome.label}",
+        "",
+        report.outcome.summary,
+    ]
+
+    def section(title: str, findings: Iterable[Finding]) -> None:
+        items = [f"- {f.text}{_md_points(f)}" for f in findings]
+        if items:
+            out.extend(["", f"## {title}", "", *items])
+
+    section("See a clinician about", report.referrals)
+    section("Why", report.explanations)
+    if report.sessions is not None:
+        sessions = report.sessions
+        out.extend(["", "## Sessions and timeline", ""])
+        line = f"About {sessions.min} to {sessions.max} sessions."
+        out.append(f"{line} {sessions.timeline}" if sessions.timeline else line)
+    section("What to ask the clinic", report.clinic)
+    section("Advice", report.advice)
+    out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
+    for question in pack.questions:
+        if question.id in report.answers:
+            answer = format_answer(question, report.answers[question.id])
+            out.append(f"| {_md_cell(question.label)} | {_md_cell(answer)} |")
+    used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
+    if used:
+        out.extend(["", "## Guidance points cited", ""])
+        for point_id in used:
+            point = pack.guidance.get(point_id)
+            if point is not None:
+                source = f" (source: {point.source})" if point.source else ""
+                out.append(f"- **{point_id}**: {point.text}{source}")
+    out.extend(
+        [
+            "",
+            "---",
+            "",
+            f"*{report.disclaimer}*",
+            "",
+            f"<sub>Rule pack {report.pack.id} {report.pack.version}, "
+            f"sha256 {report.pack.sha256[:12]}</sub>",
+            "",
+        ]
+    )
+    return "\n".join(out)
+
+
+def _all(report: Report) -> Iterable[Finding]:
+    yield from report.referrals
+    yield from report.explanations
+    yield from report.clinic
+    yield from report.advice
+
+
+def _point_order(point_id: str) -> tuple[int, int, str]:
+    if point_id[:1] == "G" and point_id[1:].isdigit():
+        return (0, int(point_id[1:]), "")
+    return (1, 0, point_id)
+
+
+def _md_points(finding: Finding) -> str:
+    return f" *({', '.join(finding.guidance)})*" if finding.guidance else ""
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,44 @@
+"""Shared fixtures: the built-in pack and a complete set of answers for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mesoguide.loader import load_pack
+from mesoguide.model import RulePack
+from mesoguide.packs import default_pack_path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def pack() -> RulePack:
+    return load_pack(default_pack_path())
+
+
+BASE_ANSWERS: dict[str, object] = {
+    "age": 35,
+    "sex": "female",
+    "concerns": ["cellulite"],
+    "areas": ["thighs"],
+    "body_type": "average",
+    "cellulite_cause_belief": "skin_condition",
+    "wants_to_avoid_surgery": False,
+    "results_expected_within": "months",
+    "sessions_possible": 12,
+    "diet_and_exercise": "regular",
+    "goal_is_weight_loss": False,
+    "pregnant_or_breastfeeding": False,
+    "blood_thinners_or_bleeding_disorder": False,
+    "ingredient_allergies": False,
+    "skin_problem_in_area": False,
+    "medical_conditions": ["none"],
+}
+
+
+@pytest.fixture
+def base_answers() -> dict[str, object]:
+    """A complete answer set for a 35-year-old with cellulite and nothing to refer."""
+    return dict(BASE_ANSWERS)
