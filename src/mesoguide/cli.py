@@ -125,18 +125,24 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("no terminal to ask questions on: pass --answers FILE (or - for stdin)")
     from rich.console import Console
+    from rich.markup import escape
 
+    from mesoguide.answers import resolve
     from mesoguide.prompts import QuestionaryPrompter
     from mesoguide.questionnaire import interview
 
-    console = Console()
-    console.print(f"[bold]{pack.title}[/bold]")
+    console = Console(highlight=False)
+    console.print(f"[bold]{escape(pack.title)}[/bold]")
     if pack.description:
-        console.print(pack.description)
-    console.print("[dim]Press Ctrl-C at any time to stop; nothing is saved.[/dim]\n")
-    answers = interview(pack, QuestionaryPrompter(console))
+        console.print(escape(pack.description))
+    console.print(
+        "[dim]You can review and change every answer before the result. "
+        "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
+    )
+    given = interview(pack, QuestionaryPrompter(console))
     console.print()
-    return answers
+    # The same gate as --answers: applies the defaults of questions left unanswered.
+    return resolve(pack, given)
 
 
 def main() -> None:

@@ -2,106 +2,215 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import questionary
+from prompt_toolkit.filters import Always
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from mesoguide.answers import AnswerRejected, coerce
-from mesoguide.model import Answer, Question, RulePack
+from mesoguide.model import Answer, Question
 from mesoguide.render import format_answer
 
 CONFIRM = "__confirm__"
+SKIP = "__skip__"
+SKIPPED = "not answered"
+# The answered line mirrors questionary's own look (its default style).
+QMARK_STYLE = "#5f819d"
+ANSWER_STYLE = "bold #ff9d00"
 
 
 class QuestionaryPrompter:
-    """Asks through questionary; ``Ctrl-C`` raises KeyboardInterrupt (``unsafe_ask``)."""
+    """Asks through questionary; ``Ctrl-C`` raises KeyboardInterrupt (``unsafe_ask``).
+
+    Each prompt is erased once answered and replaced by one line, ``? label answer``, so the
+    screen keeps a clean record whatever the question's type.
+    """
 
     def __init__(self, console: Console, **session: Any) -> None:
         self.console = console
-        self.session = session  # input=/output= for tests, passed to prompt_toolkit
+        # input=/output= for tests; every prompt is erased when done (see the class docstring).
+        self.session: dict[str, Any] = {"erase_when_done": True, **session}
+        self._reviewed: dict[str, Question] = {}  # the questions the last review listed
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
-        kind = question.type
-        if kind == "integer":
-            return self._text(question, "" if current is None else str(current))
-        if kind == "boolean":
-            shown = "" if current is None else ("yes" if current else "no")
-            return self._text(question, shown, suffix=" (yes/no)")
-        if kind == "choice":
-            choices = [questionary.Choice(c.label, value=c.value) for c in question.choices]
-            default = next((c for c in choices if c.value == current), None)
-            answer = questionary.select(
-                question.label,
-                choices=choices,
-                default=default,
-                instruction=_instruction(question.help, "arrow keys, then Enter"),
-                **self.session,
-            ).unsafe_ask()
-            return str(answer)
-        selected = set(current) if isinstance(current, tuple) else set()
+        if question.type in ("integer", "boolean"):
+            answer = self._text(question, current)
+        elif question.type == "choice":
+            answer = self._select(question, current)
+        else:
+            answer = self._checkbox(question, current)
+        self._answered(question.label, _shown(question, answer))
+        return answer
+
+    def review(self, questions: Sequence[Question], answers: Mapping[str, Answer]) -> str | None:
+        width = max(40, self.console.width - 4)  # the select's pointer and margin
+        rows = [(q.label, _shown(q, answers.get(q.id))) for q in questions]
+        label_width = min(max(len(label) for label, _ in rows), width * 3 // 5)
+        choices: list[questionary.Choice | questionary.Separator] = [
+            questionary.Choice("These are right: show the result", value=CONFIRM),
+            questionary.Separator(" "),
+        ]
+        choices.extend(
+            questionary.Choice(_row(label, shown, label_width, width), value=q.id)
+            for q, (label, shown) in zip(questions, rows, strict=True)
+        )
+        self.console.print()
+        dropped = [q.label for q in self._reviewed.values() if q not in questions]
+        if dropped:
+            self.console.print(
+                Text(f"No longer applies, answer dropped: {'; '.join(dropped)}", style="dim")
+            )
+        self._reviewed = {q.id: q for q in questions}
+        picked = questionary.select(
+            "Review your answers",
+            choices=choices,
+            instruction="(choose one to change it, or confirm; arrow keys, then Enter)",
+            **self.session,
+        ).unsafe_ask()
+        if picked == CONFIRM:
+            self._answered("Review your answers", "confirmed")
+            return None
+        return str(picked)
+
+    def _text(self, question: Question, current: Answer | None) -> Answer | None:
+        skippable = _skippable(question)
+        hint = _text_hint(question)
+        if skippable:
+            hint += ", or Enter to skip"
+        message = f"{question.label} ({hint})"
+        if question.help:  # on its own line, with the answer typed on the next one
+            message += f"\n  {question.help}\n  >"
+
+        def validate(text: str) -> bool | str:
+            if not text.strip():
+                return True if skippable else f"Please answer: {_text_hint(question)}."
+            try:
+                coerce(question, text)
+            except AnswerRejected as rejected:
+                if question.type == "integer" and "outside" not in rejected.reason:
+                    return f"{rejected.reason}: type {_text_hint(question)}"
+                return rejected.reason
+            return True
+
+        prompt = questionary.text(
+            message,
+            default=_as_text(current),
+            validate=validate,
+            **self.session,
+        )
+        _keep_compact(prompt.application)
+        text = str(prompt.unsafe_ask())
+        return coerce(question, text) if text.strip() else None
+
+    def _select(self, question: Question, current: Answer | None) -> Answer | None:
+        choices = [questionary.Choice(c.label, value=c.value) for c in question.choices]
+        if _skippable(question):
+            choices.append(questionary.Choice("(skip this question)", value=SKIP))
+        preselected = current if current is not None else question.default
+        default = next((c for c in choices if c.value == preselected), None)
+        answer = questionary.select(
+            question.label,
+            choices=choices,
+            default=default,
+            instruction=_instruction("arrow keys, then Enter", question.help),
+            **self.session,
+        ).unsafe_ask()
+        return None if answer == SKIP else str(answer)
+
+    def _checkbox(self, question: Question, current: Answer | None) -> Answer | None:
+        preselected = current if current is not None else question.default
+        selected = set(preselected) if isinstance(preselected, tuple) else set()
         boxes = [
             questionary.Choice(c.label, value=c.value, checked=c.value in selected)
             for c in question.choices
         ]
-        answer = questionary.checkbox(
+        prompt = questionary.checkbox(
             question.label,
             choices=boxes,
-            validate=lambda values: _check(question, values),
-            instruction=_instruction(question.help, "Space to select, Enter to confirm"),
+            validate=lambda values: _check_boxes(question, values),
+            instruction=_instruction("Space to select, Enter to confirm", question.help),
             **self.session,
-        ).unsafe_ask()
-        return coerce(question, list(answer))
-
-    def _text(self, question: Question, default: str, suffix: str = "") -> Answer | None:
-        def validate(text: str) -> bool | str:
-            if not text.strip() and not question.required:
-                return True
-            return _check(question, text)
-
-        text = questionary.text(
-            question.label + suffix,
-            default=default,
-            validate=validate,
-            instruction=f"({question.help})" if question.help else None,
-            **self.session,
-        ).unsafe_ask()
-        if not str(text).strip():
-            return None
-        return coerce(question, text)
-
-    def review(self, pack: RulePack, answers: dict[str, Answer]) -> str | None:
-        table = Table(title="Your answers", title_justify="left", show_lines=False)
-        table.add_column("Question")
-        table.add_column("Answer")
-        for question in pack.questions:
-            if question.id in answers:
-                table.add_row(question.label, format_answer(question, answers[question.id]))
-        self.console.print()
-        self.console.print(table)
-        choices = [questionary.Choice("These are right: show the result", value=CONFIRM)]
-        choices.extend(
-            questionary.Choice(f"Change: {q.label} ({format_answer(q, answers[q.id])})", value=q.id)
-            for q in pack.questions
-            if q.id in answers
         )
-        picked = questionary.select(
-            "Review your answers",
-            choices=choices,
-            instruction="(arrow keys, then Enter)",
-            **self.session,
-        ).unsafe_ask()
-        return None if picked == CONFIRM else str(picked)
+        _keep_compact(prompt.application)
+        values = list(prompt.unsafe_ask())
+        return coerce(question, values) if values else None
+
+    def _answered(self, label: str, shown: str) -> None:
+        self.console.print(
+            Text.assemble(("? ", QMARK_STYLE), (label, "bold"), " ", (shown, ANSWER_STYLE))
+        )
 
 
-def _check(question: Question, raw: object) -> bool | str:
+def _skippable(question: Question) -> bool:
+    """Whether Enter alone may leave it unanswered (then its default, if any, applies)."""
+    return not question.required or question.default is not None
+
+
+def _shown(question: Question, answer: Answer | None) -> str:
+    if answer is not None:
+        return format_answer(question, answer)
+    if question.default is not None:
+        return f"{SKIPPED} (counts as {format_answer(question, question.default)})"
+    return SKIPPED
+
+
+def _as_text(current: Answer | None) -> str:
+    if current is None:
+        return ""
+    if isinstance(current, bool):
+        return "yes" if current else "no"
+    return str(current)
+
+
+def _text_hint(question: Question) -> str:
+    if question.type == "boolean":
+        return "yes or no"
+    low, high = question.min, question.max
+    if low is not None and high is not None:
+        return f"a whole number from {low} to {high}"
+    if low is not None:
+        return f"a whole number, at least {low}"
+    return f"a whole number, at most {high}" if high is not None else "a whole number"
+
+
+def _instruction(keys: str, help_text: str | None) -> str:
+    return f"({keys})\n  {help_text}" if help_text else f"({keys})"
+
+
+def _check_boxes(question: Question, values: Sequence[str]) -> bool | str:
+    """questionary's validator: the pack's rules, worded for someone at the keyboard."""
+    if not values:
+        if _skippable(question):
+            return True
+        return "Choose at least one: Space selects the choice under the pointer."
+    labels = {c.value: c.label for c in question.choices}
+    exclusive = [c.value for c in question.choices if c.exclusive and c.value in values]
+    if exclusive and len(values) > 1:
+        return f"'{labels[exclusive[0]]}' cannot be combined with other choices: unselect one."
     try:
-        coerce(question, raw)
+        coerce(question, list(values))
     except AnswerRejected as rejected:
         return rejected.reason
     return True
 
 
-def _instruction(help_text: str | None, keys: str) -> str:
-    return f"({help_text} {keys[0].upper()}{keys[1:]}.)" if help_text else f"({keys})"
+def _row(label: str, shown: str, label_width: int, width: int) -> str:
+    """One review line: the label padded or cut to a column, then the answer, within width."""
+    return _cut(f"{_cut(label, label_width):<{label_width}}  {shown}", width)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _keep_compact(application: Any) -> None:
+    """Show a validation message right under the prompt, not at the bottom of the screen.
+
+    A prompt_toolkit input window grows to fill the screen below it, which pushes the
+    message to the last line (questionary fixes this for select, not for text or checkbox).
+    """
+    for window in application.layout.find_all_windows():
+        window.dont_extend_height = Always()
