@@ -76,29 +76,17 @@ class QuestionaryPrompter:
         return str(picked)
 
     def _text(self, question: Question, current: Answer | None) -> Answer | None:
-        skippable = _skippable(question)
         hint = _text_hint(question)
-        if skippable:
+        if _skippable(question):
             hint += ", or Enter to skip"
         message = f"{question.label} ({hint})"
         if question.help:  # on its own line, with the answer typed on the next one
             message += f"\n  {question.help}\n  >"
 
-        def validate(text: str) -> bool | str:
-            if not text.strip():
-                return True if skippable else f"Please answer: {_text_hint(question)}."
-            try:
-                coerce(question, text)
-            except AnswerRejected as rejected:
-                if question.type == "integer" and "outside" not in rejected.reason:
-                    return f"{rejected.reason}: type {_text_hint(question)}"
-                return rejected.reason
-            return True
-
         prompt = questionary.text(
             message,
             default=_as_text(current),
-            validate=validate,
+            validate=lambda text: _check_text(question, text),
             **self.session,
         )
         _keep_compact(prompt.application)
@@ -178,6 +166,19 @@ def _text_hint(question: Question) -> str:
 
 def _instruction(keys: str, help_text: str | None) -> str:
     return f"({keys})\n  {help_text}" if help_text else f"({keys})"
+
+
+def _check_text(question: Question, text: str) -> bool | str:
+    """questionary's validator for integers and yes/no: True, or what to type instead."""
+    if not text.strip():
+        return True if _skippable(question) else f"Please answer: {_text_hint(question)}."
+    try:
+        coerce(question, text)
+    except AnswerRejected as rejected:
+        if question.type == "integer" and "outside" not in rejected.reason:
+            return f"{rejected.reason}: type {_text_hint(question)}"
+        return rejected.reason
+    return True
 
 
 def _check_boxes(question: Question, values: Sequence[str]) -> bool | str:

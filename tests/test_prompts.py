@@ -1,0 +1,248 @@
+"""The questionary Prompter, driven by keystrokes through prompt_toolkit's pipe input.
+
+Every test has a short timeout: a prompt that rejects its input waits for more keys, and a
+script that runs out of keys would otherwise hang (see PITFALLS.md).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from mesoguide.answers import resolve
+from mesoguide.model import RulePack
+from mesoguide.prompts import QuestionaryPrompter, _check_boxes, _check_text
+from mesoguide.questionnaire import interview
+
+from .conftest import BASE_ANSWERS
+
+ENTER, DOWN, UP, SPACE, CTRL_C, CLEAR_LINE = "\r", "\x1b[B", "\x1b[A", " ", "\x03", "\x15"
+
+
+class Keyboard:
+    """A pipe input, a prompter reading from it, and the lines the prompter printed."""
+
+    def __init__(self, pipe) -> None:
+        self.pipe = pipe
+        self.printed = io.StringIO()
+        console = Console(file=self.printed, width=80, color_system=None)
+        self.prompter = QuestionaryPrompter(console, input=pipe, output=DummyOutput())
+
+    def type(self, *keys: str) -> None:
+        self.pipe.send_text("".join(keys))
+
+    def lines(self) -> list[str]:
+        return self.printed.getvalue().splitlines()
+
+
+@pytest.fixture
+def keyboard() -> Iterator[Keyboard]:
+    with create_pipe_input() as pipe:
+        yield Keyboard(pipe)
+
+
+def down(times: int) -> str:
+    return DOWN * times
+
+
+# Keys that answer the whole default pack with BASE_ANSWERS, leaving both optional
+# questions unanswered.
+BASE_KEYS = [
+    "35" + ENTER,  # age
+    ENTER,  # sex: Female
+    SPACE + ENTER,  # concerns: Cellulite
+    down(5) + SPACE + ENTER,  # areas: Thighs
+    DOWN + ENTER,  # body_type: Average
+    DOWN + ENTER,  # cellulite_cause_belief: A condition of the skin
+    "no" + ENTER,  # wants_to_avoid_surgery
+    down(2) + ENTER,  # results_expected_within: Within months
+    "12" + ENTER,  # sessions_possible
+    ENTER,  # diet_and_exercise: Regularly
+    "no" + ENTER,  # goal_is_weight_loss
+    "no" + ENTER,  # pregnant_or_breastfeeding
+    "n" + ENTER,  # blood_thinners_or_bleeding_disorder
+    "n" + ENTER,  # ingredient_allergies
+    "n" + ENTER,  # skin_problem_in_area
+    down(4) + SPACE + ENTER,  # medical_conditions: None of these
+    ENTER,  # scarring_or_pigment_disorder: skipped
+    ENTER,  # recent_treatment_in_area: skipped
+]
+
+BASE_LINES = [
+    "? How old are you? 35",
+    "? What is your sex? Female",
+    "? What would you like to improve? Cellulite",
+    "? Which areas would you like treated? Thighs",
+    "? How would you describe your build? Average",
+    "? What do you think causes your cellulite? A condition of the skin",
+    "? Would you rather avoid surgery? no",
+    "? How soon do you hope to see results? Within months",
+    "? How many treatment sessions could you attend? 12",
+    "? How often do you keep to a healthy diet and exercise? Regularly",
+    "? Is losing weight your main goal? no",
+    "? Are you pregnant, possibly pregnant, or breastfeeding? no",
+    "? Do you take blood thinners or have a bleeding or clotting disorder? no",
+    "? Have you had an allergy to an injected medicine, a vitamin, or a local ",
+    "anaesthetic? no",
+    "? Is there an infection, rash, wound, cold sore or sunburn where you want ",
+    "treatment? no",
+    "? Do any of these apply to you? None of these",
+    "? Do you form raised scars (keloids) or have a skin pigment disorder? not ",
+    "answered (counts as no)",
+    "? Have you had surgery, laser, fillers or another treatment in the area ",
+    "recently? not answered (counts as no)",
+]
+
+
+@pytest.mark.timeout(10)
+def test_a_whole_interview_gives_the_expected_answers(keyboard: Keyboard, pack: RulePack):
+    """Answers every question of the default pack from keystrokes, then confirms the review."""
+    keyboard.type(*BASE_KEYS, ENTER)
+    answers = interview(pack, keyboard.prompter)
+    assert resolve(pack, answers) == resolve(pack, BASE_ANSWERS)
+    assert "scarring_or_pigment_disorder" not in answers
+    assert keyboard.lines() == [*BASE_LINES, "", "? Review your answers confirmed"]
+
+
+@pytest.mark.timeout(10)
+def test_rejects_a_bad_integer_and_asks_again(keyboard: Keyboard, pack):
+    """Letters, an out-of-range number and nothing are refused; the prompt waits for 35."""
+    keyboard.type("abc", ENTER, CLEAR_LINE, "200", ENTER, CLEAR_LINE, ENTER, "35", ENTER)
+    assert keyboard.prompter.ask(pack.question("age"), None) == 35
+    assert keyboard.lines() == ["? How old are you? 35"]
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("question_id", ["pregnant_or_breastfeeding", "ingredient_allergies"])
+def test_a_stray_enter_never_answers_a_safety_question(keyboard: Keyboard, pack, question_id):
+    """Enter alone (and 'maybe') is refused on a required yes/no question; 'yes' is taken."""
+    keyboard.type(ENTER, "maybe", ENTER, CLEAR_LINE, "yes", ENTER)
+    assert keyboard.prompter.ask(pack.question(question_id), None) is True
+
+
+@pytest.mark.timeout(10)
+def test_enter_skips_an_optional_question_and_says_what_it_counts_as(keyboard, pack):
+    """An optional yes/no question is left unanswered by Enter; the line shows its default."""
+    keyboard.type(ENTER)
+    assert keyboard.prompter.ask(pack.question("scarring_or_pigment_disorder"), None) is None
+    assert keyboard.lines() == [
+        "? Do you form raised scars (keloids) or have a skin pigment disorder? not ",
+        "answered (counts as no)",
+    ]
+
+
+@pytest.mark.timeout(10)
+def test_checkbox_refuses_an_empty_selection(keyboard: Keyboard, pack):
+    """Enter with nothing selected is refused; selecting one is then accepted."""
+    keyboard.type(ENTER, DOWN, SPACE, ENTER)
+    assert keyboard.prompter.ask(pack.question("concerns"), None) == ("wrinkles",)
+
+
+@pytest.mark.timeout(10)
+def test_checkbox_refuses_an_exclusive_choice_with_others(keyboard: Keyboard, pack):
+    """'None of these' with a condition is refused until the condition is unselected."""
+    keyboard.type(SPACE, down(4), SPACE, ENTER, UP * 4, SPACE, ENTER)
+    assert keyboard.prompter.ask(pack.question("medical_conditions"), None) == ("none",)
+    assert keyboard.lines() == ["? Do any of these apply to you? None of these"]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "typed", "message"),
+    [
+        ("age", "abc", "'abc' is not a whole number: type a whole number from 0 to 120"),
+        ("age", "3.5", "'3.5' is not a whole number: type a whole number from 0 to 120"),
+        ("age", "200", "200 is outside 0 to 120"),
+        ("age", "  ", "Please answer: a whole number from 0 to 120."),
+        ("age", "42", True),
+        ("pregnant_or_breastfeeding", "", "Please answer: yes or no."),
+        (
+            "pregnant_or_breastfeeding",
+            "maybe",
+            "'maybe' is not yes or no (yes/no/true/false/y/n/1/0)",
+        ),
+        ("pregnant_or_breastfeeding", "Y", True),
+        ("scarring_or_pigment_disorder", "", True),
+    ],
+)
+def test_text_messages_say_what_to_type(pack, question_id, typed, message):
+    """A refused integer or yes/no says why and what to type instead."""
+    assert _check_text(pack.question(question_id), typed) == message
+
+
+@pytest.mark.parametrize(
+    ("question_id", "selected", "message"),
+    [
+        ("concerns", [], "Choose at least one: Space selects the choice under the pointer."),
+        (
+            "medical_conditions",
+            ["diabetes", "none"],
+            "'None of these' cannot be combined with other choices: unselect one.",
+        ),
+        ("medical_conditions", ["none"], True),
+        ("areas", ["face", "thighs"], True),
+    ],
+)
+def test_checkbox_messages_name_the_choices_by_label(pack, question_id, selected, message):
+    """A refused selection is explained in the words on the screen, not the pack's values."""
+    assert _check_boxes(pack.question(question_id), selected) == message
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    ("question_id", "current"),
+    [
+        ("age", 35),
+        ("pregnant_or_breastfeeding", False),
+        ("body_type", "overweight"),
+        ("areas", ("arms", "thighs")),
+    ],
+)
+def test_re_asking_offers_the_current_answer(keyboard: Keyboard, pack, question_id, current):
+    """When an answer is changed, Enter alone keeps it: it is pre-filled or pre-selected."""
+    keyboard.type(ENTER)
+    assert keyboard.prompter.ask(pack.question(question_id), current) == current
+
+
+@pytest.mark.timeout(10)
+def test_ctrl_c_raises_keyboard_interrupt(keyboard: Keyboard, pack):
+    """Ctrl-C in any prompt raises KeyboardInterrupt instead of returning None."""
+    keyboard.type(CTRL_C)
+    with pytest.raises(KeyboardInterrupt):
+        keyboard.prompter.ask(pack.question("medical_conditions"), None)
+
+
+@pytest.mark.timeout(10)
+def test_review_changes_concerns_and_asks_only_the_dependent_question(keyboard: Keyboard, pack):
+    """Dropping cellulite removes its question; adding it back asks only that question."""
+    keyboard.type(
+        *BASE_KEYS,
+        down(3) + ENTER,  # review: change concerns (pointer starts on "These are right")
+        SPACE + DOWN + SPACE + ENTER,  # Cellulite off, Wrinkles on
+        down(3) + ENTER,  # review: change concerns again
+        SPACE + ENTER,  # Cellulite back on, Wrinkles kept
+        down(2) + ENTER,  # cellulite_cause_belief, asked again: Not sure
+        ENTER,  # review: confirm
+    )
+    answers = interview(pack, keyboard.prompter)
+    assert answers["concerns"] == ("cellulite", "wrinkles")
+    assert answers["cellulite_cause_belief"] == "not_sure"
+    assert resolve(pack, answers) == {
+        **resolve(pack, BASE_ANSWERS),
+        "concerns": ("cellulite", "wrinkles"),
+        "cellulite_cause_belief": "not_sure",
+    }
+    assert keyboard.lines()[len(BASE_LINES) :] == [
+        "",
+        "? What would you like to improve? Wrinkles",
+        "",
+        "No longer applies, answer dropped: What do you think causes your cellulite?",
+        "? What would you like to improve? Cellulite, Wrinkles",
+        "? What do you think causes your cellulite? Not sure",
+        "",
+        "? Review your answers confirmed",
+    ]
