@@ -1,0 +1,107 @@
+"""`mesoguide assess` in a real pseudo-terminal: where Ctrl-C, EOF and no terminal happen."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import pexpect
+import pytest
+
+pytestmark = pytest.mark.timeout(30)
+
+DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
+
+
+def spawn(command: str = "assess") -> pexpect.spawn:
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1", "TERM": "xterm"}
+    return pexpect.spawn(
+        f"{sys.executable} -m mesoguide {command}",
+        env=env,
+        encoding="utf-8",
+        dimensions=(40, 100),
+        timeout=10,
+    )
+
+
+def answer(child: pexpect.spawn, prompt: str, keys: str) -> None:
+    child.expect_exact(prompt)
+    child.send(keys)
+
+
+def finish(child: pexpect.spawn) -> str:
+    """Everything the program writes until it exits, without escape codes."""
+    child.expect(pexpect.EOF)
+    child.close()
+    return ANSI.sub("", child.before)
+
+
+def test_a_full_run_reaches_the_report():
+    """Answers every question (one refused on the way), reviews, and prints the report."""
+    child = spawn()
+    answer(child, "How old are you?", "abc" + ENTER)
+    child.expect_exact("'abc' is not a whole number: type a whole number from 0 to 120")
+    child.send("\x15" + "35" + ENTER)
+    answer(child, "What is your sex?", ENTER)
+    answer(child, "What would you like to improve?", SPACE + ENTER)
+    answer(child, "Which areas would you like treated?", DOWN * 5 + SPACE + ENTER)
+    answer(child, "How would you describe your build?", DOWN + ENTER)
+    answer(child, "What do you think causes your cellulite?", DOWN + ENTER)
+    answer(child, "Would you rather avoid surgery?", "no" + ENTER)
+    answer(child, "How soon do you hope to see results?", DOWN * 2 + ENTER)
+    answer(child, "How many treatment sessions could you attend?", "12" + ENTER)
+    answer(child, "How often do you keep to a healthy diet and exercise?", ENTER)
+    answer(child, "Is losing weight your main goal?", "no" + ENTER)
+    answer(child, "Are you pregnant", "no" + ENTER)
+    answer(child, "Do you take blood thinners", "no" + ENTER)
+    answer(child, "Have you had an allergy", "no" + ENTER)
+    answer(child, "Is there an infection", "no" + ENTER)
+    answer(child, "Do any of these apply to you?", DOWN * 4 + SPACE + ENTER)
+    answer(child, "Do you form raised scars", ENTER)
+    answer(child, "Have you had surgery, laser", ENTER)
+    answer(child, "These are right: show the result", ENTER)
+    output = finish(child)
+    assert child.exitstatus == 0
+    assert "You may be a candidate - discuss it with a professional" in output
+    assert "Traceback" not in output
+
+
+def test_ctrl_c_exits_130_with_one_line():
+    """Ctrl-C mid-way stops with exit 130 and one line, no traceback."""
+    child = spawn()
+    answer(child, "How old are you?", "35" + ENTER)
+    answer(child, "What is your sex?", "\x03")
+    output = finish(child)
+    assert child.exitstatus == 130
+    assert output.strip().splitlines()[-1] == "Interrupted: nothing was saved."
+    assert "Traceback" not in output
+
+
+def test_ctrl_d_ends_cleanly():
+    """Ctrl-D at a typed answer ends the run with a message, no traceback."""
+    child = spawn()
+    answer(child, "How old are you?", "\x04")
+    output = finish(child)
+    assert child.exitstatus == 130
+    assert output.strip().splitlines()[-1] == (
+        "Input ended before the questionnaire was finished: nothing was saved."
+    )
+    assert "Traceback" not in output
+
+
+def test_no_terminal_on_stdin_points_to_answers():
+    """With stdin from /dev/null (stdout still a terminal) it says to pass --answers."""
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f"exec {sys.executable} -m mesoguide assess < /dev/null"],
+        env={**os.environ, "NO_COLOR": "1"},
+        encoding="utf-8",
+        timeout=10,
+    )
+    output = finish(child)
+    assert child.exitstatus == 2
+    assert output.strip() == (
+        "error: no terminal to ask questions on: pass --answers FILE (or - for stdin)"
+    )
