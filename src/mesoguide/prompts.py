@@ -67,7 +67,7 @@ class QuestionaryPrompter:
         picked = questionary.select(
             "Review your answers",
             choices=choices,
-            instruction="(choose one to change it, or confirm; arrow keys, then Enter)",
+            instruction="(pick one to change it, or confirm)",
             **self.session,
         ).unsafe_ask()
         if picked == CONFIRM:
