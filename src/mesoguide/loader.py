@@ -196,12 +196,18 @@ class _Reader:
         meta = self.mapping(top.get("pack", {}), "pack", PACK_KEYS) if "pack" in top else {}
         if "pack" not in top and top:
             self.problem("", "'pack' is required (id, version, title, ...)")
-        pack_id = self.identifier(meta, "id", "pack") if meta else ""
+        # every field of a `pack:` mapping is checked, even an empty one, so all problems show
+        checked = isinstance(top.get("pack"), dict)
+        pack_id = self.identifier(meta, "id", "pack") if checked else ""
         version = meta.get("version")
         if isinstance(version, int | float) and not isinstance(version, bool):
             version = str(version)
-        if meta and (not isinstance(version, str) or not version):
+        if checked and (not isinstance(version, str) or not version):
             self.problem("pack.version", "'version' is required, as text such as \"1.0.0\"")
+        title = self.text(meta, "title", "pack") if checked else ""
+        treatment = self.text(meta, "treatment", "pack") if checked else ""
+        description = self.text(meta, "description", "pack", required=False) if checked else ""
+        disclaimer = self.text(meta, "disclaimer", "pack") if checked else ""
         guidance = self.guidance(top.get("guidance"))
         outcomes = self.outcomes(top)
         questions = self.questions(top)
@@ -211,10 +217,10 @@ class _Reader:
         return RulePack(
             id=pack_id,
             version=cast(str, version),
-            title=self.text(meta, "title", "pack"),
-            treatment=self.text(meta, "treatment", "pack"),
-            description=self.text(meta, "description", "pack", required=False),
-            disclaimer=self.text(meta, "disclaimer", "pack"),
+            title=title,
+            treatment=treatment,
+            description=description,
+            disclaimer=disclaimer,
             guidance=guidance,
             outcomes=outcomes,
             questions=questions,
