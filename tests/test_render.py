@@ -336,3 +336,18 @@ def test_json_is_indented_utf8_text_ending_in_a_newline(pack: RulePack) -> None:
     text = render_json(report_for(pack, CANDIDATE))
     assert text.startswith('{\n  "schema_version": 1,\n  "candidacy": "candidate",\n')
     assert text.endswith("}\n") and not text.endswith("\n\n")
+
+
+def test_docs_output_documents_every_json_field(pack: RulePack) -> None:
+    """docs/output.md has a row for every field, and its example has exactly these fields."""
+    import re
+
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+    fields = list(report_to_dict(report_for(pack, REFER)))
+    documented = re.findall(r"^\| `(\w+)` \|", doc, re.M)
+    assert documented == fields
+    example = re.search(r"```json\n(.+?)\n```", doc, re.S)
+    assert example is not None
+    assert list(json.loads(example.group(1))) == fields
