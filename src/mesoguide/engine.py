@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mesoguide.errors import PackError, Problem
-from mesoguide.model import Answers, Finding, Report, RulePack, Sessions
+from mesoguide.model import Answers, Finding, Report, Rule, RulePack, Sessions
 
 
 def decide(pack: RulePack, answers: Answers) -> tuple[str, list[str]]:
@@ -26,6 +26,8 @@ def assess(pack: RulePack, answers: Answers) -> Report:
     for rule in pack.rules:
         if rule.id not in held_ids or (rule.if_outcome and candidacy not in rule.if_outcome):
             continue
+        if rule.outcome is not None and rule.outcome != candidacy and _decides_only(rule):
+            continue  # it held, but a higher outcome won: it added nothing to the report
         fired.append(rule.id)
         if rule.sessions is not None and sessions is None:
             sessions = rule.sessions
@@ -48,6 +50,10 @@ def assess(pack: RulePack, answers: Answers) -> Report:
         pack=pack.ref,
         disclaimer=pack.disclaimer,
     )
+
+
+def _decides_only(rule: Rule) -> bool:
+    return not (rule.sessions or rule.explanation or rule.referral or rule.advice or rule.clinic)
 
 
 def _outcome(pack: RulePack, fired: list[str]) -> str:
