@@ -108,7 +108,7 @@ def test_only_a_candidate_hears_that_nothing_calls_for_review(
 ) -> None:
     """The candidate explanation never reaches someone referred or not indicated."""
     report = run(pack, **changes)
-    assert "candidate_explained" not in explained(report)
+    assert "candidate_decided_with_professional" not in explained(report)
     assert not any("nothing in your answers" in f.text for f in report.explanations)
 
 
