@@ -163,14 +163,16 @@ def resolve(
     return answers
 
 
-def read_answers(path: str, stdin_text: str | None = None) -> dict[str, object]:
-    """Raw answers from a YAML or JSON file (``-``: the given stdin text), refusing aliases."""
+def read_answers(path: str, stdin_text: str | bytes | None = None) -> dict[str, object]:
+    """Raw answers from a YAML or JSON file (``-``: the given stdin), refusing aliases."""
     shown = "stdin" if path == "-" else path
     try:
         if path == "-":
             text = stdin_text or ""
             if len(text) > MAX_ANSWERS_BYTES:
                 raise yamlsafe.YamlProblem("answers on stdin are over 1 MiB")
+            if isinstance(text, bytes):  # raw bytes: decoded and checked like a file's
+                text = yamlsafe.decode(text, "input")
         else:
             text = yamlsafe.read_text(Path(path), "answers file", MAX_ANSWERS_BYTES)
         data = _parse(text)
@@ -190,12 +192,26 @@ def _parse(text: str) -> object:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(text, parse_constant=_refuse_constant)
+            return json.loads(
+                text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates
+            )
         except json.JSONDecodeError as error:
             raise yamlsafe.YamlProblem(f"JSON syntax: {error.msg}", error.lineno) from None
         except ValueError as error:
             raise yamlsafe.YamlProblem(str(error)) from None
+        except RecursionError:  # the json module recurses once per level of nesting
+            raise yamlsafe.YamlProblem("nested too deeply to be answers") from None
     return yamlsafe.load(text, allow_aliases=False, max_nodes=10_000, max_depth=10).data
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    # YAML answers refuse a repeated key; JSON ones must not silently keep the last.
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key '{key}'")
+        result[key] = value
+    return result
 
 
 def _refuse_constant(name: str) -> float:

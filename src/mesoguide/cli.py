@@ -112,7 +112,8 @@ def assess(
 def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
     from mesoguide.answers import read_answers, resolve, unknown_keys
 
-    raw = read_answers(path, sys.stdin.read() if path == "-" else None)
+    # bytes, not text: the locale's decoder would smuggle undecodable input through as surrogates
+    raw = read_answers(path, sys.stdin.buffer.read() if path == "-" else None)
     unknown = unknown_keys(pack, raw)
     if unknown:
         warn(f"ignoring answers to unknown questions: {', '.join(map(str, unknown))}")

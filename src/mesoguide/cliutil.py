@@ -65,16 +65,28 @@ def write_output(path: Path, text: str) -> None:
     if target.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder")
     folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: no folder {folder}")
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    except FileNotFoundError:
-        raise UsageError(f"cannot write {path}: no folder {folder}") from None
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        # mkstemp makes the file 0600; a report is an ordinary file: keep the old file's mode,
+        # else what the umask gives any new file
+        os.chmod(temp, _mode_for(target))
         os.replace(temp, target)
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -123,6 +123,18 @@ def questions_in(condition: Condition) -> Iterator[Compare]:
             yield from questions_in(item)
 
 
+def comparisons(condition: Condition, path: str = "") -> Iterator[tuple[str, Compare]]:
+    """Every comparison with its YAML path (as ``parse_condition`` names them), depth first."""
+    if isinstance(condition, Compare):
+        yield path, condition
+    elif isinstance(condition, Not):
+        yield from comparisons(condition.item, f"{path}.not")
+    else:
+        key = "all" if isinstance(condition, AllOf) else "any"
+        for i, item in enumerate(condition.items):
+            yield from comparisons(item, f"{path}.{key}[{i}]")
+
+
 def check_compare(compare: Compare, question: Question) -> str | None:
     """Why a comparison does not fit its question, or None when it does."""
     allowed = OPERATORS_FOR_TYPE[question.type]

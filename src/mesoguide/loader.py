@@ -13,9 +13,9 @@ from mesoguide import yamlsafe
 from mesoguide.conditions import (
     ConditionSyntaxError,
     check_compare,
+    comparisons,
     compile_condition,
     parse_condition,
-    questions_in,
     type_name,
 )
 from mesoguide.errors import PackError, Problem, did_you_mean
@@ -75,7 +75,8 @@ def load_pack(path: Path) -> RulePack:
 
 def _read_bytes(file: Path) -> bytes:
     if not file.exists():
-        what = "rule pack folder has no pack.yaml" if file.parent.is_dir() else "no such rule pack"
+        in_folder = file.name == PACK_FILE and file.parent.is_dir()
+        what = "rule pack folder has no pack.yaml" if in_folder else "no such rule pack"
         raise yamlsafe.YamlProblem(what)
     text_size = file.stat().st_size
     if text_size > yamlsafe.MAX_BYTES:
@@ -190,18 +191,28 @@ class _Reader:
 
     # -- the pack ----------------------------------------------------------------------------
     def build(self, file: Path, sha256: str) -> RulePack | None:
-        top = self.mapping(self.located.data, "", TOP_KEYS)
-        if not top and not self.problems:
+        if self.located.data is None:
             self.problem("", "the rule pack is empty")
+            return None
+        if not isinstance(self.located.data, dict):  # nothing else can be checked
+            self.problem("", f"expected a mapping, got {type_name(self.located.data)}")
+            return None
+        top = self.mapping(self.located.data, "", TOP_KEYS)
         meta = self.mapping(top.get("pack", {}), "pack", PACK_KEYS) if "pack" in top else {}
         if "pack" not in top and top:
             self.problem("", "'pack' is required (id, version, title, ...)")
-        pack_id = self.identifier(meta, "id", "pack") if meta else ""
+        # every field of a `pack:` mapping is checked, even an empty one, so all problems show
+        checked = isinstance(top.get("pack"), dict)
+        pack_id = self.identifier(meta, "id", "pack") if checked else ""
         version = meta.get("version")
         if isinstance(version, int | float) and not isinstance(version, bool):
             version = str(version)
-        if meta and (not isinstance(version, str) or not version):
+        if checked and (not isinstance(version, str) or not version):
             self.problem("pack.version", "'version' is required, as text such as \"1.0.0\"")
+        title = self.text(meta, "title", "pack") if checked else ""
+        treatment = self.text(meta, "treatment", "pack") if checked else ""
+        description = self.text(meta, "description", "pack", required=False) if checked else ""
+        disclaimer = self.text(meta, "disclaimer", "pack") if checked else ""
         guidance = self.guidance(top.get("guidance"))
         outcomes = self.outcomes(top)
         questions = self.questions(top)
@@ -211,10 +222,10 @@ class _Reader:
         return RulePack(
             id=pack_id,
             version=cast(str, version),
-            title=self.text(meta, "title", "pack"),
-            treatment=self.text(meta, "treatment", "pack"),
-            description=self.text(meta, "description", "pack", required=False),
-            disclaimer=self.text(meta, "disclaimer", "pack"),
+            title=title,
+            treatment=treatment,
+            description=description,
+            disclaimer=disclaimer,
             guidance=guidance,
             outcomes=outcomes,
             questions=questions,
@@ -259,7 +270,7 @@ class _Reader:
             if not data:
                 continue
             outcome_id = self.identifier(data, "id", path)
-            if outcome_id in seen:
+            if outcome_id and outcome_id in seen:
                 self.problem(f"{path}.id", f"duplicate outcome id '{outcome_id}'")
             seen.add(outcome_id)
             result.append(
@@ -362,7 +373,7 @@ class _Reader:
             if not choice:
                 continue
             value = self.identifier(choice, "value", cpath)
-            if value in seen:
+            if value and value in seen:
                 self.problem(f"{cpath}.value", f"duplicate choice value '{value}'")
             seen.add(value)
             exclusive = choice.get("exclusive", False)
@@ -399,25 +410,28 @@ class _Reader:
         except ConditionSyntaxError as error:
             self.problem(error.path, error.message)
             return None
-        for compare in questions_in(condition):
+        # each problem points at its own comparison (rules[3].when.all[1]), not the whole `when`
+        for where, compare in comparisons(condition, path):
             question = questions.get(compare.question)
             if question is None:
                 if owner is not None and compare.question == owner:
-                    self.problem(path, f"question '{owner}' cannot depend on itself")
-                elif owner is not None and compare.question in self._all_question_ids():
-                    self.problem(
-                        path,
-                        f"question '{compare.question}' is asked after '{owner}': "
-                        "a 'when' may only use questions asked before it",
-                    )
+                    self.problem(where, f"question '{owner}' cannot depend on itself")
+                elif compare.question in self._all_question_ids():
+                    if owner is not None:
+                        self.problem(
+                            where,
+                            f"question '{compare.question}' is asked after '{owner}': "
+                            "a 'when' may only use questions asked before it",
+                        )
+                    # else: the question is declared but has its own problem, already reported
                 else:
                     known = list(questions) if owner is None else order
                     hint = did_you_mean(compare.question, known)
-                    self.problem(path, f"unknown question '{compare.question}'{hint}")
+                    self.problem(where, f"unknown question '{compare.question}'{hint}")
                 continue
             why = check_compare(compare, question)
             if why:
-                self.problem(path, why)
+                self.problem(where, why)
         return condition
 
     def _all_question_ids(self) -> set[str]:
@@ -444,12 +458,18 @@ class _Reader:
             if not data:
                 continue
             rule_id = self.identifier(data, "id", path)
-            if rule_id in seen:
+            if rule_id and rule_id in seen:
                 self.problem(f"{path}.id", f"duplicate rule id '{rule_id}'")
             seen.add(rule_id)
             when = self.condition(data.get("when"), f"{path}.when", by_id, None, [])
             outcome = data.get("outcome")
-            if outcome is not None and outcome not in outcome_ids:
+            if outcome is not None and not isinstance(outcome, str):
+                self.problem(
+                    f"{path}.outcome",
+                    f"expected an outcome id, got {type_name(outcome)} {outcome!r} "
+                    "(quote it in YAML)",
+                )
+            elif outcome is not None and outcome not in outcome_ids:
                 self.problem(
                     f"{path}.outcome",
                     f"unknown outcome {outcome!r}{did_you_mean(str(outcome), outcome_ids)}; "

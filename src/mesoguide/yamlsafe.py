@@ -149,6 +149,9 @@ def _scalar_builder() -> Callable[[yaml.ScalarNode], object]:
     return build
 
 
+_PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+
+
 def _build(
     node: yaml.Node,
     path: str,
@@ -164,6 +167,12 @@ def _build(
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode):
         return scalar(node)
+    if node.tag not in _PLAIN_COLLECTIONS:
+        # scalars go through SafeConstructor, which refuses such tags; collections must too,
+        # not silently drop `!!python/object/apply:...` and keep the list
+        raise YamlProblem(
+            f"cannot read value: the tag '{node.tag}' is not supported", node.start_mark.line + 1
+        )
     if isinstance(node, yaml.SequenceNode):
         return [
             _build(item, f"{path}[{i}]", lines, budget, scalar) for i, item in enumerate(node.value)

@@ -1,0 +1,260 @@
+"""Answers: coercion per question type, resolution over a pack, and answers files."""
+# ruff: noqa: E501 - parametrize tables keep one case per row, however long its message
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mesoguide.answers import AnswerRejected, coerce, read_answers, resolve, unknown_keys
+from mesoguide.errors import AnswersError, UsageError
+from mesoguide.model import Answer, RulePack
+from tests.conftest import BASE_ANSWERS
+
+
+@pytest.mark.parametrize(
+    ("question", "raw", "answer"),
+    [
+        ("age", 35, 35),
+        ("age", "35", 35),
+        ("age", " 35 ", 35),
+        ("age", "+35", 35),
+        ("age", 35.0, 35),
+        ("age", 0, 0),
+        ("age", 120, 120),
+        ("wants_to_avoid_surgery", True, True),
+        ("wants_to_avoid_surgery", False, False),
+        ("wants_to_avoid_surgery", "yes", True),
+        ("wants_to_avoid_surgery", "Y", True),
+        ("wants_to_avoid_surgery", "true", True),
+        ("wants_to_avoid_surgery", "1", True),
+        ("wants_to_avoid_surgery", 1, True),
+        ("wants_to_avoid_surgery", " No ", False),
+        ("wants_to_avoid_surgery", "f", False),
+        ("wants_to_avoid_surgery", 0, False),
+        ("sex", "male", "male"),
+        ("sex", " female ", "female"),
+        ("sex", ["male"], "male"),
+        ("concerns", ["cellulite"], ("cellulite",)),
+        ("concerns", ["excess_fat", "cellulite"], ("cellulite", "excess_fat")),  # pack order
+        ("concerns", ["cellulite", "cellulite"], ("cellulite",)),
+        ("concerns", "wrinkles; cellulite", ("cellulite", "wrinkles")),  # a CSV-friendly form
+        ("medical_conditions", ["none"], ("none",)),
+        ("medical_conditions", ("diabetes", "cancer"), ("cancer", "diabetes")),
+    ],
+)
+def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answer) -> None:
+    """Coerces each accepted form of an answer to the question's type."""
+    assert coerce(pack.question(question), raw) == answer
+
+
+@pytest.mark.parametrize(
+    ("question", "raw", "reason"),
+    [
+        ("age", "", "expected a whole number"),
+        ("age", "thirty", "'thirty' is not a whole number"),
+        ("age", "35.5", "'35.5' is not a whole number"),
+        ("age", "٣٥", "'٣٥' is not a whole number"),
+        ("age", "1" * 13, "'1111111111111' is not a whole number"),
+        ("age", 35.5, "35.5 is not a whole number"),
+        ("age", float("nan"), "nan is not a whole number"),
+        ("age", float("inf"), "inf is not a whole number"),
+        ("age", True, "expected a whole number, not a boolean (True)"),
+        ("age", [35], "expected a whole number, not a list"),
+        ("age", 121, "121 is outside 0 to 120"),
+        ("age", -1, "-1 is outside 0 to 120"),
+        ("age", "300", "300 is outside 0 to 120"),
+        ("sessions_possible", 101, "101 is outside 0 to 100"),
+        ("wants_to_avoid_surgery", "maybe", "'maybe' is not yes or no (yes/no/true/false/y/n/1/0)"),
+        ("wants_to_avoid_surgery", 2, "2 is not yes or no (yes/no/true/false/y/n/1/0)"),
+        ("wants_to_avoid_surgery", None, "None is not yes or no (yes/no/true/false/y/n/1/0)"),
+        (
+            "sex",
+            "Male",
+            "'Male' is not one of female, male, other, prefer_not_to_say (did you mean 'male'?)",
+        ),
+        ("sex", "unknown", "'unknown' is not one of female, male, other, prefer_not_to_say"),
+        ("sex", 1, "expected one of female, male, other, prefer_not_to_say, not an integer"),
+        (
+            "sex",
+            ["male", "female"],
+            "expected one of female, male, other, prefer_not_to_say, not a list",
+        ),
+        (
+            "concerns",
+            ["celulite"],
+            "'celulite' is not one of cellulite, wrinkles, sagging_skin, excess_fat, other (did you mean 'cellulite'?)",
+        ),
+        (
+            "concerns",
+            "celulite",
+            "'celulite' is not one of cellulite, wrinkles, sagging_skin, excess_fat, other (did you mean 'cellulite'?)",
+        ),
+        ("concerns", [], "choose at least 1: cellulite, wrinkles, sagging_skin, excess_fat, other"),
+        (
+            "concerns",
+            " ; ",
+            "choose at least 1: cellulite, wrinkles, sagging_skin, excess_fat, other",
+        ),
+        ("concerns", [1], "each choice is text, not an integer (1)"),
+        ("concerns", 5, "expected a list of choices, not an integer"),
+        (
+            "medical_conditions",
+            ["none", "diabetes"],
+            "'none' cannot be combined with other choices",
+        ),
+        ("age", "x" * 100, "'" + "x" * 56 + "..." + " is not a whole number"),
+    ],
+)
+def test_coerce_rejects_with_the_reason(
+    pack: RulePack, question: str, raw: object, reason: str
+) -> None:
+    """Rejects a bad answer, naming the value and what is allowed."""
+    with pytest.raises(AnswerRejected) as caught:
+        coerce(pack.question(question), raw)
+    assert caught.value.reason == reason
+
+
+def test_resolve_gives_answers_in_question_order(pack: RulePack) -> None:
+    """Resolves a full answer set, coercing each value and filling defaults."""
+    raw = {key: BASE_ANSWERS[key] for key in reversed(list(BASE_ANSWERS))}
+    raw["age"] = "35"
+    answers = resolve(pack, raw)
+    assert list(answers) == [q.id for q in pack.questions]
+    assert answers["age"] == 35
+    assert answers["concerns"] == ("cellulite",)
+    assert answers["scarring_or_pigment_disorder"] is False  # optional, defaulted
+    assert answers["recent_treatment_in_area"] is False
+
+
+def test_resolve_lists_every_problem_at_once(pack: RulePack) -> None:
+    """Every missing and every bad answer is reported in one error, in question order."""
+    with pytest.raises(AnswersError) as caught:
+        resolve(pack, {"concerns": ["celulite"], "age": 300, "sex": ""}, source="a.yaml")
+    assert caught.value.lines() == [
+        "a.yaml: age: 300 is outside 0 to 120",
+        "a.yaml: sex: required, but not answered",
+        "a.yaml: concerns: 'celulite' is not one of cellulite, wrinkles, sagging_skin, excess_fat, other (did you mean 'cellulite'?)",
+        "a.yaml: areas: required, but not answered",
+        "a.yaml: body_type: required, but not answered",
+        "a.yaml: wants_to_avoid_surgery: required, but not answered",
+        "a.yaml: results_expected_within: required, but not answered",
+        "a.yaml: sessions_possible: required, but not answered",
+        "a.yaml: diet_and_exercise: required, but not answered",
+        "a.yaml: goal_is_weight_loss: required, but not answered",
+        "a.yaml: pregnant_or_breastfeeding: required, but not answered",
+        "a.yaml: blood_thinners_or_bleeding_disorder: required, but not answered",
+        "a.yaml: ingredient_allergies: required, but not answered",
+        "a.yaml: skin_problem_in_area: required, but not answered",
+        "a.yaml: medical_conditions: required, but not answered",
+    ]
+    assert int(caught.value.exit_code) == 1
+
+
+def test_resolve_ignores_answers_to_questions_that_do_not_apply(
+    pack: RulePack, base_answers: dict[str, object]
+) -> None:
+    """An answer to a question whose `when` is false is dropped, even an invalid one."""
+    base_answers["concerns"] = ["wrinkles"]
+    base_answers["cellulite_cause_belief"] = "not a choice at all"
+    answers = resolve(pack, base_answers)
+    assert "cellulite_cause_belief" not in answers
+
+
+def test_resolve_requires_a_question_that_applies(
+    pack: RulePack, base_answers: dict[str, object]
+) -> None:
+    """A question whose `when` holds is required like any other."""
+    del base_answers["cellulite_cause_belief"]
+    with pytest.raises(AnswersError) as caught:
+        resolve(pack, base_answers)
+    assert caught.value.lines() == ["cellulite_cause_belief: required, but not answered"]
+
+
+def test_unknown_keys_are_named_in_file_order(pack: RulePack) -> None:
+    """Keys that name no question are listed, so the CLI can warn about typos."""
+    assert unknown_keys(pack, {"agee": 3, "age": 3, "Sex": "male"}) == ["agee", "Sex"]
+
+
+# -- answers files ------------------------------------------------------------------------------
+
+YAML_TEXT = "age: 35\nconcerns: [cellulite, wrinkles]\nwants_to_avoid_surgery: yes\n"
+EXPECTED = {"age": 35, "concerns": ["cellulite", "wrinkles"], "wants_to_avoid_surgery": True}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a.yaml", YAML_TEXT),
+        ("a.yml", "\ufeff" + YAML_TEXT),
+        ("a.json", json.dumps(EXPECTED, indent=2)),
+        ("a.txt", json.dumps(EXPECTED)),  # the content decides, not the name
+    ],
+)
+def test_read_answers_reads_yaml_and_json(tmp_path: Path, name: str, text: str) -> None:
+    """Reads a YAML or a JSON answers file to raw answers."""
+    file = tmp_path / name
+    file.write_text(text, encoding="utf-8")
+    assert read_answers(str(file)) == EXPECTED
+
+
+@pytest.mark.parametrize("stdin", [YAML_TEXT, YAML_TEXT.encode(), json.dumps(EXPECTED).encode()])
+def test_read_answers_reads_stdin(stdin: str | bytes) -> None:
+    """`-` reads the answers given from stdin, as text or bytes."""
+    assert read_answers("-", stdin) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "stdin: the answers file is empty"),
+        ("# nothing\n", "stdin: the answers file is empty"),
+        ("- 1\n- 2\n", "stdin: answers must be a mapping of question id to answer, not a list"),
+        ("just text\n", "stdin: answers must be a mapping of question id to answer, not a string"),
+        ("age: 3\nage: 4\n", "stdin:2: duplicate key 'age'"),
+        ("a: &x [1]\nb: *x\n", "stdin:2: YAML aliases (*name) are not allowed here"),
+        ("age: [\n", "stdin:2: YAML syntax: did not find expected node content"),
+        (
+            "a:\n" + "".join("  " * i + "- \n" for i in range(1, 13)),
+            "stdin:11: nested more than 10 levels deep",
+        ),
+        ('{"age": 3, "age": 4}', "stdin: duplicate key 'age'"),
+        ('{"age": NaN}', "stdin: NaN is not a valid answer"),
+        (
+            '{"age": 3,\n}',
+            "stdin:2: JSON syntax: Expecting property name enclosed in double quotes",
+        ),
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "stdin: nested too deeply to be answers"),
+        (b"age: caf\xe9\n", "stdin: input is not UTF-8 text (byte 8)"),
+        (b"age: 3\x00", "stdin: input is binary, not text"),
+        ("x" * (1024 * 1024 + 1), "stdin: answers on stdin are over 1 MiB"),
+    ],
+)
+def test_read_answers_refuses_bad_input_with_one_message(text: str | bytes, message: str) -> None:
+    """Empty, non-mapping, duplicated, aliased, malformed, deep or binary input: one clear line."""
+    with pytest.raises(UsageError) as caught:
+        read_answers("-", text)
+    assert caught.value.lines() == [message]
+    assert int(caught.value.exit_code) == 2
+
+
+def test_read_answers_names_a_missing_file(tmp_path: Path) -> None:
+    """A missing answers file is named."""
+    with pytest.raises(UsageError) as caught:
+        read_answers(str(tmp_path / "nope.yaml"))
+    assert caught.value.lines() == [f"{tmp_path}/nope.yaml: no such answers file"]
+
+
+def test_a_yaml_file_round_trips_through_resolve(
+    pack: RulePack, tmp_path: Path, base_answers: dict[str, object]
+) -> None:
+    """Resolved answers written back as JSON resolve to the same answers."""
+    answers = resolve(pack, base_answers)
+    file = tmp_path / "answers.json"
+    file.write_text(
+        json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}),
+        encoding="utf-8",
+    )
+    assert resolve(pack, read_answers(str(file))) == answers

@@ -1,0 +1,264 @@
+"""The condition language: parsing, checking against questions, evaluation, and round trips."""
+# ruff: noqa: E501 - parametrize tables keep one case per row, however long its message
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mesoguide.conditions import (
+    ConditionSyntaxError,
+    check_compare,
+    compile_condition,
+    condition_to_data,
+    describe,
+    evaluate,
+    parse_condition,
+    questions_in,
+)
+from mesoguide.model import AllOf, AnyOf, Choice, Compare, Condition, Not, Question
+
+AGE = Question("age", "integer", "Age?", min=0, max=120)
+FLAG = Question("flag", "boolean", "Flag?")
+SEX = Question("sex", "choice", "Sex?", choices=(Choice("female", "F"), Choice("male", "M")))
+AREAS = Question("areas", "multiple", "Areas?", choices=(Choice("chin", "C"), Choice("arms", "A")))
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"),
+    [
+        ("age", "", "a condition is a mapping, not a string: use all/any/not or question/op"),
+        ([1], "", "a condition is a mapping, not a list: use all/any/not or question/op"),
+        ({"all": [], "any": []}, "", "'all' stands alone in its mapping"),
+        ({"any": [], "question": "x"}, "", "'any' stands alone in its mapping"),
+        ({"all": {"question": "x"}}, ".all", "a list of conditions, not a mapping"),
+        ({"not": {}, "op": "eq"}, "", "'not' stands alone in its mapping"),
+        ({"questoin": "age"}, "", "unknown key 'questoin' (did you mean 'question'?)"),
+        ({"op": "eq", "value": 1}, "", "a comparison needs 'question' (or use all/any/not)"),
+        ({"question": 3}, ".question", "a question id, not an integer"),
+        ({"question": "age", "op": "answered", "value": 1}, ".value", "'answered' takes no value"),
+        ({"question": "age", "op": "lt"}, "", "operator 'lt' needs a 'value'"),
+        ({"question": "age", "op": "in", "value": 3}, ".value", "'in' takes a non-empty list"),
+        ({"question": "age", "op": "in", "value": []}, ".value", "'in' takes a non-empty list"),
+        ({"not": "x"}, ".not", "a condition is a mapping, not a string: use all/any/not or question/op"),
+        ({"all": [{"question": "a", "op": "answered"}, 5]}, ".all[1]", "a condition is a mapping, not an integer: use all/any/not or question/op"),
+    ],
+)  # fmt: skip
+def test_parse_rejects_malformed_conditions(data: object, path: str, message: str) -> None:
+    """Refuses a malformed condition, naming where inside it and why."""
+    with pytest.raises(ConditionSyntaxError) as caught:
+        parse_condition(data)
+    assert (caught.value.path, caught.value.message) == (path, message)
+
+
+def test_parse_names_unknown_operator_with_suggestion_and_the_list() -> None:
+    """An unknown operator gets a did-you-mean and the list of operators."""
+    with pytest.raises(ConditionSyntaxError) as caught:
+        parse_condition({"question": "age", "op": "contain", "value": 1}, "rules[0].when")
+    assert caught.value.path == "rules[0].when.op"
+    assert caught.value.message == (
+        "unknown operator 'contain' (did you mean 'contains'?); one of eq, ne, lt, le, gt, ge, "
+        "in, not_in, contains, contains_any, contains_all, answered"
+    )
+
+
+def test_parse_defaults_operator_to_eq_and_lists_to_tuples() -> None:
+    """`op` defaults to `eq`; list values become tuples; nesting is kept."""
+    parsed = parse_condition(
+        {
+            "all": [
+                {"question": "flag", "value": True},
+                {"not": {"question": "areas", "op": "contains_any", "value": ["chin"]}},
+            ]
+        }
+    )
+    assert parsed == AllOf(
+        (Compare("flag", "eq", True), Not(Compare("areas", "contains_any", ("chin",))))
+    )
+
+
+@pytest.mark.parametrize(
+    ("compare", "question", "message"),
+    [
+        (Compare("age", "eq", 3), AGE, None),
+        (Compare("age", "in", (1, 2)), AGE, None),
+        (Compare("age", "lt", "3"), AGE, "'age' is an integer question: '3' is not a whole number"),
+        (Compare("age", "lt", True), AGE, "'age' is an integer question: True is not a whole number"),
+        (Compare("age", "contains", 3), AGE, "operator 'contains' does not apply to integer question 'age'; use one of answered, eq, ge, gt, in, le, lt, ne, not_in"),
+        (Compare("flag", "eq", "yes"), FLAG, "'flag' is a yes/no question: compare it with true or false"),
+        (Compare("flag", "lt", True), FLAG, "operator 'lt' does not apply to boolean question 'flag'; use one of answered, eq, ne"),
+        (Compare("sex", "eq", "mal"), SEX, "'mal' is not a choice of 'sex' (did you mean 'male'?); choices: female, male"),
+        (Compare("sex", "in", ("female", "x")), SEX, "'x' is not a choice of 'sex'; choices: female, male"),
+        (Compare("areas", "contains", "chin"), AREAS, None),
+        (Compare("areas", "eq", "chin"), AREAS, "operator 'eq' does not apply to multiple question 'areas'; use one of answered, contains, contains_all, contains_any"),
+        (Compare("areas", "contains_all", ("chin", "legs")), AREAS, "'legs' is not a choice of 'areas'; choices: chin, arms"),
+        (Compare("areas", "answered"), AREAS, None),
+    ],
+)  # fmt: skip
+def test_check_compare_fits_value_and_operator_to_the_question(
+    compare: Compare, question: Question, message: str | None
+) -> None:
+    """Accepts a comparison that fits its question and explains one that does not."""
+    assert check_compare(compare, question) == message
+
+
+ANSWERS = {"age": 40, "flag": False, "sex": "male", "areas": ("chin", "arms")}
+
+
+@pytest.mark.parametrize(
+    ("condition", "holds", "holds_when_absent"),
+    [
+        (Compare("age", "eq", 40), True, False),
+        (Compare("age", "eq", 41), False, False),
+        (Compare("age", "ne", 41), True, False),
+        (Compare("age", "ne", 40), False, False),
+        (Compare("age", "lt", 41), True, False),
+        (Compare("age", "lt", 40), False, False),
+        (Compare("age", "le", 40), True, False),
+        (Compare("age", "le", 39), False, False),
+        (Compare("age", "gt", 39), True, False),
+        (Compare("age", "gt", 40), False, False),
+        (Compare("age", "ge", 40), True, False),
+        (Compare("age", "ge", 41), False, False),
+        (Compare("age", "in", (30, 40)), True, False),
+        (Compare("age", "in", (30, 31)), False, False),
+        (Compare("age", "not_in", (30, 31)), True, False),
+        (Compare("age", "not_in", (40,)), False, False),
+        (Compare("flag", "eq", False), True, False),
+        (Compare("flag", "ne", True), True, False),
+        (Compare("sex", "eq", "male"), True, False),
+        (Compare("sex", "in", ("female",)), False, False),
+        (Compare("areas", "contains", "chin"), True, False),
+        (Compare("areas", "contains", "face"), False, False),
+        (Compare("areas", "contains_any", ("face", "arms")), True, False),
+        (Compare("areas", "contains_any", ("face",)), False, False),
+        (Compare("areas", "contains_all", ("chin", "arms")), True, False),
+        (Compare("areas", "contains_all", ("chin", "face")), False, False),
+        (Compare("age", "answered"), True, False),
+    ],
+)
+def test_operators(condition: Compare, holds: bool, holds_when_absent: bool) -> None:
+    """Each operator tests the answer; over an absent answer every comparison is false."""
+    assert evaluate(condition, ANSWERS) is holds
+    assert evaluate(condition, {}) is holds_when_absent
+
+
+def test_a_false_answer_is_an_answer() -> None:
+    """`False`, `0` and an empty tuple are answers, not absences."""
+    answers = {"flag": False, "age": 0, "areas": ()}
+    assert evaluate(Compare("flag", "eq", False), answers)
+    assert evaluate(Compare("age", "eq", 0), answers)
+    assert evaluate(Compare("areas", "answered"), answers)
+
+
+@pytest.mark.parametrize(
+    ("condition", "holds"),
+    [
+        (None, True),
+        (AllOf(()), True),
+        (AnyOf(()), False),
+        (AllOf((Compare("age", "gt", 30), Compare("sex", "eq", "male"))), True),
+        (AllOf((Compare("age", "gt", 30), Compare("sex", "eq", "female"))), False),
+        (AnyOf((Compare("age", "gt", 50), Compare("sex", "eq", "male"))), True),
+        (AnyOf((Compare("age", "gt", 50), Compare("sex", "eq", "female"))), False),
+        (Not(Compare("age", "gt", 50)), True),
+        (Not(Compare("missing", "eq", 1)), True),
+        (AllOf((Compare("age", "gt", 30),)), True),
+        (AnyOf((Compare("age", "gt", 50),)), False),
+    ],
+)
+def test_combinators(condition: Condition | None, holds: bool) -> None:
+    """`all` needs every item (empty: holds), `any` one (empty: does not), `not` inverts."""
+    assert compile_condition(condition)(ANSWERS) is holds
+
+
+def test_questions_in_walks_every_comparison_depth_first() -> None:
+    """Lists every comparison of a nested condition, in order."""
+    condition = AllOf(
+        (Compare("a", "eq", 1), AnyOf((Not(Compare("b", "eq", 2)), Compare("c", "eq", 3))))
+    )
+    assert [c.question for c in questions_in(condition)] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ({"question": "age", "op": "lt", "value": 18}, "age < 18"),
+        ({"question": "age", "op": "ge", "value": 50}, "age >= 50"),
+        ({"question": "flag", "op": "eq", "value": True}, "flag = true"),
+        ({"question": "sex", "op": "ne", "value": "male"}, "sex != male"),
+        ({"question": "age", "op": "answered"}, "age is answered"),
+        ({"question": "areas", "op": "contains_any", "value": ["chin", "arms"]}, "areas contains any [chin, arms]"),
+        ({"question": "sex", "op": "not_in", "value": ["male"]}, "sex not in [male]"),
+        ({"not": {"question": "flag", "op": "eq", "value": False}}, "not (flag = false)"),
+        ({"all": [{"question": "age", "op": "gt", "value": 1}, {"any": [{"question": "flag", "op": "eq", "value": True}, {"question": "sex", "op": "eq", "value": "male"}]}]}, "(age > 1 and (flag = true or sex = male))"),
+        ({"all": []}, "always"),
+        ({"any": []}, "never"),
+    ],
+)  # fmt: skip
+def test_describe_and_round_trip(data: dict[str, object], text: str) -> None:
+    """Reads a condition as one line, and `condition_to_data` gives back what was parsed."""
+    condition = parse_condition(data)
+    assert describe(condition) == text
+    assert condition_to_data(condition) == data
+    assert parse_condition(condition_to_data(condition)) == condition
+
+
+def test_describe_none_is_always() -> None:
+    """A missing `when` reads as `always`."""
+    assert describe(None) == "always"
+
+
+# -- laws -------------------------------------------------------------------------------------
+
+_leaves = st.sampled_from(
+    [
+        Compare("age", "lt", 18),
+        Compare("age", "ge", 50),
+        Compare("flag", "eq", True),
+        Compare("sex", "eq", "male"),
+        Compare("areas", "contains", "chin"),
+        Compare("areas", "answered"),
+    ]
+)
+conditions: st.SearchStrategy[Condition] = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        inner.map(Not),
+        st.lists(inner, max_size=3).map(lambda items: AllOf(tuple(items))),
+        st.lists(inner, max_size=3).map(lambda items: AnyOf(tuple(items))),
+    ),
+    max_leaves=8,
+)
+answer_sets = st.fixed_dictionaries(
+    {},
+    optional={
+        "age": st.integers(0, 120),
+        "flag": st.booleans(),
+        "sex": st.sampled_from(["female", "male"]),
+        "areas": st.sampled_from([(), ("chin",), ("arms",), ("chin", "arms")]),
+    },
+)
+
+
+@given(conditions, answer_sets)
+def test_double_negation_holds(condition: Condition, answers: dict[str, Any]) -> None:
+    """`not (not c)` evaluates like `c`."""
+    assert evaluate(Not(Not(condition)), answers) == evaluate(condition, answers)
+
+
+@given(st.lists(conditions, max_size=3), answer_sets)
+def test_de_morgan_holds(items: list[Condition], answers: dict[str, Any]) -> None:
+    """`not all(xs)` is `any(not x)`, and `not any(xs)` is `all(not x)`."""
+    negated = tuple(Not(item) for item in items)
+    assert evaluate(Not(AllOf(tuple(items))), answers) == evaluate(AnyOf(negated), answers)
+    assert evaluate(Not(AnyOf(tuple(items))), answers) == evaluate(AllOf(negated), answers)
+
+
+@given(conditions)
+def test_data_round_trip_holds(condition: Condition) -> None:
+    """Any condition survives `condition_to_data` then `parse_condition` unchanged."""
+    assert parse_condition(condition_to_data(condition)) == condition

@@ -1,0 +1,436 @@
+"""The default pack's contract (issue 2, section 3), scenario by scenario, and its wording."""
+# ruff: noqa: E501 - parametrize tables keep one case per row, however long its message
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mesoguide.answers import resolve
+from mesoguide.engine import assess
+from mesoguide.model import Report, RulePack
+from mesoguide.packs import default_pack_path
+from tests.conftest import BASE_ANSWERS
+
+SAFETY_SCREENS = [
+    ({"age": 17}, "refer_under_18"),
+    ({"pregnant_or_breastfeeding": True}, "refer_pregnant_or_breastfeeding"),
+    ({"blood_thinners_or_bleeding_disorder": True}, "refer_blood_thinners"),
+    ({"ingredient_allergies": True}, "refer_allergies"),
+    ({"skin_problem_in_area": True}, "refer_skin_problem"),
+    ({"medical_conditions": ["autoimmune"]}, "refer_autoimmune"),
+    ({"medical_conditions": ["cancer"]}, "refer_cancer"),
+    ({"medical_conditions": ["diabetes"]}, "refer_diabetes"),
+    ({"medical_conditions": ["heart_or_circulation"]}, "refer_heart_or_circulation"),
+]
+
+
+def run(pack: RulePack, **changes: object) -> Report:
+    """The report for the base answers (a 35-year-old with cellulite) with some changed."""
+    raw = dict(BASE_ANSWERS)
+    raw.update(changes)
+    return assess(pack, resolve(pack, raw))
+
+
+def explained(report: Report) -> dict[str, tuple[str, ...]]:
+    """Rule id -> guidance points, for every explanation in the report."""
+    return {f.rule: f.guidance for f in report.explanations}
+
+
+def points(report: Report) -> set[str]:
+    """Every guidance point the report cites anywhere."""
+    findings = (*report.explanations, *report.referrals, *report.clinic, *report.advice)
+    return {p for f in findings for p in f.guidance}
+
+
+# -- outcomes -----------------------------------------------------------------------------------
+
+
+def test_a_treatable_concern_and_no_screen_is_a_candidate(pack: RulePack) -> None:
+    """Cellulite with nothing to refer: `candidate`, 10 to 15 sessions, over weeks to months."""
+    report = run(pack)
+    assert report.candidacy == "candidate"
+    assert report.outcome.label == "You may be a candidate - discuss it with a professional"
+    assert report.sessions is not None
+    assert (report.sessions.min, report.sessions.max) == (10, 15)
+    assert report.sessions.timeline is not None
+    assert "weeks to months" in report.sessions.timeline
+    assert "article" in report.sessions.timeline  # given as the article's estimate
+    assert report.referrals == ()
+
+
+@pytest.mark.parametrize("concern", ["cellulite", "wrinkles", "sagging_skin", "excess_fat"])
+def test_each_treatable_concern_can_make_a_candidate(pack: RulePack, concern: str) -> None:
+    """Any one of the four treatable concerns is enough."""
+    assert run(pack, concerns=[concern, "other"]).candidacy == "candidate"
+
+
+@pytest.mark.parametrize(("changes", "rule"), SAFETY_SCREENS)
+def test_each_safety_screen_refers_and_names_its_reason(
+    pack: RulePack, changes: dict[str, object], rule: str
+) -> None:
+    """A positive screen gives `refer`, one referral reason naming it, and no sessions."""
+    report = run(pack, **changes)
+    assert report.candidacy == "refer"
+    assert [f.rule for f in report.referrals] == [rule]
+    assert report.referrals[0].guidance == ("SAFETY",)
+    assert report.sessions is None
+
+
+def test_age_18_is_not_referred(pack: RulePack) -> None:
+    """The age screen is strictly under 18."""
+    assert run(pack, age=18).candidacy == "candidate"
+
+
+def test_referral_names_each_reason(pack: RulePack) -> None:
+    """With several screens positive, every reason is listed, in the pack's order."""
+    report = run(
+        pack,
+        age=16,
+        pregnant_or_breastfeeding=True,
+        blood_thinners_or_bleeding_disorder=True,
+        ingredient_allergies=True,
+        skin_problem_in_area=True,
+        medical_conditions=["autoimmune", "cancer", "diabetes", "heart_or_circulation"],
+    )
+    assert report.candidacy == "refer"
+    assert [f.rule for f in report.referrals] == [rule for _, rule in SAFETY_SCREENS]
+    assert "Do not stop or change a prescribed medicine" in report.referrals[2].text
+
+
+@pytest.mark.parametrize("changes", [{"concerns": ["other"]}, {"pregnant_or_breastfeeding": True}])
+def test_only_a_candidate_hears_that_nothing_calls_for_review(
+    pack: RulePack, changes: dict[str, object]
+) -> None:
+    """The candidate explanation never reaches someone referred or not indicated."""
+    report = run(pack, **changes)
+    assert "candidate_decided_with_professional" not in explained(report)
+    assert not any("nothing in your answers" in f.text for f in report.explanations)
+
+
+def test_no_treatable_concern_is_not_indicated(pack: RulePack) -> None:
+    """Only `other` as a concern: `not_indicated`, no sessions, no practitioner checklist."""
+    report = run(pack, concerns=["other"])
+    assert report.candidacy == "not_indicated"
+    assert report.sessions is None
+    assert report.clinic == ()
+    assert list(explained(report)) == ["no_treatable_concern"]
+
+
+def test_not_indicated_still_reports_safety_findings(pack: RulePack) -> None:
+    """`not_indicated` wins over `refer`, yet every positive screen is still reported."""
+    report = run(pack, concerns=["other"], pregnant_or_breastfeeding=True, age=15)
+    assert report.candidacy == "not_indicated"
+    assert [f.rule for f in report.referrals] == [
+        "refer_under_18",
+        "refer_pregnant_or_breastfeeding",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "candidacy"),
+    [
+        ({}, "candidate"),
+        ({"pregnant_or_breastfeeding": True}, "refer"),
+        ({"concerns": ["other"]}, "not_indicated"),
+    ],
+)
+def test_sessions_are_given_only_to_a_candidate(
+    pack: RulePack, changes: dict[str, object], candidacy: str
+) -> None:
+    """Sessions {10, 15} appear for `candidate` and never otherwise."""
+    report = run(pack, **changes)
+    assert report.candidacy == candidacy
+    if candidacy == "candidate":
+        assert report.sessions is not None and (report.sessions.min, report.sessions.max) == (
+            10,
+            15,
+        )
+    else:
+        assert report.sessions is None
+
+
+# -- explanations -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "guidance"),
+    [
+        ({"cellulite_cause_belief": "excess_fat"}, "cellulite_not_a_fat_problem", ("G1", "G3")),
+        ({"body_type": "slim"}, "cellulite_not_a_fat_problem", ("G1", "G3")),
+        ({"sex": "male"}, "cellulite_affects_men", ("G2",)),
+        ({"concerns": ["excess_fat"], "diet_and_exercise": "rarely"}, "fat_needs_maintenance", ("G13",)),
+        ({"concerns": ["excess_fat"], "diet_and_exercise": "sometimes"}, "fat_needs_maintenance", ("G13",)),
+        ({"results_expected_within": "days"}, "expects_results_in_days", ("G18", "G20")),
+        ({"sessions_possible": 9}, "few_sessions_possible", ("G19", "G20")),
+        ({"sessions_possible": 0}, "few_sessions_possible", ("G19", "G20")),
+        ({"age": 50}, "age_may_limit_effect", ("G12",)),
+        ({"age": 80}, "age_may_limit_effect", ("G12",)),
+        ({"goal_is_weight_loss": True}, "weight_loss_goal", ("WEIGHT", "G13")),
+    ],
+)  # fmt: skip
+def test_answers_bring_their_explanation(
+    pack: RulePack, changes: dict[str, object], rule: str, guidance: tuple[str, ...]
+) -> None:
+    """Each answer named in issue 2 brings its explanation and the points it mirrors."""
+    report = run(pack, **changes)
+    assert report.candidacy == "candidate"
+    assert explained(report).get(rule) == guidance
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule"),
+    [
+        ({}, "cellulite_not_a_fat_problem"),  # believes it is a skin condition, average build
+        ({"sex": "female"}, "cellulite_affects_men"),
+        ({"sex": "male", "concerns": ["wrinkles"]}, "cellulite_affects_men"),
+        ({"concerns": ["excess_fat"], "diet_and_exercise": "regular"}, "fat_needs_maintenance"),
+        ({"concerns": ["cellulite"], "diet_and_exercise": "rarely"}, "fat_needs_maintenance"),
+        ({"results_expected_within": "weeks"}, "expects_results_in_days"),
+        ({"sessions_possible": 10}, "few_sessions_possible"),
+        ({"age": 49}, "age_may_limit_effect"),
+        ({"goal_is_weight_loss": False}, "weight_loss_goal"),
+    ],
+)
+def test_explanations_stay_away_when_they_do_not_apply(
+    pack: RulePack, changes: dict[str, object], rule: str
+) -> None:
+    """No explanation appears without the answers that call for it."""
+    assert rule not in explained(run(pack, **changes))
+
+
+def test_the_weight_loss_explanation_says_it_is_not_weight_loss(pack: RulePack) -> None:
+    """A weight-loss goal hears plainly that this is not a weight-loss treatment."""
+    report = run(pack, goal_is_weight_loss=True)
+    text = next(f.text for f in report.explanations if f.rule == "weight_loss_goal")
+    assert text.startswith("Mesotherapy is not a weight-loss treatment.")
+
+
+def test_the_weight_loss_point_reaches_every_outcome(pack: RulePack) -> None:
+    """Even someone not indicated, or referred, hears it is not weight loss."""
+    for changes in ({"concerns": ["other"]}, {"ingredient_allergies": True}):
+        assert "weight_loss_goal" in explained(run(pack, goal_is_weight_loss=True, **changes))
+
+
+def test_days_or_few_sessions_give_timeline_and_trade_off(pack: RulePack) -> None:
+    """Expecting days or fewer than 10 sessions cites G18, G19 and G20 together."""
+    report = run(pack, results_expected_within="days", sessions_possible=4)
+    assert {"G18", "G19", "G20"} <= points(report)
+    texts = " ".join(f.text for f in report.explanations)
+    assert "recovery time" in texts
+    assert "weeks to" in texts
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"sex": "male", "age": 70, "concerns": ["wrinkles", "sagging_skin", "excess_fat"]},
+        {"results_expected_within": "days", "sessions_possible": 1, "areas": ["other"]},
+    ],
+)
+def test_every_candidate_gets_the_practitioner_checklist(
+    pack: RulePack, changes: dict[str, object]
+) -> None:
+    """Every candidate is told to check credentials, FDA status per ingredient, and ask first."""
+    report = run(pack, **changes)
+    assert report.candidacy == "candidate"
+    assert {"G21", "G22", "G23"} <= {p for f in report.clinic for p in f.guidance}
+    clinic = " ".join(f.text for f in report.clinic)
+    assert "credentials" in clinic
+    assert "Ask whether each ingredient is FDA-approved" in clinic
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"concerns": ["other"]}, {"blood_thinners_or_bleeding_disorder": True}],
+)
+def test_every_report_advises_a_medical_professional(
+    pack: RulePack, changes: dict[str, object]
+) -> None:
+    """Every outcome ends with the advice to consult a medical professional, and a disclaimer."""
+    report = run(pack, **changes)
+    assert any("medical professional" in f.text for f in report.advice)
+    assert report.advice[-1].rule == "consult_professional"
+    assert "medical professional" in report.disclaimer
+
+
+def test_a_report_names_the_pack_exactly(pack: RulePack) -> None:
+    """The report carries the pack's id, version and the sha256 of its file."""
+    import hashlib
+
+    report = run(pack)
+    digest = hashlib.sha256((default_pack_path() / "pack.yaml").read_bytes()).hexdigest()
+    assert (report.pack.id, report.pack.version, report.pack.sha256) == (
+        "mesotherapy",
+        "1.0.0",
+        digest,
+    )
+
+
+def _answer_sets(pack: RulePack) -> st.SearchStrategy[dict[str, object]]:
+    fields: dict[str, st.SearchStrategy[object]] = {}
+    for q in pack.questions:
+        values = [c.value for c in q.choices]
+        if q.type == "integer":
+            fields[q.id] = st.integers(q.min or 0, q.max or 100)
+        elif q.type == "boolean":
+            fields[q.id] = st.booleans()
+        elif q.type == "choice":
+            fields[q.id] = st.sampled_from(values)
+        else:
+            plain = [v for v in values if not any(c.exclusive and c.value == v for c in q.choices)]
+            exclusive = [[c.value] for c in q.choices if c.exclusive]
+            fields[q.id] = st.one_of(
+                st.lists(st.sampled_from(plain), min_size=1, unique=True),
+                *[st.just(e) for e in exclusive],
+            )
+    return st.fixed_dictionaries(fields)
+
+
+_PACK = __import__("mesoguide.loader", fromlist=["load_pack"]).load_pack(default_pack_path())
+
+
+@settings(max_examples=200, deadline=None)
+@given(_answer_sets(_PACK))
+def test_every_answer_set_gets_exactly_one_outcome_and_the_advice(raw: dict[str, object]) -> None:
+    """Any valid answers give one of the three outcomes, always with professional advice."""
+    report = assess(_PACK, resolve(_PACK, raw))
+    assert report.candidacy in {"candidate", "refer", "not_indicated"}
+    assert (report.sessions is not None) == (report.candidacy == "candidate")
+    assert any(f.rule == "consult_professional" for f in report.advice)
+
+
+# -- wording over the whole pack ---------------------------------------------------------------
+
+
+def pack_texts(pack: RulePack) -> Iterator[tuple[str, str]]:
+    """Every sentence a person can read from the pack, with where it comes from."""
+    yield "pack.title", pack.title
+    yield "pack.description", pack.description
+    yield "pack.disclaimer", pack.disclaimer
+    for point in pack.guidance.values():
+        yield f"guidance.{point.id}", point.text
+    for outcome in pack.outcomes:
+        yield f"outcome {outcome.id} label", outcome.label
+        yield f"outcome {outcome.id} summary", outcome.summary
+    for q in pack.questions:
+        yield f"question {q.id}", q.label
+        if q.help:
+            yield f"question {q.id} help", q.help
+        for c in q.choices:
+            yield f"question {q.id} choice {c.value}", c.label
+    for rule in pack.rules:
+        for text in (rule.explanation, rule.referral, *rule.advice, *rule.clinic):
+            if text:
+                yield f"rule {rule.id}", text
+        if rule.sessions and rule.sessions.timeline:
+            yield f"rule {rule.id} timeline", rule.sessions.timeline
+
+
+def sentences(pack: RulePack) -> list[tuple[str, str]]:
+    return [
+        (where, sentence.strip())
+        for where, text in pack_texts(pack)
+        for sentence in re.split(r"(?<=[.;])\s+", text)
+        if sentence.strip()
+    ]
+
+
+def test_fda_approved_is_never_claimed_for_mesotherapy(pack: RulePack) -> None:
+    """'FDA-approved' appears only as a question to ask, a denial, or about deoxycholic acid."""
+    allowed = (
+        re.compile(r"^Ask whether each ingredient is FDA-approved for the use proposed\.$"),
+        re.compile(r"^No mesotherapy mixture is FDA-approved\b"),
+        re.compile(r"^Several ingredients need FDA approval for their intended use;$"),
+        re.compile(
+            r"^the only FDA-approved fat-dissolving injection \(deoxycholic acid\) is approved only for fat under the chin\.$"
+        ),
+    )
+    uses = [(w, s) for w, s in sentences(pack) if re.search(r"FDA[- ]approv", s, re.I)]
+    assert uses, "the pack should tell people to ask about FDA status"
+    for where, sentence in uses:
+        assert any(p.search(sentence) for p in allowed), f"{where}: {sentence}"
+
+
+@pytest.mark.parametrize(
+    "forbidden",
+    [
+        r"\byou are suitable\b",
+        r"\bsafe for you\b",
+        r"\bremoves?\b",
+        r"\bguarantee",
+        r"\bno risks?\b",
+        r"\bwill (?:remove|eliminate|get rid)\b",
+        r"\bcures?\b",
+    ],
+)
+def test_pack_text_never_promises_or_overclaims(pack: RulePack, forbidden: str) -> None:
+    """No sentence says 'you are suitable', 'safe for you', 'removes', or promises results."""
+    hits = [f"{where}: {s}" for where, s in sentences(pack) if re.search(forbidden, s, re.I)]
+    assert hits == []
+
+
+def test_weight_loss_is_only_ever_denied(pack: RulePack) -> None:
+    """Every sentence about weight loss says mesotherapy is not that (or asks about the goal)."""
+    for where, sentence in sentences(pack):
+        if re.search(r"weight[- ]loss|losing weight", sentence, re.I):
+            assert re.search(r"\bnot\b|\?$|\bIf\b", sentence), f"{where}: {sentence}"
+
+
+def test_the_articles_own_claims_are_attributed(pack: RulePack) -> None:
+    """'non-invasive', 'no recovery time' and 'protect ... future damage' are the article's."""
+    for where, sentence in sentences(pack):
+        if re.search(r"non-invasive|no recovery time|future damage", sentence, re.I):
+            assert re.search(r"article", sentence, re.I), f"{where}: {sentence}"
+
+
+def test_every_guidance_point_g1_to_g23_is_mirrored_by_a_rule(pack: RulePack) -> None:
+    """Each of G1..G23 is cited by at least one rule, and defined in the pack."""
+    cited = {p for rule in pack.rules for p in rule.guidance}
+    wanted = {f"G{i}" for i in range(1, 24)}
+    assert wanted - cited == set()
+    assert wanted <= set(pack.guidance)
+
+
+def test_every_rule_names_the_points_it_mirrors(pack: RulePack) -> None:
+    """No rule is without a guidance reference."""
+    assert [rule.id for rule in pack.rules if not rule.guidance] == []
+
+
+def test_the_public_question_ids_and_values_hold(pack: RulePack) -> None:
+    """The question ids, types and values of issue 2 are the pack's public interface."""
+    table = {
+        "age": ("integer", (), 0, 120),
+        "sex": ("choice", ("female", "male", "other", "prefer_not_to_say"), None, None),
+        "concerns": ("multiple", ("cellulite", "wrinkles", "sagging_skin", "excess_fat", "other"), 1, None),
+        "areas": ("multiple", ("face", "chin", "arms", "abdomen", "buttocks", "thighs", "other"), 1, None),
+        "body_type": ("choice", ("slim", "average", "overweight", "prefer_not_to_say"), None, None),
+        "cellulite_cause_belief": ("choice", ("excess_fat", "skin_condition", "not_sure"), None, None),
+        "wants_to_avoid_surgery": ("boolean", (), None, None),
+        "results_expected_within": ("choice", ("days", "weeks", "months", "no_rush"), None, None),
+        "sessions_possible": ("integer", (), 0, 100),
+        "diet_and_exercise": ("choice", ("regular", "sometimes", "rarely"), None, None),
+        "goal_is_weight_loss": ("boolean", (), None, None),
+        "pregnant_or_breastfeeding": ("boolean", (), None, None),
+        "blood_thinners_or_bleeding_disorder": ("boolean", (), None, None),
+        "ingredient_allergies": ("boolean", (), None, None),
+        "skin_problem_in_area": ("boolean", (), None, None),
+        "medical_conditions": ("multiple", ("autoimmune", "cancer", "diabetes", "heart_or_circulation", "none"), 1, None),
+    }  # fmt: skip
+    for qid, (kind, values, low, high) in table.items():
+        q = pack.question(qid)
+        assert (q.type, q.choice_values, q.min, q.max, q.required) == (
+            kind,
+            values,
+            low,
+            high,
+            True,
+        ), qid
+    assert [c.value for c in pack.question("medical_conditions").choices if c.exclusive] == ["none"]
+    extra = [q for q in pack.questions if q.id not in table]
+    assert all(not q.required for q in extra)

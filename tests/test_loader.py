@@ -1,0 +1,278 @@
+"""The pack loader: the one validation gate, each problem as `FILE:LINE: path: message`."""
+# ruff: noqa: E501 - parametrize tables keep one case per row, however long its message
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from mesoguide.errors import PackError
+from mesoguide.loader import load_pack
+from mesoguide.model import AllOf, Choice, Compare, Sessions
+
+PACK = """\
+pack:
+  id: demo
+  version: "1.0"
+  title: Demo questionnaire
+  treatment: demo
+  disclaimer: General information only.
+guidance:
+  G1: Point one.
+  SAFETY:
+    text: A precaution.
+    source: practice
+outcomes:
+  - {id: refer, label: See a clinician, summary: Ask first.}
+  - {id: maybe, label: You may be a candidate, summary: Discuss it.}
+questions:
+  - id: age
+    type: integer
+    label: Age?
+    min: 0
+    max: 120
+  - id: concerns
+    type: multiple
+    label: Concerns?
+    min: 1
+    choices:
+      - {value: cellulite, label: Cellulite}
+      - {value: none, label: None of these, exclusive: true}
+  - id: belief
+    type: choice
+    label: Belief?
+    when: {question: concerns, op: contains, value: cellulite}
+    choices:
+      - {value: fat, label: Fat}
+      - {value: skin, label: Skin}
+  - id: extra
+    type: boolean
+    label: Extra?
+    required: false
+    default: no
+rules:
+  - id: young
+    when: {question: age, op: lt, value: 18}
+    outcome: refer
+    referral: Under 18.
+    guidance: [SAFETY]
+  - id: fat_belief
+    when:
+      all:
+        - {question: concerns, op: contains, value: cellulite}
+        - {question: belief, value: fat}
+    explanation: It is a skin condition.
+    guidance: [G1]
+  - id: default
+    outcome: maybe
+    sessions: {min: 10, max: 15, timeline: Over weeks.}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    file = tmp_path / "pack.yaml"
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    """The problem lines of a pack that must not load, with the folder name removed."""
+    with pytest.raises(PackError) as caught:
+        load_pack(write(tmp_path, text))
+    return [line.replace(f"{tmp_path}/", "") for line in caught.value.lines()]
+
+
+def edit(old: str, new: str) -> str:
+    assert PACK.count(old) == 1, old
+    return PACK.replace(old, new)
+
+
+def test_loads_a_valid_pack_into_the_model(tmp_path: Path) -> None:
+    """Builds the frozen model: questions with their choices, defaults, `when`, and rules."""
+    file = write(tmp_path, PACK)
+    pack = load_pack(file)
+    assert (pack.id, pack.version, pack.title, pack.treatment) == (
+        "demo",
+        "1.0",
+        "Demo questionnaire",
+        "demo",
+    )
+    assert [q.id for q in pack.questions] == ["age", "concerns", "belief", "extra"]
+    assert pack.question("concerns").choices == (
+        Choice("cellulite", "Cellulite"),
+        Choice("none", "None of these", exclusive=True),
+    )
+    assert pack.question("extra").default is False
+    assert pack.question("extra").required is False
+    assert pack.question("belief").when == Compare("concerns", "contains", "cellulite")
+    assert pack.question("belief").line == 28
+    assert pack.rules[1].when == AllOf(
+        (Compare("concerns", "contains", "cellulite"), Compare("belief", "eq", "fat"))
+    )
+    assert pack.rules[2].sessions == Sessions(10, 15, "Over weeks.")
+    assert pack.rules[2].line == 53
+    assert [o.id for o in pack.outcomes] == ["refer", "maybe"]
+    assert pack.guidance["SAFETY"].source == "practice"
+    assert pack.sha256 == hashlib.sha256(file.read_bytes()).hexdigest()
+    assert pack.ref.id == "demo"
+
+
+def test_loads_a_pack_folder_by_its_pack_yaml(tmp_path: Path) -> None:
+    """A folder stands for the `pack.yaml` inside it."""
+    write(tmp_path, PACK)
+    assert load_pack(tmp_path).path == tmp_path / "pack.yaml"
+
+
+def test_compiles_conditions_once(tmp_path: Path) -> None:
+    """Question and rule conditions are compiled when the pack loads."""
+    pack = load_pack(write(tmp_path, PACK))
+    assert pack.question_tests["belief"]({"concerns": ("cellulite",)})
+    assert not pack.question_tests["belief"]({"concerns": ("none",)})
+    assert pack.rule_tests["young"]({"age": 17})
+    assert pack.rule_tests["default"]({})
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # conditions: unknown names, with did-you-mean
+        ("when: {question: age, op: lt, value: 18}", "when: {question: ag, op: lt, value: 18}",
+         ["pack.yaml:42: rules[0].when: unknown question 'ag' (did you mean 'age'?)"]),
+        ("{question: belief, value: fat}", "{question: belief, value: fatt}",
+         ["pack.yaml:50: rules[1].when.all[1]: 'fatt' is not a choice of 'belief' (did you mean 'fat'?); choices: fat, skin"]),
+        ("when: {question: concerns, op: contains, value: cellulite}", "when: {question: concerns, op: contains, value: celulite}",
+         ["pack.yaml:31: questions[2].when: 'celulite' is not a choice of 'concerns' (did you mean 'cellulite'?); choices: cellulite, none"]),
+        ("when: {question: age, op: lt, value: 18}", "when: {question: age, op: lesser, value: 18}",
+         ["pack.yaml:42: rules[0].when.op: unknown operator 'lesser'; one of eq, ne, lt, le, gt, ge, in, not_in, contains, contains_any, contains_all, answered"]),
+        ("when: {question: age, op: lt, value: 18}", "when: {question: age, op: contains, value: 18}",
+         ["pack.yaml:42: rules[0].when: operator 'contains' does not apply to integer question 'age'; use one of answered, eq, ge, gt, in, le, lt, ne, not_in"]),
+        ("when: {question: age, op: lt, value: 18}", "when: {question: age, op: lt, value: '18'}",
+         ["pack.yaml:42: rules[0].when: 'age' is an integer question: '18' is not a whole number"]),
+        ("when: {question: age, op: lt, value: 18}", "when: {qestion: age, op: lt, value: 18}",
+         ["pack.yaml:42: rules[0].when: unknown key 'qestion' (did you mean 'question'?)"]),
+        # question order in `when`
+        ("when: {question: concerns, op: contains, value: cellulite}", "when: {question: extra, value: true}",
+         ["pack.yaml:31: questions[2].when: question 'extra' is asked after 'belief': a 'when' may only use questions asked before it"]),
+        ("when: {question: concerns, op: contains, value: cellulite}", "when: {question: belief, value: fat}",
+         ["pack.yaml:31: questions[2].when: question 'belief' cannot depend on itself"]),
+        # keys and types
+        ("    label: Age?\n", "    label: Age?\n    lable: Age\n",
+         ["pack.yaml:19: questions[0].lable: unknown key 'lable' (did you mean 'label'?); allowed: id, type, label, help, choices, min, max, required, default, when"]),
+        ("    type: integer\n", "    type: int\n",
+         ["pack.yaml:17: questions[0].type: type 'int' is not one of integer, boolean, choice, multiple (did you mean 'integer'?)"]),
+        ("    min: 0\n    max: 120\n", "    min: 121\n    max: 120\n",
+         ["pack.yaml:19: questions[0].min: min 121 is greater than max 120"]),
+        ("  - id: extra\n    type: boolean\n", "  - id: extra\n    type: boolean\n    choices: [{value: a, label: A}]\n",
+         ["pack.yaml:37: questions[3].choices: a boolean question has no choices"]),
+        ("    default: no\n", "    default: maybe\n",
+         ["pack.yaml:39: questions[3].default: default 'maybe': 'maybe' is not yes or no (yes/no/true/false/y/n/1/0)"]),
+        ("      - {value: fat, label: Fat}\n", "      - {value: fat, label: Fat, exclusive: true}\n",
+         ["pack.yaml:33: questions[2].choices[0].exclusive: only a multiple-choice question has exclusive choices"]),
+        ("      - {value: skin, label: Skin}\n", "      - {value: fat, label: Skin}\n",
+         ["pack.yaml:34: questions[2].choices[1].value: duplicate choice value 'fat'"]),
+        ("      - {value: skin, label: Skin}\n", "      - {value: 2026-01-01, label: Skin}\n",
+         ["pack.yaml:34: questions[2].choices[1].value: expected a name, got date datetime.date(2026, 1, 1) (quote it in YAML)"]),
+        ("  - id: extra\n", "  - id: age\n",
+         ["pack.yaml:35: questions[3].id: duplicate question id 'age'"]),
+        # rules
+        ("    outcome: refer\n", "    outcome: refr\n",
+         ["pack.yaml:43: rules[0].outcome: unknown outcome 'refr' (did you mean 'refer'?); outcomes: refer, maybe"]),
+        ("    outcome: refer\n", "    outcome: no\n",
+         ["pack.yaml:43: rules[0].outcome: expected an outcome id, got a boolean False (quote it in YAML)"]),
+        ("    guidance: [G1]\n", "    guidance: [G11]\n",
+         ["pack.yaml:52: rules[1].guidance[0]: unknown guidance point 'G11' (did you mean 'G1'?)"]),
+        ("    explanation: It is a skin condition.\n", "",
+         ["pack.yaml:46: rules[1]: rule 'fat_belief' has no effect: give it one of outcome, sessions, explanation, referral, advice, clinic"]),
+        ("  - id: default\n", "  - id: young\n",
+         ["pack.yaml:53: rules[2].id: duplicate rule id 'young'"]),
+        ("    sessions: {min: 10, max: 15, timeline: Over weeks.}", "    sessions: {min: 15, max: 10}",
+         ["pack.yaml:55: rules[2].sessions: sessions min 15 and max 10 do not make a range"]),
+        ("    outcome: maybe\n", "    outcome: maybe\n    if_outcome: [maybe]\n",
+         ["pack.yaml:55: rules[2].if_outcome: a rule that sets the outcome cannot depend on it"]),
+        # the pack's own fields
+        ('  version: "1.0"\n', "",
+         ["pack.yaml:1: pack.version: 'version' is required, as text such as \"1.0.0\""]),
+        ("  id: demo\n", "  id: Demo-Pack\n",
+         ["pack.yaml:2: pack.id: 'Demo-Pack' is not a valid name (letters, digits and _ only)"]),
+        ("pack:\n", "pak:\n",
+         ["pack.yaml:1: pak: unknown key 'pak' (did you mean 'pack'?); allowed: pack, guidance, outcomes, questions, rules",
+          "pack.yaml:1: 'pack' is required (id, version, title, ...)"]),
+    ],
+)  # fmt: skip
+def test_reports_a_problem_where_it_is(
+    tmp_path: Path, old: str, new: str, expected: list[str]
+) -> None:
+    """Names the file, the line, the YAML path, what is wrong and the nearest valid name."""
+    assert problems(tmp_path, edit(old, new)) == expected
+
+
+def test_reports_every_problem_at_once(tmp_path: Path) -> None:
+    """Collects all problems of a pack in one error, in file order."""
+    text = edit("    type: integer\n", "    type: int\n").replace(
+        "    outcome: refer\n", "    outcome: refr\n"
+    )
+    text = text.replace("  title: Demo questionnaire\n", "")
+    assert problems(tmp_path, text) == [
+        "pack.yaml:1: pack: 'title' is required",
+        "pack.yaml:16: questions[0].type: type 'int' is not one of integer, boolean, choice, multiple (did you mean 'integer'?)",
+        "pack.yaml:42: rules[0].outcome: unknown outcome 'refr' (did you mean 'refer'?); outcomes: refer, maybe",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ["pack.yaml: the rule pack is empty"]),  # no line to point at
+        ("- a\n- b\n", ["pack.yaml:1: expected a mapping, got a list"]),
+        ("pack: {}\n", [
+            "pack.yaml:1: pack: 'id' is required",
+            "pack.yaml:1: pack.version: 'version' is required, as text such as \"1.0.0\"",
+            "pack.yaml:1: pack: 'title' is required",
+            "pack.yaml:1: pack: 'treatment' is required",
+            "pack.yaml:1: pack: 'disclaimer' is required",
+            "pack.yaml:1: 'outcomes' is required",
+            "pack.yaml:1: 'questions' is required",
+            "pack.yaml:1: 'rules' is required",
+        ]),
+        ("a: 1\na: 2\n", ["pack.yaml:2: duplicate key 'a'"]),
+        ("pack: [\n", ["pack.yaml:2: YAML syntax: did not find expected node content"]),
+    ],
+)  # fmt: skip
+def test_reports_unusable_files(tmp_path: Path, text: str, expected: list[str]) -> None:
+    """An empty, malformed or skeletal pack gets every problem it has."""
+    assert problems(tmp_path, text) == expected
+
+
+def test_reports_a_missing_pack_and_a_folder_without_one(tmp_path: Path) -> None:
+    """A missing file, and a folder with no `pack.yaml`, are named plainly."""
+    with pytest.raises(PackError) as missing:
+        load_pack(tmp_path / "nope.yaml")
+    assert missing.value.lines() == [f"{tmp_path}/nope.yaml: no such rule pack"]
+    with pytest.raises(PackError) as empty:
+        load_pack(tmp_path)
+    assert empty.value.lines() == [f"{tmp_path}/pack.yaml: rule pack folder has no pack.yaml"]
+
+
+def test_refuses_a_binary_pack(tmp_path: Path) -> None:
+    """A binary file is refused before it is parsed."""
+    (tmp_path / "pack.yaml").write_bytes(b"\x00\x01\x02")
+    with pytest.raises(PackError) as caught:
+        load_pack(tmp_path)
+    assert caught.value.lines() == [f"{tmp_path}/pack.yaml: rule pack is binary, not text"]
+
+
+def test_pack_error_exits_with_code_3(tmp_path: Path) -> None:
+    """A pack problem maps to exit code 3 (invalid pack)."""
+    with pytest.raises(PackError) as caught:
+        load_pack(write(tmp_path, ""))
+    assert int(caught.value.exit_code) == 3
+
+
+def test_the_default_pack_loads(pack: object) -> None:
+    """The built-in mesotherapy pack passes the gate."""
+    from mesoguide.model import RulePack
+
+    assert isinstance(pack, RulePack)
+    assert pack.id == "mesotherapy"
