@@ -63,9 +63,9 @@ Why
     fat. [G5, G6, G7]
 
 Sessions and timeline
-  About 10 to 15 sessions. The clinic's article estimates about 10 to 15
-  sessions for the best results, with results appearing gradually over several
-  weeks to months. There is no standard plan: the clinician sets yours.
+  About 10 to 15 sessions. This is the clinic's article's estimate for the best
+  results. Results tend to appear gradually, over several weeks to months. There
+  is no standard plan: the clinician sets yours.
 
 What to ask the clinic
   • Check the practitioner's medical credentials and their experience with
@@ -238,7 +238,10 @@ def test_markdown_handout_is_exactly_this(pack: RulePack) -> None:
 def test_markdown_of_a_candidate_has_sessions_and_the_clinic_checklist(pack: RulePack) -> None:
     """A candidate's handout has the sessions section and what to ask the clinic."""
     text = render_markdown(report_for(pack, CANDIDATE), pack)
-    assert "\n## Sessions and timeline\n\nAbout 10 to 15 sessions. The clinic's article" in text
+    assert (
+        "\n## Sessions and timeline\n\nAbout 10 to 15 sessions. This is the clinic's article's estimate"
+        in text
+    )
     assert "\n## What to ask the clinic\n\n- Check the practitioner's" in text
     assert "- **G22**: " in text and "- **FDA**: " in text
 
