@@ -239,7 +239,7 @@ class _Reader:
             if not GUIDANCE_ID_PATTERN.match(key):
                 self.problem(path, f"{key!r} is not a valid guidance id")
             if isinstance(item, str):
-                points[key] = GuidancePoint(key, item.strip())
+                points[key] = GuidancePoint(key, item.strip(), line=self.located.line(path))
                 continue
             data = self.mapping(item, path, GUIDANCE_KEYS)
             if data:
@@ -247,6 +247,7 @@ class _Reader:
                     key,
                     self.text(data, "text", path),
                     self.text(data, "source", path, False) or None,
+                    line=self.located.line(path),
                 )
         return points
 
@@ -264,7 +265,10 @@ class _Reader:
             seen.add(outcome_id)
             result.append(
                 Outcome(
-                    outcome_id, self.text(data, "label", path), self.text(data, "summary", path)
+                    outcome_id,
+                    self.text(data, "label", path),
+                    self.text(data, "summary", path),
+                    line=self.located.line(path),
                 )
             )
         if not result and "outcomes" in top:
@@ -405,11 +409,19 @@ class _Reader:
                 if owner is not None and compare.question == owner:
                     self.problem(path, f"question '{owner}' cannot depend on itself")
                 elif owner is not None and compare.question in self._all_question_ids():
-                    self.problem(
-                        path,
-                        f"question '{compare.question}' is asked after '{owner}': "
-                        "a 'when' may only use questions asked before it",
-                    )
+                    cycle = self._cycle(owner, compare.question)
+                    if cycle:
+                        self.problem(
+                            path,
+                            f"'when' conditions form a cycle: {' -> '.join(cycle)}; "
+                            "a 'when' may only use questions asked before it",
+                        )
+                    else:
+                        self.problem(
+                            path,
+                            f"question '{compare.question}' is asked after '{owner}': "
+                            "a 'when' may only use questions asked before it",
+                        )
                 else:
                     known = list(questions) if owner is None else order
                     hint = did_you_mean(compare.question, known)
@@ -419,6 +431,31 @@ class _Reader:
             if why:
                 self.problem(path, why)
         return condition
+
+    def _cycle(self, owner: str, other: str) -> list[str]:
+        """``[owner, other, ..., owner]`` when ``other``'s `when` leads back to ``owner``."""
+        depends: dict[str, set[str]] = {}
+        data = self.located.data
+        raw = data.get("questions") if isinstance(data, dict) else None
+        for item in raw if isinstance(raw, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and item.get("when"):
+                try:
+                    parsed = parse_condition(item["when"])
+                except ConditionSyntaxError:
+                    continue
+                depends[item["id"]] = {c.question for c in questions_in(parsed)}
+        trail = [owner, other]
+        seen = {other}
+        stack = [(other, trail)]
+        while stack:
+            current, route = stack.pop()
+            for following in sorted(depends.get(current, ())):
+                if following == owner:
+                    return [*route, owner]
+                if following not in seen:
+                    seen.add(following)
+                    stack.append((following, [*route, following]))
+        return []
 
     def _all_question_ids(self) -> set[str]:
         data = self.located.data
