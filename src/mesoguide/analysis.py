@@ -446,8 +446,8 @@ class _Checker:
                 self.file,
                 question.line,
                 f"questions[{index}].when",
-                f"question '{question.id}' is never asked: its 'when' "
-                f"({describe(question.when)}) can never hold",
+                f"question '{question.id}' is never asked: its 'when' can never hold: "
+                f"{describe(question.when)}",
             )
 
     def rule(self, rule: Rule) -> Iterator[Problem]:

@@ -75,7 +75,8 @@ def load_pack(path: Path) -> RulePack:
 
 def _read_bytes(file: Path) -> bytes:
     if not file.exists():
-        what = "rule pack folder has no pack.yaml" if file.parent.is_dir() else "no such rule pack"
+        in_folder = file.name == PACK_FILE and file.parent.is_dir()
+        what = "rule pack folder has no pack.yaml" if in_folder else "no such rule pack"
         raise yamlsafe.YamlProblem(what)
     text_size = file.stat().st_size
     if text_size > yamlsafe.MAX_BYTES:

@@ -56,9 +56,10 @@ def check(path: PackArgument = None) -> None:
             pack = _load(path)
         except PackError as error:
             _print_problems([str(p) for p in error.problems])
-            sys.stdout.write(
-                "Reachability and totality are checked once these problems are fixed.\n"
-            )
+            if any(p.path for p in error.problems):  # the YAML was read, but is not a pack
+                sys.stdout.write(
+                    "Reachability and totality are checked once these problems are fixed.\n"
+                )
             raise typer.Exit(int(ExitCode.INVALID_PACK)) from None
         analysis = analyze(pack)
         if analysis.problems:
