@@ -18,7 +18,7 @@ outcomes:
   - {id: reject, label: Reject, summary: Rejected.}
   - {id: maybe, label: Maybe, summary: Maybe.}
 questions:
-  - {id: age, type: integer, label: Age?, min: 0, max: 99}
+  - {id: age, type: integer, label: Age, min: 0, max: 99}
   - id: wants
     type: multiple
     label: Wants?
