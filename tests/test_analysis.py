@@ -137,9 +137,26 @@ def test_says_clearly_when_a_pack_is_too_large_to_decide(pack: RulePack) -> None
     result = analyze(pack, budget=50)
     assert not result.decided
     assert [p.message for p in result.problems] == [
-        "the pack is too large to decide exactly within 50 steps (or a multiple-choice "
-        "question's conditions name more than 12 of its choices); split long conditions into "
-        "smaller rules"
+        "cannot prove the pack sound: the answer space is too large to decide within 50 "
+        "steps; split long conditions into smaller rules"
+    ]
+
+
+def test_says_clearly_when_a_multiple_choice_has_too_many_subsets(tmp_path: Path) -> None:
+    """Refuses to enumerate the subsets of more than 12 mentioned choices, and says why."""
+    values = [f"v{i}" for i in range(13)]
+    choices = "".join(f"      - {{value: {v}, label: {v}}}\n" for v in values)
+    text = SMALL_PACK.replace(
+        "      - {value: a, label: A}\n", f"      - {{value: a, label: A}}\n{choices}"
+    ).replace(
+        "    when: {question: detail, value: x}\n",
+        f"    when: {{question: wants, op: contains_all, value: [{', '.join(values)}]}}\n",
+    )
+    result = analyze(load_pack(write_pack(tmp_path, text)))
+    assert not result.decided
+    assert [p.message for p in result.problems] == [
+        "cannot prove the pack sound: conditions name 14 choices of multiple-choice question "
+        "'wants', too many subsets to decide; the limit is 12"
     ]
 
 

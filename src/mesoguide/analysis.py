@@ -148,7 +148,7 @@ class _Space:
         """The formula with every test of ``question`` replaced by its value for ``answers``."""
         self.budget -= 1
         if self.budget < 0:
-            raise TooLarge
+            raise TooLarge("")
         kind = formula[0]
         if kind == "a":
             owner, test = self.atoms[cast(int, formula[1])]
@@ -183,7 +183,11 @@ class _Space:
             others = [v for v in question.choice_values if v not in mentioned]
             return [*mentioned, *others[:1]]
         if len(mentioned) > MAX_MENTIONED_CHOICES:
-            raise TooLarge
+            raise TooLarge(
+                f"conditions name {len(mentioned)} choices of multiple-choice question "
+                f"'{question.id}', too many subsets to decide; the limit is "
+                f"{MAX_MENTIONED_CHOICES}"
+            )
         return _subset_classes(question, mentioned)
 
 
@@ -333,18 +337,12 @@ def analyze(pack: RulePack, budget: int = WORK_BUDGET) -> Analysis:
         space = _Space(pack, budget)
         checker = _Checker(pack, space)
         problems.extend(checker.problems())
-    except TooLarge:
-        problems.append(
-            Problem(
-                str(pack.path),
-                None,
-                "",
-                f"the pack is too large to decide exactly within {budget:,} steps "
-                f"(or a multiple-choice question's conditions name more than "
-                f"{MAX_MENTIONED_CHOICES} of its choices); split long conditions into "
-                "smaller rules",
-            )
+    except TooLarge as error:
+        why = str(error) or (
+            f"the answer space is too large to decide within {budget:,} steps; "
+            "split long conditions into smaller rules"
         )
+        problems.append(Problem(str(pack.path), None, "", f"cannot prove the pack sound: {why}"))
         return Analysis(_ordered(problems), budget, decided=False)
     return Analysis(_ordered(problems), budget - space.budget, decided=True)
 
