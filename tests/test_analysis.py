@@ -132,6 +132,16 @@ def test_reports_an_outcome_always_shadowed_by_an_earlier_one(tmp_path: Path) ->
     ) in problems
 
 
+def test_reports_a_rule_that_only_decides_and_always_loses(tmp_path: Path) -> None:
+    """Says when a rule whose only effect is its outcome can never win precedence."""
+    text = SMALL_PACK + "  - {id: adult, when: {question: age, op: lt, value: 5}, outcome: maybe}\n"
+    problems = _problems(tmp_path, text)
+    assert (
+        "pack.yaml:46: rules[3]: rule 'adult' can never fire: it only decides 'maybe', and "
+        "whenever it holds an outcome listed before it wins (reject)"
+    ) in problems
+
+
 def test_says_clearly_when_a_pack_is_too_large_to_decide(pack: RulePack) -> None:
     """Stops at the work budget with a clear problem instead of running on."""
     result = analyze(pack, budget=50)
@@ -224,8 +234,9 @@ def _generated(first: object, second: object, third: object, gate: object) -> Ru
             },
         ],
         "rules": [
-            {"id": "one", "when": first, "outcome": "alpha"},
-            {"id": "two", "when": second, "outcome": "beta"},
+            # outcome rules with an effect fire whatever the final outcome, on every engine
+            {"id": "one", "when": first, "outcome": "alpha", "advice": "a"},
+            {"id": "two", "when": second, "outcome": "beta", "advice": "b"},
             {"id": "three", "when": third, "if_outcome": ["beta"], "advice": "x"},
         ],
     }

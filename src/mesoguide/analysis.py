@@ -450,8 +450,7 @@ class _Checker:
 
     def rule(self, rule: Rule) -> Iterator[Problem]:
         when = self.rule_when[rule.id]
-        under = rule.if_outcome or tuple(o.id for o in self.pack.outcomes)
-        fires = _and([when, _or(self.final[o] for o in under)])
+        fires = _and([when, _or(self.final[o] for o in self.fires_under(rule))])
         if self.search.satisfiable(fires):
             return
         index = self.pack.rules.index(rule)
@@ -466,6 +465,11 @@ class _Checker:
             ]
             if not possible:
                 why = "its 'when' holds only for answers that get no outcome"
+            elif not rule.if_outcome:
+                why = (
+                    f"it only decides '{rule.outcome}', and whenever it holds an outcome listed "
+                    f"before it wins ({' or '.join(possible)})"
+                )
             else:
                 listed = ", ".join(rule.if_outcome)
                 why = (
@@ -473,6 +477,14 @@ class _Checker:
                     f"it holds, the outcome is {' or '.join(possible)}"
                 )
         yield Problem(self.file, rule.line, path, f"rule '{rule.id}' can never fire: {why}")
+
+    def fires_under(self, rule: Rule) -> tuple[str, ...]:
+        """The final outcomes under which a rule fires (as the engine decides)."""
+        if rule.if_outcome:
+            return rule.if_outcome
+        if rule.outcome is not None and decides_only(rule):
+            return (rule.outcome,)  # a rule that only decides adds nothing when it loses
+        return tuple(o.id for o in self.pack.outcomes)
 
     def contradiction(self, rule: Rule) -> str:
         """The smallest part of an impossible `when` that is already impossible."""
@@ -502,10 +514,15 @@ def fires_witness(pack: RulePack, rule_id: str) -> dict[str, Answer] | None:
     space = _Space(pack, WORK_BUDGET)
     checker = _Checker(pack, space)
     rule = next(r for r in pack.rules if r.id == rule_id)
-    under = rule.if_outcome or tuple(o.id for o in pack.outcomes)
+    under = checker.fires_under(rule)
     return checker.search.witness(
         _and([checker.rule_when[rule.id], _or(checker.final[o] for o in under)])
     )
+
+
+def decides_only(rule: Rule) -> bool:
+    """A rule whose only effect is its outcome."""
+    return not (rule.sessions or rule.explanation or rule.referral or rule.advice or rule.clinic)
 
 
 def format_answers(
