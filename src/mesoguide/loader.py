@@ -292,7 +292,27 @@ class _Reader:
                 continue
             by_id[question.id] = question
             result.append(question)
+        self.cycles(by_id)
         return tuple(result)
+
+    def cycles(self, questions: Mapping[str, Question]) -> None:
+        """Name each cycle of `when`s, beside the forward reference that closes it."""
+        data = self.located.data
+        raw = data.get("questions") if isinstance(data, dict) else None
+        index = {item.get("id"): i for i, item in enumerate(raw or []) if isinstance(item, dict)}
+        order = list(questions)
+        for position, qid in enumerate(order):
+            when = questions[qid].when
+            if when is None:
+                continue
+            later = {c.question for c in questions_in(when)} & set(order[position + 1 :])
+            for other in sorted(later):
+                cycle = self._cycle(qid, other)
+                if cycle:
+                    self.problem(
+                        f"questions[{index[qid]}].when",
+                        f"'when' conditions form a cycle: {' -> '.join(cycle)}",
+                    )
 
     def question(
         self,
@@ -410,19 +430,11 @@ class _Reader:
                 if owner is not None and compare.question == owner:
                     self.problem(path, f"question '{owner}' cannot depend on itself")
                 elif owner is not None and compare.question in self._all_question_ids():
-                    cycle = self._cycle(owner, compare.question)
-                    if cycle:
-                        self.problem(
-                            path,
-                            f"'when' conditions form a cycle: {' -> '.join(cycle)}; "
-                            "a 'when' may only use questions asked before it",
-                        )
-                    else:
-                        self.problem(
-                            path,
-                            f"question '{compare.question}' is asked after '{owner}': "
-                            "a 'when' may only use questions asked before it",
-                        )
+                    self.problem(
+                        path,
+                        f"question '{compare.question}' is asked after '{owner}': "
+                        "a 'when' may only use questions asked before it",
+                    )
                 else:
                     known = list(questions) if owner is None else order
                     hint = did_you_mean(compare.question, known)
