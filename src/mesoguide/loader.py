@@ -297,6 +297,8 @@ class _Reader:
 
     def cycles(self, questions: Mapping[str, Question]) -> None:
         """Name each cycle of `when`s, beside the forward reference that closes it."""
+        from mesoguide.conditions import questions_in  # local: main's loader no longer imports it
+
         data = self.located.data
         raw = data.get("questions") if isinstance(data, dict) else None
         index = {item.get("id"): i for i, item in enumerate(raw or []) if isinstance(item, dict)}
@@ -447,6 +449,8 @@ class _Reader:
 
     def _cycle(self, owner: str, other: str) -> list[str]:
         """``[owner, other, ..., owner]`` when ``other``'s `when` leads back to ``owner``."""
+        from mesoguide.conditions import questions_in
+
         depends: dict[str, set[str]] = {}
         data = self.located.data
         raw = data.get("questions") if isinstance(data, dict) else None
