@@ -10,6 +10,7 @@ import typer
 
 from mesoguide import __version__
 from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output
+from mesoguide.rules_cli import app as rules_app
 
 if TYPE_CHECKING:
     from mesoguide.model import Answer, RulePack
@@ -22,6 +23,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(rules_app, name="rules")
 
 RulesOption = Annotated[
     Path | None,

@@ -250,7 +250,7 @@ class _Reader:
             if not GUIDANCE_ID_PATTERN.match(key):
                 self.problem(path, f"{key!r} is not a valid guidance id")
             if isinstance(item, str):
-                points[key] = GuidancePoint(key, item.strip())
+                points[key] = GuidancePoint(key, item.strip(), line=self.located.line(path))
                 continue
             data = self.mapping(item, path, GUIDANCE_KEYS)
             if data:
@@ -258,6 +258,7 @@ class _Reader:
                     key,
                     self.text(data, "text", path),
                     self.text(data, "source", path, False) or None,
+                    line=self.located.line(path),
                 )
         return points
 
@@ -275,7 +276,10 @@ class _Reader:
             seen.add(outcome_id)
             result.append(
                 Outcome(
-                    outcome_id, self.text(data, "label", path), self.text(data, "summary", path)
+                    outcome_id,
+                    self.text(data, "label", path),
+                    self.text(data, "summary", path),
+                    line=self.located.line(path),
                 )
             )
         if not result and "outcomes" in top:
@@ -298,7 +302,29 @@ class _Reader:
                 continue
             by_id[question.id] = question
             result.append(question)
+        self.cycles(by_id)
         return tuple(result)
+
+    def cycles(self, questions: Mapping[str, Question]) -> None:
+        """Name each cycle of `when`s, beside the forward reference that closes it."""
+        from mesoguide.conditions import questions_in  # local: main's loader no longer imports it
+
+        data = self.located.data
+        raw = data.get("questions") if isinstance(data, dict) else None
+        index = {item.get("id"): i for i, item in enumerate(raw or []) if isinstance(item, dict)}
+        order = list(questions)
+        for position, qid in enumerate(order):
+            when = questions[qid].when
+            if when is None:
+                continue
+            later = {c.question for c in questions_in(when)} & set(order[position + 1 :])
+            for other in sorted(later):
+                cycle = self._cycle(qid, other)
+                if cycle:
+                    self.problem(
+                        f"questions[{index[qid]}].when",
+                        f"'when' conditions form a cycle: {' -> '.join(cycle)}",
+                    )
 
     def question(
         self,
@@ -433,6 +459,33 @@ class _Reader:
             if why:
                 self.problem(where, why)
         return condition
+
+    def _cycle(self, owner: str, other: str) -> list[str]:
+        """``[owner, other, ..., owner]`` when ``other``'s `when` leads back to ``owner``."""
+        from mesoguide.conditions import questions_in
+
+        depends: dict[str, set[str]] = {}
+        data = self.located.data
+        raw = data.get("questions") if isinstance(data, dict) else None
+        for item in raw if isinstance(raw, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and item.get("when"):
+                try:
+                    parsed = parse_condition(item["when"])
+                except ConditionSyntaxError:
+                    continue
+                depends[item["id"]] = {c.question for c in questions_in(parsed)}
+        trail = [owner, other]
+        seen = {other}
+        stack = [(other, trail)]
+        while stack:
+            current, route = stack.pop()
+            for following in sorted(depends.get(current, ())):
+                if following == owner:
+                    return [*route, owner]
+                if following not in seen:
+                    seen.add(following)
+                    stack.append((following, [*route, following]))
+        return []
 
     def _all_question_ids(self) -> set[str]:
         data = self.located.data

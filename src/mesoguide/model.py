@@ -113,6 +113,7 @@ class Outcome:
     id: str
     label: str
     summary: str
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ class GuidancePoint:
     id: str
     text: str
     source: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

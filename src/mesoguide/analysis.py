@@ -1,0 +1,544 @@
+"""Exact reachability and totality of a rule pack, decided over a finite answer space.
+
+Every condition compares an answer with constants, so each question's answers fall into a few
+classes that no condition can tell apart: integers split at the thresholds conditions use,
+choices by the values conditions mention (plus one "any other"), multiple choices by the
+subsets of mentioned values that the question's own limits allow. A question skipped by its
+`when` is absent, and an optional one may be left unanswered. The search walks the questions in
+pack order, substitutes each class into the formula it is deciding, drops what no longer
+matters, and remembers residual formulas it has already refuted, so it proves rather than
+samples. A work budget makes it stop, and say so, instead of hanging on a pathological pack.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias, cast
+
+from mesoguide.conditions import compile_condition, describe, questions_in
+from mesoguide.errors import Problem
+from mesoguide.model import (
+    AllOf,
+    Answer,
+    AnyOf,
+    Compare,
+    Condition,
+    Not,
+    Predicate,
+    Question,
+    Rule,
+    RulePack,
+)
+
+WORK_BUDGET = 2_000_000
+"""Formula nodes the whole analysis may touch before it gives up (about 10 s of work)."""
+MAX_MENTIONED_CHOICES = 12
+"""A multiple-choice question whose conditions name more values has too many subsets."""
+
+# -- formulas --------------------------------------------------------------------------------
+# A normalised, hashable formula: TRUE, FALSE, an atom (index into the atom table), or
+# ("and" | "or", items) / ("not", item). Residual formulas are memo keys, so they must be small
+# and canonical.
+Formula: TypeAlias = tuple[object, ...]
+TRUE: Formula = ("T",)
+FALSE: Formula = ("F",)
+
+
+def _and(items: Iterable[Formula]) -> Formula:
+    flat: list[Formula] = []
+    for item in items:
+        if item == FALSE:
+            return FALSE
+        if item == TRUE:
+            continue
+        for part in cast(tuple[Formula, ...], item[1]) if item[0] == "and" else (item,):
+            if part not in flat:
+                flat.append(part)
+    if not flat:
+        return TRUE
+    return flat[0] if len(flat) == 1 else ("and", tuple(flat))
+
+
+def _or(items: Iterable[Formula]) -> Formula:
+    flat: list[Formula] = []
+    for item in items:
+        if item == TRUE:
+            return TRUE
+        if item == FALSE:
+            continue
+        for part in cast(tuple[Formula, ...], item[1]) if item[0] == "or" else (item,):
+            if part not in flat:
+                flat.append(part)
+    if not flat:
+        return FALSE
+    return flat[0] if len(flat) == 1 else ("or", tuple(flat))
+
+
+def _not(item: Formula) -> Formula:
+    if item == TRUE:
+        return FALSE
+    if item == FALSE:
+        return TRUE
+    if item[0] == "not":
+        return cast(Formula, item[1])
+    return ("not", item)
+
+
+class TooLarge(Exception):
+    """The pack's answer space is too large to decide within the work budget."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One class of answers to a question that every condition treats alike."""
+
+    answer: Answer | None  # a representative answer; None: the question is unanswered
+
+
+class _Space:
+    """The pack's questions, their answer classes, and conditions as normalised formulas."""
+
+    def __init__(self, pack: RulePack, budget: int) -> None:
+        self.pack = pack
+        self.budget = budget
+        self.atoms: list[tuple[str, Predicate]] = []
+        self.atom_ids: dict[Compare, int] = {}
+        self.mentions: dict[str, list[Compare]] = {q.id: [] for q in pack.questions}
+        conditions = [q.when for q in pack.questions] + [r.when for r in pack.rules]
+        for condition in conditions:
+            for compare in questions_in(condition) if condition is not None else ():
+                if compare.question in self.mentions:
+                    self.mentions[compare.question].append(compare)
+        self.cells = {q.id: self._cells(q) for q in pack.questions}
+        self.when = {q.id: self.formula(q.when) for q in pack.questions}
+        self.depends = {q.id: self.questions_of(self.when[q.id]) for q in pack.questions}
+
+    # -- conditions to formulas ---------------------------------------------------------------
+    def formula(self, condition: Condition | None) -> Formula:
+        if condition is None:
+            return TRUE
+        if isinstance(condition, Compare):
+            index = self.atom_ids.get(condition)
+            if index is None:
+                index = len(self.atoms)
+                self.atoms.append((condition.question, compile_condition(condition)))
+                self.atom_ids[condition] = index
+            return ("a", index)
+        if isinstance(condition, Not):
+            return _not(self.formula(condition.item))
+        parts = [self.formula(item) for item in condition.items]
+        return _and(parts) if isinstance(condition, AllOf) else _or(parts)
+
+    def questions_of(self, formula: Formula) -> set[str]:
+        found: set[str] = set()
+        stack = [formula]
+        while stack:
+            item = stack.pop()
+            if item[0] == "a":
+                found.add(self.atoms[cast(int, item[1])][0])
+            elif item[0] == "not":
+                stack.append(cast(Formula, item[1]))
+            elif item[0] in ("and", "or"):
+                stack.extend(cast(tuple[Formula, ...], item[1]))
+        return found
+
+    def substitute(self, formula: Formula, question: str, answers: Mapping[str, Answer]) -> Formula:
+        """The formula with every test of ``question`` replaced by its value for ``answers``."""
+        self.budget -= 1
+        if self.budget < 0:
+            raise TooLarge("")
+        kind = formula[0]
+        if kind == "a":
+            owner, test = self.atoms[cast(int, formula[1])]
+            if owner != question:
+                return formula
+            return TRUE if test(answers) else FALSE
+        if kind == "not":
+            return _not(self.substitute(cast(Formula, formula[1]), question, answers))
+        if kind == "and":
+            items = cast(tuple[Formula, ...], formula[1])
+            return _and(self.substitute(item, question, answers) for item in items)
+        if kind == "or":
+            items = cast(tuple[Formula, ...], formula[1])
+            return _or(self.substitute(item, question, answers) for item in items)
+        return formula
+
+    # -- answer classes -----------------------------------------------------------------------
+    def _cells(self, question: Question) -> list[Cell]:
+        cells = [Cell(answer) for answer in self._answers(question)]
+        if not question.required:
+            cells.append(Cell(None))
+        return cells
+
+    def _answers(self, question: Question) -> list[Answer]:
+        compares = self.mentions[question.id]
+        if question.type == "boolean":
+            return [False, True]
+        if question.type == "integer":
+            return _integer_classes(question, compares)
+        mentioned = _mentioned(question, compares)
+        if question.type == "choice":
+            others = [v for v in question.choice_values if v not in mentioned]
+            return [*mentioned, *others[:1]]
+        if len(mentioned) > MAX_MENTIONED_CHOICES:
+            raise TooLarge(
+                f"conditions name {len(mentioned)} choices of multiple-choice question "
+                f"'{question.id}', too many subsets to decide; the limit is "
+                f"{MAX_MENTIONED_CHOICES}"
+            )
+        return _subset_classes(question, mentioned)
+
+
+def _integer_classes(question: Question, compares: Sequence[Compare]) -> list[Answer]:
+    """One integer from each interval between the cut points the conditions make."""
+    cuts: set[int] = set()
+    for compare in compares:
+        values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+        for value in values:
+            if isinstance(value, int) and not isinstance(value, bool):
+                # x < v and x >= v change at v; x <= v, x > v at v + 1; x == v at both
+                if compare.op in ("lt", "ge"):
+                    cuts.add(value)
+                elif compare.op in ("le", "gt"):
+                    cuts.add(value + 1)
+                else:
+                    cuts.update((value, value + 1))
+    low, high = question.min, question.max
+    inside = sorted(c for c in cuts if (low is None or c > low) and (high is None or c <= high))
+    if low is not None:
+        starts = [low, *inside]
+    elif inside:
+        starts = [inside[0] - 1, *inside]
+    else:
+        starts = [high if high is not None and high < 0 else 0]
+    return [start for start in starts if high is None or start <= high]
+
+
+def _mentioned(question: Question, compares: Sequence[Compare]) -> list[str]:
+    named: set[object] = set()
+    for compare in compares:
+        values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+        named.update(values)
+    return [v for v in question.choice_values if v in named]
+
+
+def _subset_classes(question: Question, mentioned: Sequence[str]) -> list[Answer]:
+    """Each subset of the mentioned values that some valid answer has, as such an answer."""
+    exclusive = {c.value for c in question.choices if c.exclusive}
+    fillers = [v for v in question.choice_values if v not in mentioned and v not in exclusive]
+    lone = [v for v in question.choice_values if v not in mentioned and v in exclusive]
+    low = question.min or 0
+    high = question.max if question.max is not None else len(question.choices)
+    found: list[Answer] = []
+    for size in range(len(mentioned) + 1):
+        for subset in itertools.combinations(mentioned, size):
+            if exclusive.intersection(subset):
+                if size == 1 and low <= 1 <= high:
+                    found.append(subset)
+                continue
+            extra = max(0, low - size)
+            if extra <= len(fillers) and size + extra <= high:
+                chosen = set(subset) | set(fillers[:extra])
+                found.append(tuple(v for v in question.choice_values if v in chosen))
+            elif size == 0 and lone and low <= 1 <= high:
+                found.append((lone[0],))
+    return found
+
+
+class _Search:
+    """Finds an answer set that makes a formula true, or proves there is none."""
+
+    def __init__(self, space: _Space) -> None:
+        self.space = space
+        self.order = [q.id for q in space.pack.questions]
+        self.decisive: list[str] = []  # the answers that mattered in the last witness
+
+    def witness(self, formula: Formula) -> dict[str, Answer] | None:
+        """A complete, valid answer set for which ``formula`` holds, or None if none exists."""
+        needed = self.space.questions_of(formula)
+        for qid in reversed(self.order):  # `when` only looks back, so one pass closes the set
+            if qid in needed:
+                needed |= self.space.depends[qid]
+        relevant = [qid for qid in self.order if qid in needed]
+        whens = tuple(self.space.when[qid] for qid in relevant)
+        found = self._solve(relevant, 0, formula, whens, set())
+        if found is None:
+            return None
+        self.decisive = [q for q in self.order if q in found and found[q].answer is not None]
+        return self._complete(found)
+
+    def satisfiable(self, formula: Formula) -> bool:
+        return self.witness(formula) is not None
+
+    def _solve(
+        self,
+        relevant: list[str],
+        k: int,
+        formula: Formula,
+        whens: tuple[Formula, ...],
+        refuted: set[tuple[int, Formula, tuple[Formula, ...]]],
+    ) -> dict[str, Cell] | None:
+        if formula == TRUE:
+            return {}
+        if formula == FALSE or k == len(relevant):
+            return None
+        key = (k, formula, whens)
+        if key in refuted:
+            return None
+        qid = relevant[k]
+        asked = whens[0]
+        if asked not in (TRUE, FALSE):  # pragma: no cover - the loader forbids forward refs
+            raise AssertionError(f"'when' of {qid} depends on a later question")
+        cells = self.space.cells[qid] if asked == TRUE else [Cell(None)]
+        for cell in cells:
+            given: dict[str, Answer] = {} if cell.answer is None else {qid: cell.answer}
+            rest = self.space.substitute(formula, qid, given)
+            if rest == FALSE:
+                continue
+            later = tuple(self.space.substitute(w, qid, given) for w in whens[1:])
+            found = self._solve(relevant, k + 1, rest, later, refuted)
+            if found is not None:
+                found[qid] = cell
+                return found
+        refuted.add(key)
+        return None
+
+    def _complete(self, chosen: Mapping[str, Cell]) -> dict[str, Answer]:
+        """Fill in the questions the formula did not care about, the way a person could."""
+        answers: dict[str, Answer] = {}
+        for question in self.space.pack.questions:
+            if not self.space.pack.question_tests[question.id](answers):
+                continue
+            cell = chosen.get(question.id)
+            if cell is None:
+                cells = self.space.cells[question.id]
+                cell = next((c for c in cells if c.answer is not None), cells[0] if cells else None)
+            if cell is not None and cell.answer is not None:
+                answers[question.id] = cell.answer
+        return answers
+
+
+# -- the analysis --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What `rules check` proves about a pack, and the problems that stop the proof."""
+
+    problems: tuple[Problem, ...]
+    work: int  # formula nodes touched: a measure of how hard the pack was to decide
+    decided: bool  # False when the pack was too large to decide within the budget
+
+
+def analyze(pack: RulePack, budget: int = WORK_BUDGET) -> Analysis:
+    """Reachability of every rule, outcome and question, totality, and unused guidance."""
+    problems = list(unused_guidance(pack))
+    try:
+        space = _Space(pack, budget)
+        checker = _Checker(pack, space)
+        problems.extend(checker.problems())
+    except TooLarge as error:
+        why = str(error) or (
+            f"the answer space is too large to decide within {budget:,} steps; "
+            "split long conditions into smaller rules"
+        )
+        problems.append(Problem(str(pack.path), None, "", f"cannot prove the pack sound: {why}"))
+        return Analysis(_ordered(problems), budget, decided=False)
+    return Analysis(_ordered(problems), budget - space.budget, decided=True)
+
+
+def _ordered(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
+
+
+def unused_guidance(pack: RulePack) -> Iterator[Problem]:
+    """Guidance points that no rule mirrors."""
+    cited = {point for rule in pack.rules for point in rule.guidance}
+    for point in pack.guidance.values():
+        if point.id not in cited:
+            yield Problem(
+                str(pack.path),
+                point.line,
+                f"guidance.{point.id}",
+                f"guidance point '{point.id}' is not mirrored by any rule: "
+                "cite it in a rule's 'guidance' or remove it",
+            )
+
+
+class _Checker:
+    def __init__(self, pack: RulePack, space: _Space) -> None:
+        self.pack = pack
+        self.space = space
+        self.search = _Search(space)
+        self.file = str(pack.path)
+        self.rule_when = {r.id: space.formula(r.when) for r in pack.rules}
+        deciding = {
+            o.id: _or(self.rule_when[r.id] for r in pack.rules if r.outcome == o.id)
+            for o in pack.outcomes
+        }
+        # The outcome is o when a rule decides o and none decides an outcome listed before it.
+        self.final: dict[str, Formula] = {}
+        earlier: list[Formula] = []
+        for outcome in pack.outcomes:
+            self.final[outcome.id] = _and([deciding[outcome.id], *map(_not, earlier)])
+            earlier.append(deciding[outcome.id])
+        self.some_outcome = _or(earlier)
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self.unanswerable()
+        yield from self.totality()
+        yield from self.outcomes()
+        yield from self.questions()
+        for rule in self.pack.rules:
+            yield from self.rule(rule)
+
+    def unanswerable(self) -> Iterator[Problem]:
+        for index, question in enumerate(self.pack.questions):
+            if not self.space.cells[question.id]:
+                yield Problem(
+                    self.file,
+                    question.line,
+                    f"questions[{index}]",
+                    f"question '{question.id}' cannot be answered: no choice of its values "
+                    "meets its min, max and exclusive choices",
+                )
+
+    def totality(self) -> Iterator[Problem]:
+        gap = self.search.witness(_not(self.some_outcome))
+        if gap is not None:
+            line = self.pack.outcomes[0].line if self.pack.outcomes else None
+            yield Problem(
+                self.file,
+                line,
+                "outcomes",
+                "no rule decides an outcome for some answers, for example "
+                f"{format_answers(self.pack, gap, self.search.decisive)} (whatever the other "
+                "answers); add a rule without 'when' that decides a fallback outcome, "
+                "or widen the conditions",
+            )
+
+    def outcomes(self) -> Iterator[Problem]:
+        for index, outcome in enumerate(self.pack.outcomes):
+            if self.search.satisfiable(self.final[outcome.id]):
+                continue
+            deciders = [r.id for r in self.pack.rules if r.outcome == outcome.id]
+            if not deciders:
+                why = "no rule decides it"
+            else:
+                names = ", ".join(f"'{r}'" for r in deciders)
+                why = (
+                    f"whenever {names} holds, a rule deciding an outcome listed before it holds too"
+                )
+            yield Problem(
+                self.file,
+                outcome.line,
+                f"outcomes[{index}]",
+                f"outcome '{outcome.id}' can never be the result: {why}",
+            )
+
+    def questions(self) -> Iterator[Problem]:
+        for index, question in enumerate(self.pack.questions):
+            if question.when is None or self.search.satisfiable(self.space.when[question.id]):
+                continue
+            yield Problem(
+                self.file,
+                question.line,
+                f"questions[{index}].when",
+                f"question '{question.id}' is never asked: its 'when' can never hold: "
+                f"{describe(question.when)}",
+            )
+
+    def rule(self, rule: Rule) -> Iterator[Problem]:
+        when = self.rule_when[rule.id]
+        fires = _and([when, _or(self.final[o] for o in self.fires_under(rule))])
+        if self.search.satisfiable(fires):
+            return
+        index = self.pack.rules.index(rule)
+        path = f"rules[{index}]"
+        if not self.search.satisfiable(when):
+            why = f"its 'when' can never hold: {self.contradiction(rule)}"
+        else:
+            possible = [
+                o.id
+                for o in self.pack.outcomes
+                if self.search.satisfiable(_and([when, self.final[o.id]]))
+            ]
+            if not possible:
+                why = "its 'when' holds only for answers that get no outcome"
+            elif not rule.if_outcome:
+                why = (
+                    f"it only decides '{rule.outcome}', and whenever it holds an outcome listed "
+                    f"before it wins ({' or '.join(possible)})"
+                )
+            else:
+                listed = ", ".join(rule.if_outcome)
+                why = (
+                    f"its if_outcome [{listed}] never coincides with its 'when': whenever "
+                    f"it holds, the outcome is {' or '.join(possible)}"
+                )
+        yield Problem(self.file, rule.line, path, f"rule '{rule.id}' can never fire: {why}")
+
+    def fires_under(self, rule: Rule) -> tuple[str, ...]:
+        """The final outcomes under which a rule fires (as the engine decides)."""
+        if rule.if_outcome:
+            return rule.if_outcome
+        if rule.outcome is not None and decides_only(rule):
+            return (rule.outcome,)  # a rule that only decides adds nothing when it loses
+        return tuple(o.id for o in self.pack.outcomes)
+
+    def contradiction(self, rule: Rule) -> str:
+        """The smallest part of an impossible `when` that is already impossible."""
+        condition = cast(Condition, rule.when)
+        parts = list(condition.items) if isinstance(condition, AllOf) else [condition]
+        core = list(parts)
+        for part in parts:
+            trial = [p for p in core if p is not part]
+            if trial and not self.search.satisfiable(_and(map(self.space.formula, trial))):
+                core = trial
+        if isinstance(condition, AnyOf) and not condition.items:
+            return "'any: []' never holds"
+        shown = " and ".join(describe(p) for p in core)
+        text = f"{shown} cannot hold together" if len(core) > 1 else f"{shown} is impossible"
+        gated = [
+            q
+            for q in self.pack.questions
+            if q.when is not None and q.id in {c.question for p in core for c in questions_in(p)}
+        ]
+        for question in gated:
+            text += f" ('{question.id}' is asked only when {describe(question.when)})"
+        return text
+
+
+def fires_witness(pack: RulePack, rule_id: str) -> dict[str, Answer] | None:
+    """Answers under which a rule fires, or None when it never can (for tests and tools)."""
+    space = _Space(pack, WORK_BUDGET)
+    checker = _Checker(pack, space)
+    rule = next(r for r in pack.rules if r.id == rule_id)
+    under = checker.fires_under(rule)
+    return checker.search.witness(
+        _and([checker.rule_when[rule.id], _or(checker.final[o] for o in under)])
+    )
+
+
+def decides_only(rule: Rule) -> bool:
+    """A rule whose only effect is its outcome."""
+    return not (rule.sessions or rule.explanation or rule.referral or rule.advice or rule.clinic)
+
+
+def format_answers(
+    pack: RulePack, answers: Mapping[str, Answer], only: Iterable[str] | None = None
+) -> str:
+    """Answers as ``id=value`` pairs in question order, the way an answers file reads."""
+    shown_ids = set(answers if only is None else only)
+    parts = []
+    for question in pack.questions:
+        if question.id in answers and question.id in shown_ids:
+            value = answers[question.id]
+            if isinstance(value, bool):
+                shown = "true" if value else "false"
+            elif isinstance(value, tuple):
+                shown = "[" + ", ".join(value) + "]"
+            else:
+                shown = str(value)
+            parts.append(f"{question.id}={shown}")
+    return ", ".join(parts) if parts else "(no answers)"

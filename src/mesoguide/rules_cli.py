@@ -1,0 +1,152 @@
+"""`mesoguide rules`: check, show, test a rule pack, and print its JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mesoguide.cliutil import reporting_errors
+from mesoguide.errors import ExitCode
+
+if TYPE_CHECKING:
+    from mesoguide.model import RulePack
+
+app = typer.Typer(
+    name="rules",
+    help="Check, show and test rule packs, and print the pack format's JSON Schema.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+PackArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="A rule pack file or folder (default: the built-in mesotherapy pack).",
+        show_default=False,
+    ),
+]
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _load(path: Path | None) -> RulePack:
+    from mesoguide.loader import load_pack
+    from mesoguide.packs import default_pack_path
+
+    return load_pack(path if path is not None else default_pack_path())
+
+
+@app.command()
+def check(path: PackArgument = None) -> None:
+    """Prove a pack sound, or list every problem as FILE:LINE: message (exit 3)."""
+    from mesoguide.analysis import analyze
+    from mesoguide.errors import PackError
+
+    with reporting_errors():
+        try:
+            pack = _load(path)
+        except PackError as error:
+            _print_problems([str(p) for p in error.problems])
+            if any(p.path for p in error.problems):  # the YAML was read, but is not a pack
+                sys.stdout.write(
+                    "Reachability and totality are checked once these problems are fixed.\n"
+                )
+            raise typer.Exit(int(ExitCode.INVALID_PACK)) from None
+        analysis = analyze(pack)
+        if analysis.problems:
+            _print_problems([str(p) for p in analysis.problems])
+            raise typer.Exit(int(ExitCode.INVALID_PACK))
+        sys.stdout.write(
+            f"{pack.path}: sound. {len(pack.questions)} questions, {len(pack.rules)} rules, "
+            f"{len(pack.outcomes)} outcomes: every rule can fire, every outcome can be reached, "
+            "and every answer set gets exactly one outcome.\n"
+        )
+
+
+def _print_problems(lines: list[str]) -> None:
+    for line in lines:
+        sys.stdout.write(f"{line}\n")
+    count = len(lines)
+    sys.stdout.write(f"Found {count} problem{'s' if count != 1 else ''}.\n")
+
+
+@app.command()
+def show(
+    path: PackArgument = None,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="text for people, json for tools.")
+    ] = ShowFormat.text,
+) -> None:
+    """Show the questions, the rules and which guidance points each rule mirrors."""
+    from mesoguide.packview import pack_to_dict, render_pack_text
+
+    with reporting_errors():
+        pack = _load(path)
+        if output_format is ShowFormat.json:
+            text = json.dumps(pack_to_dict(pack), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = render_pack_text(pack)
+        sys.stdout.write(text)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the pack format (for yaml-language-server and other editors)."""
+    from mesoguide.schema import render_schema
+
+    sys.stdout.write(render_schema())
+
+
+@app.command("test")
+def test_scenarios(
+    path: PackArgument = None,
+    scenarios: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenarios",
+            "-s",
+            help="The scenarios file (default: scenarios.yaml beside pack.yaml).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run the pack's scenarios: answers and the outcome and rules they must (not) produce."""
+    from mesoguide.errors import UsageError
+    from mesoguide.scenarios import load_scenarios, never_fired, run_scenarios, scenarios_path
+
+    with reporting_errors():
+        pack = _load(path)
+        file = scenarios if scenarios is not None else scenarios_path(pack)
+        if not file.exists():
+            raise UsageError(
+                f"no scenarios file {file}: write one (see docs/rule-packs.md) "
+                "or pass --scenarios FILE"
+            )
+        results = run_scenarios(pack, load_scenarios(file, pack))
+        for result in results:
+            if result.passed:
+                sys.stdout.write(f"ok    {result.scenario.name}\n")
+                continue
+            where = f"{file}:{result.scenario.line}" if result.scenario.line else str(file)
+            sys.stdout.write(f"FAIL  {result.scenario.name} ({where})\n")
+            for failure in result.failures:
+                sys.stdout.write(f"      {failure}\n")
+        failed = sum(not r.passed for r in results)
+        sys.stdout.write(
+            f"{len(results)} scenario{'s' if len(results) != 1 else ''}: "
+            f"{len(results) - failed} passed, {failed} failed\n"
+        )
+        unpinned = never_fired(pack, results)
+        if unpinned:
+            sys.stdout.write(f"No scenario makes these rules fire: {', '.join(unpinned)}\n")
+        if failed:
+            raise typer.Exit(int(ExitCode.INVALID_INPUT))

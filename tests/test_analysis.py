@@ -1,0 +1,299 @@
+"""Exact reachability and totality: proofs, problems with reasons, concrete counterexamples."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mesoguide import analysis
+from mesoguide.analysis import analyze, fires_witness
+from mesoguide.answers import resolve
+from mesoguide.engine import assess, decide
+from mesoguide.errors import PackError
+from mesoguide.loader import build_pack, load_pack
+from mesoguide.model import Answer, RulePack
+from mesoguide.yamlsafe import Located
+from tests.conftest import ROOT
+from tests.packs import SMALL_PACK, write_pack
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    pack = load_pack(write_pack(tmp_path, text))
+    return [str(p).replace(str(tmp_path) + "/", "") for p in analyze(pack).problems]
+
+
+def test_default_pack_is_proved_sound_within_a_second(pack: RulePack) -> None:
+    """Proves the built-in pack total and every rule reachable, in well under a second."""
+    start = time.perf_counter()
+    result = analyze(pack)
+    elapsed = time.perf_counter() - start
+    assert result.problems == ()
+    assert result.decided
+    assert elapsed < 1.0
+
+
+def test_example_pack_without_a_fallback_is_proved_total() -> None:
+    """Proves totality of a pack whose outcome rules only cover every case between them."""
+    result = analyze(load_pack(ROOT / "examples" / "microneedling"))
+    assert result.problems == ()
+
+
+def test_small_pack_is_sound(tmp_path: Path) -> None:
+    """Finds nothing wrong with the small test pack."""
+    assert _problems(tmp_path, SMALL_PACK) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "when: {question: age, op: ge, value: 18}",
+            "when: {question: age, op: ge, value: 21}",
+            "pack.yaml:11: outcomes: no rule decides an outcome for some answers, for example "
+            "age=18 (whatever the other answers); add a rule without 'when' that decides a "
+            "fallback outcome, or widen the conditions",
+        ),
+        (
+            "when: {question: detail, value: x}",
+            "when: {all: [{question: detail, value: x}, {question: detail, value: y}]}",
+            "pack.yaml:41: rules[2]: rule 'about_a' can never fire: its 'when' can never hold: "
+            "detail = x and detail = y cannot hold together ('detail' is asked only when wants "
+            "contains a)",
+        ),
+        (
+            "    when: {question: detail, value: x}\n    if_outcome: [maybe]",
+            "    when: {all: [{question: detail, value: x}, {question: age, op: gt, value: 20}]}\n"
+            "    if_outcome: [reject]",
+            "pack.yaml:41: rules[2]: rule 'about_a' can never fire: its if_outcome [reject] "
+            "never coincides with its 'when': whenever it holds, the outcome is maybe",
+        ),
+        (
+            "when: {question: age, op: lt, value: 18}",
+            "when: {question: age, op: gt, value: 99}",
+            "pack.yaml:31: rules[0]: rule 'too_young' can never fire: its 'when' can never "
+            "hold: age > 99 is impossible",
+        ),
+        (
+            "  P2: Another point.\n",
+            "  P2: Another point.\n  P3: Nobody cites this.\n",
+            "pack.yaml:10: guidance.P3: guidance point 'P3' is not mirrored by any rule: cite "
+            "it in a rule's 'guidance' or remove it",
+        ),
+        (
+            "    when: {question: wants, op: contains, value: a}\n",
+            "    when: {all: [{question: wants, op: contains, value: a}, "
+            "{question: wants, op: contains, value: none}]}\n",
+            "pack.yaml:23: questions[2].when: question 'detail' is never asked: its 'when' can "
+            "never hold: (wants contains a and wants contains none)",
+        ),
+        (
+            "  - id: wants\n    type: multiple\n    label: Wants?\n    min: 1\n",
+            "  - id: wants\n    type: multiple\n    label: Wants?\n    min: 4\n",
+            "pack.yaml:15: questions[1]: question 'wants' cannot be answered: no choice of its "
+            "values meets its min, max and exclusive choices",
+        ),
+    ],
+    ids=[
+        "gap",
+        "contradiction",
+        "if-outcome",
+        "out-of-range",
+        "unused",
+        "never-asked",
+        "unanswerable",
+    ],
+)
+def test_reports_each_problem_with_its_reason(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    """Reports a rule that cannot fire with its reason, and a gap with a concrete example."""
+    assert old in SMALL_PACK
+    problems = _problems(tmp_path, SMALL_PACK.replace(old, new))
+    assert expected in problems
+
+
+def test_reports_an_outcome_always_shadowed_by_an_earlier_one(tmp_path: Path) -> None:
+    """Says when an outcome can never be the result because an earlier one always wins."""
+    text = (
+        SMALL_PACK.replace(
+            "when: {question: age, op: ge, value: 18}", "when: {question: age, op: lt, value: 10}"
+        )
+        + "  - {id: always_reject, outcome: reject}\n"
+    )
+    problems = _problems(tmp_path, text)
+    assert (
+        "pack.yaml:12: outcomes[1]: outcome 'maybe' can never be the result: whenever 'fine' "
+        "holds, a rule deciding an outcome listed before it holds too"
+    ) in problems
+
+
+def test_reports_a_rule_that_only_decides_and_always_loses(tmp_path: Path) -> None:
+    """Says when a rule whose only effect is its outcome can never win precedence."""
+    text = SMALL_PACK + "  - {id: adult, when: {question: age, op: lt, value: 5}, outcome: maybe}\n"
+    problems = _problems(tmp_path, text)
+    assert (
+        "pack.yaml:46: rules[3]: rule 'adult' can never fire: it only decides 'maybe', and "
+        "whenever it holds an outcome listed before it wins (reject)"
+    ) in problems
+
+
+def test_says_clearly_when_a_pack_is_too_large_to_decide(pack: RulePack) -> None:
+    """Stops at the work budget with a clear problem instead of running on."""
+    result = analyze(pack, budget=50)
+    assert not result.decided
+    assert [p.message for p in result.problems] == [
+        "cannot prove the pack sound: the answer space is too large to decide within 50 "
+        "steps; split long conditions into smaller rules"
+    ]
+
+
+def test_says_clearly_when_a_multiple_choice_has_too_many_subsets(tmp_path: Path) -> None:
+    """Refuses to enumerate the subsets of more than 12 mentioned choices, and says why."""
+    values = [f"v{i}" for i in range(13)]
+    choices = "".join(f"      - {{value: {v}, label: {v}}}\n" for v in values)
+    text = SMALL_PACK.replace(
+        "      - {value: a, label: A}\n", f"      - {{value: a, label: A}}\n{choices}"
+    ).replace(
+        "    when: {question: detail, value: x}\n",
+        f"    when: {{question: wants, op: contains_all, value: [{', '.join(values)}]}}\n",
+    )
+    result = analyze(load_pack(write_pack(tmp_path, text)))
+    assert not result.decided
+    assert [p.message for p in result.problems] == [
+        "cannot prove the pack sound: conditions name 14 choices of multiple-choice question "
+        "'wants', too many subsets to decide; the limit is 12"
+    ]
+
+
+@pytest.mark.parametrize("rule", [r.id for r in load_pack(ROOT / "rules" / "mesotherapy").rules])
+def test_every_witness_really_makes_its_rule_fire(pack: RulePack, rule: str) -> None:
+    """Gives, for each rule, valid answers under which the engine fires it."""
+    answers = fires_witness(pack, rule)
+    assert answers is not None
+    raw = {
+        key: list(value) if isinstance(value, tuple) else value for key, value in answers.items()
+    }
+    report = assess(pack, resolve(pack, raw))
+    assert rule in report.rules_fired
+
+
+# -- the analysis agrees with brute force on generated packs --------------------------------
+ATOMS = [
+    {"question": "n", "op": op, "value": v} for op in ("lt", "le", "eq", "ge") for v in (1, 3)
+] + [
+    {"question": "b", "value": True},
+    {"question": "c", "value": "x"},
+    {"question": "c", "op": "in", "value": ["x", "y"]},
+    {"question": "m", "op": "contains", "value": "p"},
+    {"question": "m", "op": "contains_any", "value": ["p", "q"]},
+    {"question": "m", "op": "contains_all", "value": ["p", "q"]},
+    {"question": "m", "op": "answered"},
+]
+conditions = st.recursive(
+    st.sampled_from(ATOMS),
+    lambda inner: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda x: {"not": x}, inner),
+    ),
+    max_leaves=5,
+)
+
+
+def _generated(first: object, second: object, third: object, gate: object) -> RulePack:
+    data = {
+        "pack": {"id": "gen", "version": "1", "title": "T", "treatment": "t", "disclaimer": "D"},
+        "outcomes": [{"id": i, "label": i, "summary": i} for i in ("alpha", "beta")],
+        "questions": [
+            {"id": "n", "type": "integer", "label": "N", "min": 0, "max": 5},
+            {"id": "b", "type": "boolean", "label": "B"},
+            {
+                "id": "c",
+                "type": "choice",
+                "label": "C",
+                "required": False,
+                "choices": [{"value": v, "label": v} for v in ("x", "y", "z")],
+            },
+            {
+                "id": "m",
+                "type": "multiple",
+                "label": "M",
+                "max": 2,
+                "when": gate,
+                "choices": [
+                    {"value": "p", "label": "p"},
+                    {"value": "q", "label": "q"},
+                    {"value": "r", "label": "r"},
+                    {"value": "s", "label": "s", "exclusive": True},
+                ],
+            },
+        ],
+        "rules": [
+            # outcome rules with an effect fire whatever the final outcome, on every engine
+            {"id": "one", "when": first, "outcome": "alpha", "advice": "a"},
+            {"id": "two", "when": second, "outcome": "beta", "advice": "b"},
+            {"id": "three", "when": third, "if_outcome": ["beta"], "advice": "x"},
+        ],
+    }
+    return build_pack(Located(data), Path("gen.yaml"), "0")
+
+
+def _every_answer_set(pack: RulePack) -> list[dict[str, Answer]]:
+    multiples: list[tuple[str, ...]] = [
+        s for k in range(3) for s in itertools.combinations("pqr", k)
+    ] + [("s",)]
+    found = []
+    for n, b, c, m in itertools.product(range(6), (False, True), ("x", "y", "z", None), multiples):
+        answers: dict[str, Answer] = {"n": n, "b": b}
+        if c is not None:
+            answers["c"] = c
+        if pack.question_tests["m"](answers):
+            answers["m"] = m
+        found.append(answers)
+    return found
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    conditions,
+    conditions,
+    conditions,
+    st.sampled_from([None, {"question": "b", "value": True}, {"question": "c", "value": "z"}]),
+)
+def test_agrees_with_brute_force(
+    first: object, second: object, third: object, gate: object
+) -> None:
+    """Finds a gap, and each rule's reachability, exactly as enumerating every answer set does."""
+    pack = _generated(first, second, third, gate)
+    gap = False
+    fired: set[str] = set()
+    for answers in _every_answer_set(pack):
+        try:
+            decide(pack, answers)
+        except PackError:
+            gap = True
+            continue
+        fired.update(assess(pack, answers).rules_fired)
+    messages = [p.message for p in analyze(pack).problems]
+    assert any("no rule decides an outcome" in m for m in messages) == gap
+    for rule in ("one", "two", "three"):
+        assert any(f"rule '{rule}' can never fire" in m for m in messages) == (rule not in fired)
+
+
+def test_counterexample_really_gets_no_outcome(tmp_path: Path) -> None:
+    """Gives a counterexample that the engine indeed cannot decide."""
+    text = SMALL_PACK.replace(
+        "when: {question: age, op: ge, value: 18}", "when: {question: age, op: gt, value: 40}"
+    )
+    pack = load_pack(write_pack(tmp_path, text))
+    space = analysis._Space(pack, analysis.WORK_BUDGET)
+    checker = analysis._Checker(pack, space)
+    gap = checker.search.witness(analysis._not(checker.some_outcome))
+    assert gap is not None
+    with pytest.raises(PackError):
+        decide(pack, gap)
