@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide import __version__
-from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output
+from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
 
 if TYPE_CHECKING:
     from mesoguide.model import Answer, RulePack
@@ -106,13 +107,16 @@ def assess(
         if output is not None:
             write_output(output, text)
         else:
-            sys.stdout.write(text)
+            write_stdout(text)
 
 
 def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
-    from mesoguide.answers import read_answers, resolve, unknown_keys
+    from mesoguide.answers import MAX_ANSWERS_BYTES, read_answers, resolve, unknown_keys
 
-    raw = read_answers(path, sys.stdin.read() if path == "-" else None)
+    # bytes, so that read_answers can say when they are not UTF-8; one more than the limit,
+    # so that an endless stream is refused instead of read forever
+    stdin = sys.stdin.buffer.read(MAX_ANSWERS_BYTES + 1) if path == "-" else None
+    raw = read_answers(path, stdin)
     unknown = unknown_keys(pack, raw)
     if unknown:
         warn(f"ignoring answers to unknown questions: {', '.join(map(str, unknown))}")
@@ -134,7 +138,12 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     if pack.description:
         console.print(pack.description)
     console.print("[dim]Press Ctrl-C at any time to stop; nothing is saved.[/dim]\n")
-    answers = interview(pack, QuestionaryPrompter(console))
+    try:
+        answers = interview(pack, QuestionaryPrompter(console))
+    except OSError as error:
+        if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
+            raise
+        raise EOFError from None  # the terminal was closed under us: input ended
     console.print()
     return answers
 
