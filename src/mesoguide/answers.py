@@ -135,6 +135,8 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, bool):  # as the YAML or JSON file spells it
+        return "true" if value else "false"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -137,6 +137,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
 
 
 INT_TAG = "tag:yaml.org,2002:int"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
 MAX_DIGITS = 100
 # YAML 1.1 reads a zero-padded `035` as octal 29 and `1:30` as 90 (base 60): an age or a
 # count typed that way would silently change. Read them as YAML 1.2 does: `035` is 35 and
@@ -188,6 +190,9 @@ def _build(
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode):
         return scalar(node, path)
+    if node.tag not in (SEQ_TAG, MAP_TAG):  # !!python/object/apply:..., !!set, !custom
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlProblem(f"YAML tag {tag} is not allowed", node.start_mark.line + 1, path)
     if isinstance(node, yaml.SequenceNode):
         return [
             _build(item, f"{path}[{i}]", lines, budget, scalar) for i, item in enumerate(node.value)
