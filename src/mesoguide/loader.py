@@ -75,7 +75,8 @@ def load_pack(path: Path) -> RulePack:
 
 def _read_bytes(file: Path) -> bytes:
     if not file.exists():
-        what = "rule pack folder has no pack.yaml" if file.parent.is_dir() else "no such rule pack"
+        in_folder = file.name == PACK_FILE and file.parent.is_dir()
+        what = "rule pack folder has no pack.yaml" if in_folder else "no such rule pack"
         raise yamlsafe.YamlProblem(what)
     text_size = file.stat().st_size
     if text_size > yamlsafe.MAX_BYTES:
@@ -190,9 +191,16 @@ class _Reader:
 
     # -- the pack ----------------------------------------------------------------------------
     def build(self, file: Path, sha256: str) -> RulePack | None:
-        top = self.mapping(self.located.data, "", TOP_KEYS)
-        if not top and not self.problems:
+        data = self.located.data
+        if data is None or data == {}:
             self.problem("", "the rule pack is empty")
+            return None
+        if not isinstance(data, dict):  # one line, not one per missing section
+            self.problem(
+                "", f"a rule pack is a mapping ({', '.join(TOP_KEYS)}), not {type_name(data)}"
+            )
+            return None
+        top = self.mapping(data, "", TOP_KEYS)
         meta = self.mapping(top.get("pack", {}), "pack", PACK_KEYS) if "pack" in top else {}
         if "pack" not in top and top:
             self.problem("", "'pack' is required (id, version, title, ...)")
