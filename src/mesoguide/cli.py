@@ -129,14 +129,16 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("no terminal to ask questions on: pass --answers FILE (or - for stdin)")
     from rich.console import Console
+    from rich.text import Text
 
     from mesoguide.prompts import QuestionaryPrompter
     from mesoguide.questionnaire import interview
 
     console = Console()
-    console.print(f"[bold]{pack.title}[/bold]")
+    # Text, not markup: a pack's "[/]" or "[link=...]" is shown as written, never interpreted
+    console.print(Text(pack.title, style="bold"))
     if pack.description:
-        console.print(pack.description)
+        console.print(Text(pack.description))
     console.print("[dim]Press Ctrl-C at any time to stop; nothing is saved.[/dim]\n")
     try:
         answers = interview(pack, QuestionaryPrompter(console))
