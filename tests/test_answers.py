@@ -61,7 +61,7 @@ def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answ
         ("age", 35.5, "35.5 is not a whole number"),
         ("age", float("nan"), "nan is not a whole number"),
         ("age", float("inf"), "inf is not a whole number"),
-        ("age", True, "expected a whole number, not a boolean (True)"),
+        ("age", True, "expected a whole number, not a boolean (true)"),
         ("age", [35], "expected a whole number, not a list"),
         ("age", 121, "121 is outside 0 to 120"),
         ("age", -1, "-1 is outside 0 to 120"),
@@ -226,10 +226,10 @@ def test_read_answers_reads_stdin(stdin: str | bytes) -> None:
             '{"age": 3,\n}',
             "stdin:2: JSON syntax: Expecting property name enclosed in double quotes",
         ),
-        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "stdin: nested too deeply to be answers"),
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "stdin: nested more than 10 levels deep"),
         (b"age: caf\xe9\n", "stdin: input is not UTF-8 text (byte 8)"),
         (b"age: 3\x00", "stdin: input is binary, not text"),
-        ("x" * (1024 * 1024 + 1), "stdin: answers on stdin are over 1 MiB"),
+        ("x" * (1024 * 1024 + 1), "stdin: input is over 1 MiB"),
     ],
 )
 def test_read_answers_refuses_bad_input_with_one_message(text: str | bytes, message: str) -> None:

@@ -214,7 +214,7 @@ def test_output_is_atomic(
     ("name", "reason"),
     [
         ("no/such/folder/report.txt", "no folder {tmp}/no/such/folder"),
-        ("answers.yaml/report.txt", "no folder {tmp}/answers.yaml"),
+        ("answers.yaml/report.txt", "{tmp}/answers.yaml is not a folder"),
         (".", "it is a folder"),
     ],
 )

@@ -225,7 +225,7 @@ def test_reports_every_problem_at_once(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("", ["pack.yaml: the rule pack is empty"]),  # no line to point at
-        ("- a\n- b\n", ["pack.yaml:1: expected a mapping, got a list"]),
+        ("- a\n- b\n", ["pack.yaml:1: a rule pack is a mapping (pack, guidance, outcomes, questions, rules), not a list"]),
         ("pack: {}\n", [
             "pack.yaml:1: pack: 'id' is required",
             "pack.yaml:1: pack.version: 'version' is required, as text such as \"1.0.0\"",

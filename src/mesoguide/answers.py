@@ -15,6 +15,8 @@ from mesoguide.model import Answer, Question, RulePack
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
 MAX_ANSWERS_BYTES = 1024 * 1024
+MAX_ANSWERS_DEPTH = 10
+_TOO_DEEP = f"nested more than {MAX_ANSWERS_DEPTH} levels deep"
 
 
 class AnswerRejected(ValueError):
@@ -95,6 +97,9 @@ def _choice(question: Question, raw: object) -> str:
 
 def _not_a_choice(question: Question, value: str) -> str:
     hint = did_you_mean(value.lower(), question.choice_values)
+    odd = next((c for c in value if not c.isascii()), None)
+    if odd is not None:  # a look-alike (Cyrillic U+0435 for 'e') reads right but is not
+        hint += f" (it holds the non-ASCII character {odd!r}, U+{ord(odd):04X})"
     return f"{_shown(value)} is not one of {', '.join(question.choice_values)}{hint}"
 
 
@@ -130,6 +135,8 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, bool):  # as the YAML or JSON file spells it
+        return "true" if value else "false"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -163,22 +170,22 @@ def resolve(
     return answers
 
 
-def read_answers(path: str, stdin_text: str | bytes | None = None) -> dict[str, object]:
-    """Raw answers from a YAML or JSON file (``-``: the given stdin), refusing aliases."""
+def read_answers(path: str, stdin_text: bytes | str | None = None) -> dict[str, object]:
+    """Raw answers from a YAML or JSON file (``-``: the given stdin bytes), refusing aliases."""
     shown = "stdin" if path == "-" else path
     try:
         if path == "-":
-            text = stdin_text or ""
-            if len(text) > MAX_ANSWERS_BYTES:
-                raise yamlsafe.YamlProblem("answers on stdin are over 1 MiB")
-            if isinstance(text, bytes):  # raw bytes: decoded and checked like a file's
-                text = yamlsafe.decode(text, "input")
+            raw = stdin_text or b""
+            if len(raw) > MAX_ANSWERS_BYTES:
+                raise yamlsafe.YamlProblem("input is over 1 MiB")
+            text = yamlsafe.decode(raw, "input") if isinstance(raw, bytes) else raw
         else:
             text = yamlsafe.read_text(Path(path), "answers file", MAX_ANSWERS_BYTES)
         data = _parse(text)
     except yamlsafe.YamlProblem as problem:
         where = f"{shown}:{problem.line}" if problem.line else shown
-        raise UsageError(f"{where}: {problem.message}") from None
+        what = f"{problem.path}: {problem.message}" if problem.path else problem.message
+        raise UsageError(f"{where}: {what}") from None
     if data is None:
         raise UsageError(f"{shown}: the answers file is empty")
     if not isinstance(data, dict):
@@ -192,24 +199,48 @@ def _parse(text: str) -> object:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(
-                text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates
+            data = json.loads(
+                text,
+                parse_constant=_refuse_constant,
+                parse_int=_json_int,
+                object_pairs_hook=_unique_keys,
             )
         except json.JSONDecodeError as error:
             raise yamlsafe.YamlProblem(f"JSON syntax: {error.msg}", error.lineno) from None
+        except RecursionError:  # deeper than Python's stack, far past the limit
+            raise yamlsafe.YamlProblem(_TOO_DEEP) from None
         except ValueError as error:
             raise yamlsafe.YamlProblem(str(error)) from None
-        except RecursionError:  # the json module recurses once per level of nesting
-            raise yamlsafe.YamlProblem("nested too deeply to be answers") from None
-    return yamlsafe.load(text, allow_aliases=False, max_nodes=10_000, max_depth=10).data
+        _check_depth(data)
+        return data
+    return yamlsafe.load(
+        text, allow_aliases=False, max_nodes=10_000, max_depth=MAX_ANSWERS_DEPTH
+    ).data
 
 
-def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    # YAML answers refuse a repeated key; JSON ones must not silently keep the last.
+def _check_depth(data: object) -> None:
+    """Refuse JSON nested deeper than YAML answers may be (the same message)."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth >= MAX_ANSWERS_DEPTH:
+                raise yamlsafe.YamlProblem(_TOO_DEEP)
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > yamlsafe.MAX_DIGITS:
+        raise ValueError(f"a number of more than {yamlsafe.MAX_DIGITS} digits")
+    return int(text)
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result: dict[str, object] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"duplicate key '{key}'")
+            raise ValueError(f"duplicate key '{key}'")  # as YAML answers files say
         result[key] = value
     return result
 

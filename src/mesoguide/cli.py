@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide import __version__
-from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output
+from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
 from mesoguide.rules_cli import app as rules_app
 
 if TYPE_CHECKING:
@@ -109,14 +110,16 @@ def assess(
         if output is not None:
             write_output(output, text)
         else:
-            sys.stdout.write(text)
+            write_stdout(text)
 
 
 def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
-    from mesoguide.answers import read_answers, resolve, unknown_keys
+    from mesoguide.answers import MAX_ANSWERS_BYTES, read_answers, resolve, unknown_keys
 
-    # bytes, not text: the locale's decoder would smuggle undecodable input through as surrogates
-    raw = read_answers(path, sys.stdin.buffer.read() if path == "-" else None)
+    # bytes, so that read_answers can say when they are not UTF-8; one more than the limit,
+    # so that an endless stream is refused instead of read forever
+    stdin = sys.stdin.buffer.read(MAX_ANSWERS_BYTES + 1) if path == "-" else None
+    raw = read_answers(path, stdin)
     unknown = unknown_keys(pack, raw)
     if unknown:
         warn(f"ignoring answers to unknown questions: {', '.join(map(str, unknown))}")
@@ -129,21 +132,27 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("no terminal to ask questions on: pass --answers FILE (or - for stdin)")
     from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
     from mesoguide.answers import resolve
     from mesoguide.prompts import QuestionaryPrompter
     from mesoguide.questionnaire import interview
 
     console = Console(highlight=False)
-    console.print(f"[bold]{escape(pack.title)}[/bold]")
+    # Text, not markup: a pack's "[/]" or "[link=...]" is shown as written, never interpreted
+    console.print(Text(pack.title, style="bold"))
     if pack.description:
-        console.print(escape(pack.description))
+        console.print(Text(pack.description))
     console.print(
         "[dim]You can review and change every answer before the result. "
         "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
     )
-    given = interview(pack, QuestionaryPrompter(console))
+    try:
+        given = interview(pack, QuestionaryPrompter(console))
+    except OSError as error:
+        if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
+            raise
+        raise EOFError from None  # the terminal was closed under us: input ended
     console.print()
     # The same gate as --answers: applies the defaults of questions left unanswered.
     return resolve(pack, given)

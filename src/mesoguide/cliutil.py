@@ -26,19 +26,25 @@ def _color(stream: object) -> bool:
     return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
 
 
+def _say(text: str) -> None:
+    """Write to stderr; a terminal that has gone away cannot be told anything, so say nothing."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except OSError:
+        pass
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
     prefix = "\x1b[33mwarning:\x1b[0m" if _color(sys.stderr) else "warning:"
-    sys.stderr.write(f"{prefix} {message}\n")
-    sys.stderr.flush()
+    _say(f"{prefix} {message}\n")
 
 
 def error_lines(lines: list[str]) -> None:
     """Error lines on stderr; the first says it is an error."""
     prefix = "\x1b[31merror:\x1b[0m" if _color(sys.stderr) else "error:"
-    for i, line in enumerate(lines):
-        sys.stderr.write(f"{prefix} {line}\n" if i == 0 else f"  {line}\n")
-    sys.stderr.flush()
+    _say("".join(f"{prefix} {line}\n" if i == 0 else f"  {line}\n" for i, line in enumerate(lines)))
 
 
 @contextmanager
@@ -50,13 +56,36 @@ def reporting_errors() -> Iterator[None]:
         error_lines(error.lines())
         raise typer.Exit(int(error.exit_code)) from None
     except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted: nothing was saved.\n")
+        _say("\nInterrupted: nothing was saved.\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except EOFError:
-        sys.stderr.write(
-            "\nInput ended before the questionnaire was finished: nothing was saved.\n"
-        )
+        _say("\nInput ended before the questionnaire was finished: nothing was saved.\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def write_stdout(text: str) -> None:
+    """Write the report to stdout now, so a full disk is reported rather than lost at exit.
+
+    A closed pipe (``| head``) is left to typer, which ends quietly.
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _discard_stdout()
+        raise UsageError(f"cannot write the report to stdout: {error.strerror or error}") from None
+
+
+def _discard_stdout() -> None:
+    # What is still buffered would fail again when Python flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
 
 
 def write_output(path: Path, text: str) -> None:
@@ -64,9 +93,19 @@ def write_output(path: Path, text: str) -> None:
     target = path.expanduser()
     if target.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder")
+    if target.exists() and not target.is_file():
+        # /dev/stdout, a named pipe: renaming a file over it would replace it, so write into it
+        try:
+            with target.open("w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+        except OSError as error:
+            raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        return
+    target = target.resolve() if target.is_symlink() else target  # keep the link, replace its file
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise UsageError(f"cannot write {path}: no folder {folder}")
+        why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
+        raise UsageError(f"cannot write {path}: {why}")
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     except OSError as error:

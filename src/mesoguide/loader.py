@@ -191,13 +191,16 @@ class _Reader:
 
     # -- the pack ----------------------------------------------------------------------------
     def build(self, file: Path, sha256: str) -> RulePack | None:
-        if self.located.data is None:
+        data = self.located.data
+        if data is None or data == {}:
             self.problem("", "the rule pack is empty")
             return None
-        if not isinstance(self.located.data, dict):  # nothing else can be checked
-            self.problem("", f"expected a mapping, got {type_name(self.located.data)}")
+        if not isinstance(data, dict):  # one line, not one per missing section
+            self.problem(
+                "", f"a rule pack is a mapping ({', '.join(TOP_KEYS)}), not {type_name(data)}"
+            )
             return None
-        top = self.mapping(self.located.data, "", TOP_KEYS)
+        top = self.mapping(data, "", TOP_KEYS)
         meta = self.mapping(top.get("pack", {}), "pack", PACK_KEYS) if "pack" in top else {}
         if "pack" not in top and top:
             self.problem("", "'pack' is required (id, version, title, ...)")

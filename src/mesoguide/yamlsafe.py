@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,21 +136,43 @@ def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
     return YamlProblem(f"YAML syntax: {what}", line)
 
 
-def _scalar_builder() -> Callable[[yaml.ScalarNode], object]:
+INT_TAG = "tag:yaml.org,2002:int"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+MAX_DIGITS = 100
+# YAML 1.1 reads a zero-padded `035` as octal 29 and `1:30` as 90 (base 60): an age or a
+# count typed that way would silently change. Read them as YAML 1.2 does: `035` is 35 and
+# `1:30` is text.
+_ZERO_PADDED = re.compile(r"[-+]?0[0-9_]+")
+
+
+def _scalar_builder() -> Callable[[yaml.ScalarNode, str], object]:
     constructor = yaml.constructor.SafeConstructor()
 
-    def build(node: yaml.ScalarNode) -> object:
+    def build(node: yaml.ScalarNode, path: str) -> object:
+        line = node.start_mark.line + 1
+        if node.tag == INT_TAG and not node.style:  # plain (libyaml says "", PyYAML None)
+            text = node.value
+            if sum(c.isdigit() for c in text) > MAX_DIGITS:
+                raise YamlProblem(f"a number of more than {MAX_DIGITS} digits", line, path)
+            if ":" in text:
+                return text
+            if _ZERO_PADDED.fullmatch(text):
+                return int(text.replace("_", ""), 10)
         try:
             return constructor.construct_object(node)
         except yaml.constructor.ConstructorError as error:
+            raise YamlProblem(f"cannot read value: {error.problem}", line, path) from None
+        except (ValueError, OverflowError) as error:  # a date like 2026-02-30
             raise YamlProblem(
-                f"cannot read value: {error.problem}", node.start_mark.line + 1
+                f"cannot read value {_shown(node.value)}: {error}", line, path
             ) from None
 
     return build
 
 
-_PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
 
 
 def _build(
@@ -157,7 +180,7 @@ def _build(
     path: str,
     lines: dict[str, int],
     budget: list[int],
-    scalar: Callable[[yaml.ScalarNode], object],
+    scalar: Callable[[yaml.ScalarNode, str], object],
 ) -> object:
     budget[0] -= 1
     if budget[0] < 0:
@@ -166,13 +189,10 @@ def _build(
         )
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode):
-        return scalar(node)
-    if node.tag not in _PLAIN_COLLECTIONS:
-        # scalars go through SafeConstructor, which refuses such tags; collections must too,
-        # not silently drop `!!python/object/apply:...` and keep the list
-        raise YamlProblem(
-            f"cannot read value: the tag '{node.tag}' is not supported", node.start_mark.line + 1
-        )
+        return scalar(node, path)
+    if node.tag not in (SEQ_TAG, MAP_TAG):  # !!python/object/apply:..., !!set, !custom
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlProblem(f"YAML tag {tag} is not allowed", node.start_mark.line + 1, path)
     if isinstance(node, yaml.SequenceNode):
         return [
             _build(item, f"{path}[{i}]", lines, budget, scalar) for i, item in enumerate(node.value)

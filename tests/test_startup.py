@@ -1,0 +1,78 @@
+"""Start-up: what `mesoguide --help` and `assess --answers` import, and the benchmark script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BASE_ANSWERS, ROOT
+
+PROBE = """
+import atexit, json, sys
+atexit.register(lambda: sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules))))
+sys.argv = ["mesoguide", *json.loads(sys.argv[1])]
+from mesoguide.cli import main
+main()
+"""
+
+
+def imported(*args: str) -> set[str]:
+    """The modules loaded by one run of the CLI with ``args``."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stderr.rpartition("\nMODULES ")[2]))
+
+
+def loaded(modules: set[str], package: str) -> list[str]:
+    return sorted(m for m in modules if m == package or m.startswith(package + "."))
+
+
+@pytest.fixture(scope="module")
+def answers_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    file = tmp_path_factory.mktemp("startup") / "answers.json"
+    file.write_text(json.dumps(BASE_ANSWERS), encoding="utf-8")
+    return file
+
+
+def test_help_loads_no_prompt_library() -> None:
+    """`mesoguide --help` loads neither questionary nor prompt_toolkit nor the pack."""
+    modules = imported("--help")
+    assert loaded(modules, "questionary") == []
+    assert loaded(modules, "prompt_toolkit") == []
+    assert loaded(modules, "yaml") == []
+    assert "mesoguide.loader" not in modules
+
+
+def test_assess_from_a_file_loads_only_the_engine_path(answers_file: Path) -> None:
+    """`assess --answers FILE --format json` loads no prompts, no rich rendering, the C YAML."""
+    modules = imported("assess", "--answers", str(answers_file), "--format", "json")
+    assert loaded(modules, "questionary") == []
+    assert loaded(modules, "prompt_toolkit") == []
+    assert "mesoguide.render" not in modules
+    assert "mesoguide.prompts" not in modules
+    assert loaded(modules, "rich.table") == loaded(modules, "rich.panel") == []
+    assert "yaml._yaml" in modules  # libyaml, the C loader
+
+
+def test_the_benchmark_reports_both_ratios() -> None:
+    """benchmarks/startup_bench.py runs and prints the floor and both ratios with targets."""
+    script = ROOT / "benchmarks" / "startup_bench.py"
+    command = [sys.executable, str(script), "--runs", "1", "--warmup", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].split() == ["command", "median", "ms", "ratio", "target"]
+    assert lines[2].startswith("bare typer app, two commands: --help")
+    assert lines[2].split()[-1] == "1.00x"
+    assert lines[3].startswith("mesoguide --help") and "1.3x" in lines[3]
+    assert lines[4].startswith("mesoguide assess --answers FILE --format json")
+    assert "1.6x" in lines[4]
