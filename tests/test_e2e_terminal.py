@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 
 import pexpect
@@ -76,6 +77,18 @@ def test_ctrl_c_exits_130_with_one_line():
     output = finish(child)
     assert child.exitstatus == 130
     assert output.strip().splitlines()[-1] == "Interrupted: nothing was saved."
+    assert "Traceback" not in output
+
+
+def test_sigterm_exits_143_with_one_line():
+    """SIGTERM at a prompt stops with exit 143 and one line, no traceback."""
+    child = spawn()
+    answer(child, "How old are you?", "35" + ENTER)
+    child.expect_exact("What is your sex?")
+    child.kill(signal.SIGTERM)
+    output = finish(child)
+    assert child.exitstatus == 143
+    assert output.strip().splitlines()[-1] == "Terminated: nothing was saved."
     assert "Traceback" not in output
 
 

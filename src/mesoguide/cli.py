@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -147,15 +148,26 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
         "[dim]You can review and change every answer before the result. "
         "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
     )
+    # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode; as an
+    # exception it unwinds through prompt_toolkit, which restores the terminal.
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         given = interview(pack, QuestionaryPrompter(console))
     except OSError as error:
         if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
             raise
         raise EOFError from None  # the terminal was closed under us: input ended
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     console.print()
     # The same gate as --answers: applies the defaults of questions left unanswered.
     return resolve(pack, given)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    from mesoguide.errors import Terminated
+
+    raise Terminated
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from mesoguide.errors import ExitCode, MesoguideError, UsageError
+from mesoguide.errors import ExitCode, MesoguideError, Terminated, UsageError
 
 
 class ReportFormat(StrEnum):
@@ -61,6 +61,9 @@ def reporting_errors() -> Iterator[None]:
     except EOFError:
         _say("\nInput ended before the questionnaire was finished: nothing was saved.\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Terminated:
+        _say("\nTerminated: nothing was saved.\n")
+        raise typer.Exit(int(ExitCode.TERMINATED)) from None
 
 
 def write_stdout(text: str) -> None:

@@ -33,6 +33,10 @@ class MesoguideError(Exception):
         return self.message.splitlines() or [self.message]
 
 
+class Terminated(Exception):
+    """SIGTERM arrived while the questionnaire was waiting for an answer."""
+
+
 class UsageError(MesoguideError):
     """A file that cannot be read or written, a bad option, no terminal."""
 
