@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mesoguide import yamlsafe
@@ -135,11 +135,15 @@ def _shown(value: object) -> str:
 
 
 def resolve(
-    pack: RulePack, raw: Mapping[str, object], source: str | None = None
+    pack: RulePack,
+    raw: Mapping[str, object],
+    source: str | None = None,
+    coercer: Callable[[Question, object], Answer] = coerce,
 ) -> dict[str, Answer]:
     """Coerce raw answers in question order; every problem (missing or bad) is raised at once.
 
     Questions whose ``when`` does not hold are skipped and their raw answers ignored.
+    ``coercer`` stands in for ``coerce`` (batch passes a memoising one; it must agree exactly).
     """
     answers: dict[str, Answer] = {}
     problems: list[AnswerProblem] = []
@@ -155,7 +159,7 @@ def resolve(
                 problems.append(AnswerProblem(question.id, "required, but not answered"))
             continue
         try:
-            answers[question.id] = coerce(question, value)
+            answers[question.id] = coercer(question, value)
         except AnswerRejected as rejected:
             problems.append(AnswerProblem(question.id, rejected.reason))
     if problems:

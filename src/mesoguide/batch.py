@@ -1,0 +1,347 @@
+"""Batch: stream many rows of raw answers through the same `resolve` and `assess` as `assess`.
+
+Rows in, records out, one at a time: nothing here holds more than one row, so memory stays flat
+however long the input is. The caller opens the streams; this module only reads and returns data.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mesoguide.answers import AnswerRejected, coerce, resolve
+from mesoguide.conditions import type_name
+from mesoguide.engine import assess, decide
+from mesoguide.errors import AnswersError, UsageError
+from mesoguide.model import Answer, Question, Report, RulePack
+from mesoguide.report import report_to_dict
+
+ID_COLUMN = "id"
+CSV_COLUMNS = (
+    "row",
+    "id",
+    "candidacy",
+    "sessions_min",
+    "sessions_max",
+    "rules",
+    "reasons",
+    "error",
+)
+MAX_LINE_CHARS = 1024 * 1024  # the limit of one `assess --answers` file
+MEMO_LIMIT = 4096  # entries per cache before it starts over: bounded memory, whatever the input
+
+Record = dict[str, Any]
+"""One output record: ``row``, ``id`` (when the input has ids), then the outcome or ``error``."""
+
+_NOT_UTF8 = "{}: not UTF-8 text; save the export as UTF-8 (in Excel: CSV UTF-8)"
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One input row: its number, its raw answers, its id, or why it could not be read."""
+
+    number: int
+    answers: Mapping[str, object]
+    has_id: bool = False
+    id: object = None
+    problem: str | None = None
+
+
+class CsvRows:
+    """Rows of a CSV export: a header of question ids (and maybe ``id``), then one row each.
+
+    ``row`` numbers count every line after the header, so a skipped blank row leaves a gap and
+    row N is the spreadsheet's row N + 1.
+    """
+
+    def __init__(self, stream: Iterable[str], pack: RulePack, source: str) -> None:
+        self._source = source
+        self._reader = csv.reader(stream)
+        header = [name.strip() for name in self._header()]
+        self.columns = tuple(header)
+        known = {q.id for q in pack.questions}
+        seen: set[str] = set()
+        for name in header:
+            if name in seen and name:
+                raise UsageError(f"{source}: column '{name}' appears twice in the header")
+            seen.add(name)
+        if header and not known & seen:
+            examples = ", ".join(q.id for q in pack.questions[:3])
+            raise UsageError(
+                f"{source}: the header names no question of the pack '{pack.id}': its first "
+                f"row must hold question ids such as {examples}"
+            )
+        self.unknown = [
+            name or f"(unnamed column {i})"
+            for i, name in enumerate(header, 1)
+            if name not in known and name != ID_COLUMN
+        ]
+        self._id_index = header.index(ID_COLUMN) if ID_COLUMN in header else None
+
+    def __iter__(self) -> Iterator[Row]:
+        header, width = self.columns, len(self.columns)
+        id_index = -1 if self._id_index is None else self._id_index
+        has_id = id_index >= 0
+        number = 0
+        try:
+            for cells in self._reader:
+                number += 1
+                if not any(cells):  # a blank line, or a spreadsheet's padding of empty cells
+                    continue
+                row_id = cells[id_index] or None if has_id and id_index < len(cells) else None
+                if len(cells) > width and any(cells[width:]):
+                    problem = f"the row has {len(cells)} cells but the header has {width}"
+                    yield Row(number, {}, has_id, row_id, problem)
+                    continue
+                yield Row(number, dict(zip(header, cells, strict=False)), has_id, row_id)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise self._unreadable(error) from None
+
+    def _header(self) -> list[str]:
+        try:
+            return next(self._reader, [])
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise self._unreadable(error) from None
+
+    def _unreadable(self, error: Exception) -> UsageError:
+        if isinstance(error, UnicodeDecodeError):
+            return UsageError(_NOT_UTF8.format(self._source))
+        return UsageError(f"{self._source}:{self._reader.line_num}: {error}")
+
+
+class JsonlRows:
+    """Rows of JSON lines: one answers object per line, the shape `assess --answers` reads.
+
+    ``row`` is the line number; blank lines are skipped. Keys that name no question are
+    gathered in ``unknown`` as they are met.
+    """
+
+    def __init__(self, stream: Iterable[str], pack: RulePack, source: str) -> None:
+        self._stream = stream
+        self._source = source
+        self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN}
+        self.unknown: list[str] = []
+
+    def __iter__(self) -> Iterator[Row]:
+        known, unknown = self._known, self.unknown
+        lines = iter(self._stream)
+        number = 0
+        while True:
+            try:
+                line = next(lines, None)
+            except UnicodeDecodeError:
+                raise UsageError(_NOT_UTF8.format(self._source)) from None
+            if line is None:
+                return
+            number += 1
+            if not line or line.isspace():
+                continue
+            data, problem = _json_object(line)
+            if data is None:
+                yield Row(number, {}, problem=problem)
+                continue
+            if not known.issuperset(data):
+                unknown.extend(key for key in data if key not in known and key not in unknown)
+            has_id = ID_COLUMN in data
+            yield Row(number, data, has_id, data.get(ID_COLUMN))
+
+
+def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
+    """The answers object on one line, or None and why not (the messages `assess` gives)."""
+    if len(line) > MAX_LINE_CHARS:
+        return None, f"the line is over {MAX_LINE_CHARS:,} characters"
+    try:
+        data = json.loads(line, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        return None, f"JSON syntax: {error.msg} (column {error.colno})"
+    except ValueError as error:
+        return None, str(error)
+    except RecursionError:
+        return None, "JSON syntax: nested too deeply"
+    if not isinstance(data, dict):
+        return None, (f"answers must be a mapping of question id to answer, not {type_name(data)}")
+    return data, ""
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a valid answer")
+
+
+class _Rejection:
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class _MemoCoercer:
+    """``answers.coerce``, remembering what each text cell of each question gave.
+
+    Exports repeat the same few cells ("yes", "female", "cellulite;wrinkles") on every row;
+    only text is remembered, since ``1 == True`` would mix up keys of other types.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str], Answer | _Rejection] = {}
+
+    def __call__(self, question: Question, raw: object) -> Answer:
+        if type(raw) is not str:
+            return coerce(question, raw)
+        key = (question.id, raw)
+        memo = self._memo
+        hit = memo.get(key)
+        if hit is None:
+            try:
+                hit = coerce(question, raw)
+            except AnswerRejected as rejected:
+                hit = _Rejection(rejected.reason)
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = hit
+        if type(hit) is _Rejection:
+            raise AnswerRejected(hit.reason)
+        return hit  # type: ignore[return-value]
+
+
+def brief_of(report: Report) -> Record:
+    """The outcome part of a brief record: candidacy, sessions, rules fired, referral reasons."""
+    sessions = report.sessions
+    return {
+        "candidacy": report.candidacy,
+        "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
+        "rules": list(report.rules_fired),
+        "reasons": [finding.text for finding in report.referrals],
+    }
+
+
+class Assessor:
+    """Turns rows into records exactly as `assess --answers` would judge each one."""
+
+    def __init__(self, pack: RulePack, full: bool = False) -> None:
+        self._pack = pack
+        self._full = full
+        self._coerce = _MemoCoercer()
+        # The brief part of a report depends only on which rules hold (the engine derives the
+        # outcome, sessions, rules fired and referrals from that set alone), so it is made once
+        # per set by the engine itself and reused; tests hold batch and `assess` to parity.
+        self._briefs: dict[tuple[str, ...], tuple[Record, str]] = {}
+
+    def record(self, row: Row) -> Record:
+        """The record for one row: its outcome, or the reasons it was rejected."""
+        record: Record = {"row": row.number}
+        if row.has_id:
+            record["id"] = row.id
+        answers = self._resolve(row, record)
+        if answers is None:
+            return record
+        if self._full:
+            report = assess(self._pack, answers)
+            record.update(brief_of(report))
+            record["report"] = report_to_dict(report)
+        else:
+            record.update(self._brief(answers)[0])
+        return record
+
+    def line(self, row: Row) -> tuple[Record, str]:
+        """The record and its JSON line (with the newline), sparing the encoding of repeats."""
+        if self._full:
+            record = self.record(row)
+            return record, _encode_json(record) + "\n"
+        record = {"row": row.number}
+        if row.has_id:
+            record["id"] = row.id
+        answers = self._resolve(row, record)
+        if answers is None:
+            return record, _encode_json(record) + "\n"
+        brief, tail = self._brief(answers)
+        text = _encode_json(record)[:-1] + tail  # `{"row": 1, "id": "x"` + `, "candidacy": ...`
+        record.update(brief)
+        return record, text
+
+    def _resolve(self, row: Row, record: Record) -> dict[str, Answer] | None:
+        if row.problem is not None:
+            record["error"] = row.problem
+            return None
+        try:
+            return resolve(self._pack, row.answers, coercer=self._coerce)
+        except AnswersError as error:
+            record["error"] = "; ".join(map(str, error.problems))
+            return None
+
+    def _brief(self, answers: Mapping[str, Answer]) -> tuple[Record, str]:
+        held = tuple(decide(self._pack, answers)[1])
+        known = self._briefs.get(held)
+        if known is None:
+            brief = brief_of(assess(self._pack, answers))
+            known = brief, ", " + _encode_json(brief)[1:] + "\n"
+            if len(self._briefs) >= MEMO_LIMIT:
+                self._briefs.clear()
+            self._briefs[held] = known
+        return known
+
+
+def assess_rows(pack: RulePack, rows: Iterable[Row], full: bool = False) -> Iterator[Record]:
+    """One record per row, in input order, made as the rows are read."""
+    assessor = Assessor(pack, full)
+    for row in rows:
+        yield assessor.record(row)
+
+
+def csv_cells(record: Record) -> list[object]:
+    """A record as the cells of ``CSV_COLUMNS`` (``rules`` and ``reasons`` ``;``-joined)."""
+    sessions = record.get("sessions")
+    row_id = record.get("id")
+    return [
+        record["row"],
+        "" if row_id is None else row_id if isinstance(row_id, str) else _encode_json(row_id),
+        record.get("candidacy", ""),
+        "" if sessions is None else sessions["min"],
+        "" if sessions is None else sessions["max"],
+        ";".join(record.get("rules", ())),
+        ";".join(record.get("reasons", ())),
+        record.get("error", ""),
+    ]
+
+
+@dataclass
+class Tally:
+    """What a run has made so far: rows, counts per outcome, the first rejected rows."""
+
+    outcomes: dict[str, int]
+    rejected: int = 0
+    examples: list[Record] = field(default_factory=list)
+    keep: int = 5
+
+    @classmethod
+    def for_pack(cls, pack: RulePack) -> Tally:
+        return cls({outcome.id: 0 for outcome in pack.outcomes})
+
+    @property
+    def rows(self) -> int:
+        return sum(self.outcomes.values()) + self.rejected
+
+    def add(self, record: Record) -> None:
+        if "error" in record:
+            self.rejected += 1
+            if len(self.examples) < self.keep:
+                self.examples.append(record)
+        else:
+            self.outcomes[record["candidacy"]] += 1
+
+    def summary(self) -> list[str]:
+        """The end-of-run summary, as lines for stderr."""
+        counts = [f"{count:,} {outcome}" for outcome, count in self.outcomes.items()]
+        counts.append(f"{self.rejected:,} rejected")
+        lines = [f"{self.rows:,} {'row' if self.rows == 1 else 'rows'} read: {', '.join(counts)}"]
+        for record in self.examples:
+            shown = f"row {record['row']}"
+            if record.get("id") is not None:
+                shown += f" (id {record['id']})"
+            lines.append(f"  {shown}: {record['error']}")
+        if self.rejected > len(self.examples):
+            lines.append(f"  ... and {self.rejected - len(self.examples):,} more rejected rows")
+        return lines
