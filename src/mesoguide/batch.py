@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mesoguide.answers import AnswerRejected, coerce, resolve
 from mesoguide.conditions import type_name
-from mesoguide.engine import assess, decide
+from mesoguide.engine import assess, contributing, decide
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.model import Answer, Question, Report, RulePack
 from mesoguide.report import report_to_dict
@@ -38,10 +38,10 @@ Record = dict[str, Any]
 
 _NOT_UTF8 = "{}: not UTF-8 text; save the export as UTF-8 (in Excel: CSV UTF-8)"
 _encode_json = json.JSONEncoder(ensure_ascii=False).encode
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One input row: its number, its raw answers, its id, or why it could not be read."""
 
     number: int
@@ -178,22 +178,21 @@ class _Rejection:
         self.reason = reason
 
 
-class _MemoCoercer:
+def memo_coercer() -> Callable[[Question, object], Answer]:
     """``answers.coerce``, remembering what each text cell of each question gave.
 
-    Exports repeat the same few cells ("yes", "female", "cellulite;wrinkles") on every row;
-    only text is remembered, since ``1 == True`` would mix up keys of other types.
+    Exports repeat the same few cells ("yes", "female", "cellulite;wrinkles") on every row.
+    Only text is remembered, since ``1 == True`` would mix up keys of other types.
     """
+    memos: dict[str, dict[str, Answer | _Rejection]] = {}
 
-    def __init__(self) -> None:
-        self._memo: dict[tuple[str, str], Answer | _Rejection] = {}
-
-    def __call__(self, question: Question, raw: object) -> Answer:
+    def coerce_cell(question: Question, raw: object) -> Answer:
         if type(raw) is not str:
             return coerce(question, raw)
-        key = (question.id, raw)
-        memo = self._memo
-        hit = memo.get(key)
+        memo = memos.get(question.id)
+        if memo is None:
+            memo = memos[question.id] = {}
+        hit = memo.get(raw)
         if hit is None:
             try:
                 hit = coerce(question, raw)
@@ -201,10 +200,12 @@ class _MemoCoercer:
                 hit = _Rejection(rejected.reason)
             if len(memo) >= MEMO_LIMIT:
                 memo.clear()
-            memo[key] = hit
+            memo[raw] = hit
         if type(hit) is _Rejection:
             raise AnswerRejected(hit.reason)
         return hit  # type: ignore[return-value]
+
+    return coerce_cell
 
 
 def brief_of(report: Report) -> Record:
@@ -224,11 +225,15 @@ class Assessor:
     def __init__(self, pack: RulePack, full: bool = False) -> None:
         self._pack = pack
         self._full = full
-        self._coerce = _MemoCoercer()
-        # The brief part of a report depends only on which rules hold (the engine derives the
-        # outcome, sessions, rules fired and referrals from that set alone), so it is made once
-        # per set by the engine itself and reused; tests hold batch and `assess` to parity.
+        self._coerce = memo_coercer()
+        # The brief part of a report depends only on which rules hold, so it is made (and
+        # encoded) once per set of rules; tests hold batch and `assess` to parity.
         self._briefs: dict[tuple[str, ...], tuple[Record, str]] = {}
+        # Each rule's id and referral as JSON text, so a new set of rules is joined, not encoded.
+        self._json = {
+            rule.id: (_encode_text(rule.id), _encode_text(rule.referral or ""))
+            for rule in pack.rules
+        }
 
     def record(self, row: Row) -> Record:
         """The record for one row: its outcome, or the reasons it was rejected."""
@@ -258,9 +263,14 @@ class Assessor:
         if answers is None:
             return record, _encode_json(record) + "\n"
         brief, tail = self._brief(answers)
-        text = _encode_json(record)[:-1] + tail  # `{"row": 1, "id": "x"` + `, "candidacy": ...`
+        # `{"row": 1, "id": "x"` + `, "candidacy": ...}`: the text json.dumps would give.
+        head = f'{{"row": {row.number}'
+        if row.has_id:
+            row_id = row.id
+            shown = _encode_text(row_id) if type(row_id) is str else _encode_json(row_id)
+            head = f'{head}, "id": {shown}'
         record.update(brief)
-        return record, text
+        return record, head + tail
 
     def _resolve(self, row: Row, record: Record) -> dict[str, Answer] | None:
         if row.problem is not None:
@@ -273,14 +283,37 @@ class Assessor:
             return None
 
     def _brief(self, answers: Mapping[str, Answer]) -> tuple[Record, str]:
-        held = tuple(decide(self._pack, answers)[1])
-        known = self._briefs.get(held)
+        candidacy, held = decide(self._pack, answers)
+        key = tuple(held)  # the outcome follows from which rules hold
+        known = self._briefs.get(key)
         if known is None:
-            brief = brief_of(assess(self._pack, answers))
-            known = brief, ", " + _encode_json(brief)[1:] + "\n"
+            # What `assess` gathers for these four fields, without the rest of a Report.
+            rules = contributing(self._pack, candidacy, held)
+            sessions = next((rule.sessions for rule in rules if rule.sessions is not None), None)
+            reasons = [rule for rule in rules if rule.referral]
+            brief = {
+                "candidacy": candidacy,
+                "sessions": None
+                if sessions is None
+                else {"min": sessions.min, "max": sessions.max},
+                "rules": [rule.id for rule in rules],
+                "reasons": [rule.referral for rule in reasons],
+            }
+            texts = self._json
+            # The text json.dumps(brief) gives (checked by the tests), minus its opening brace.
+            tail = (
+                f', "candidacy": {_encode_text(candidacy)}, "sessions": '
+                + ("null" if sessions is None else _encode_json(brief["sessions"]))
+                + ', "rules": ['
+                + ", ".join(texts[rule.id][0] for rule in rules)
+                + '], "reasons": ['
+                + ", ".join(texts[rule.id][1] for rule in reasons)
+                + "]}\n"
+            )
+            known = brief, tail
             if len(self._briefs) >= MEMO_LIMIT:
                 self._briefs.clear()
-            self._briefs[held] = known
+            self._briefs[key] = known
         return known
 
 
@@ -312,6 +345,7 @@ class Tally:
     """What a run has made so far: rows, counts per outcome, the first rejected rows."""
 
     outcomes: dict[str, int]
+    rows: int = 0
     rejected: int = 0
     examples: list[Record] = field(default_factory=list)
     keep: int = 5
@@ -320,11 +354,8 @@ class Tally:
     def for_pack(cls, pack: RulePack) -> Tally:
         return cls({outcome.id: 0 for outcome in pack.outcomes})
 
-    @property
-    def rows(self) -> int:
-        return sum(self.outcomes.values()) + self.rejected
-
     def add(self, record: Record) -> None:
+        self.rows += 1
         if "error" in record:
             self.rejected += 1
             if len(self.examples) < self.keep:

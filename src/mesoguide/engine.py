@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 from mesoguide.errors import PackError, Problem
-from mesoguide.model import Answers, Finding, Report, RulePack, Sessions
+from mesoguide.model import Answers, Finding, Report, Rule, RulePack, Sessions
 
 
 def decide(pack: RulePack, answers: Answers) -> tuple[str, list[str]]:
     """The outcome by the pack's precedence, and the ids of every rule that holds."""
-    tests = pack.rule_tests
-    fired = [rule.id for rule in pack.rules if tests[rule.id](answers)]
+    # rule_tests holds every rule's compiled test, in the pack's order (see the loader).
+    fired = [rule_id for rule_id, test in pack.rule_tests.items() if test(answers)]
     return _outcome(pack, fired), fired
 
 
 def assess(pack: RulePack, answers: Answers) -> Report:
     """Run every rule over resolved answers and gather the report."""
     candidacy, held = decide(pack, answers)
-    held_ids = set(held)
     sessions: Sessions | None = None
     explanations: list[Finding] = []
     referrals: list[Finding] = []
     clinic: list[Finding] = []
     advice: list[Finding] = []
     fired: list[str] = []
-    for rule in pack.rules:
-        if rule.id not in held_ids or (rule.if_outcome and candidacy not in rule.if_outcome):
-            continue
+    for rule in contributing(pack, candidacy, held):
         fired.append(rule.id)
         if rule.sessions is not None and sessions is None:
             sessions = rule.sessions
@@ -50,9 +47,19 @@ def assess(pack: RulePack, answers: Answers) -> Report:
     )
 
 
+def contributing(pack: RulePack, candidacy: str, held: list[str]) -> list[Rule]:
+    """The rules a report is made of: those that hold and are meant for this outcome."""
+    held_ids = set(held)
+    return [
+        rule
+        for rule in pack.rules
+        if rule.id in held_ids and (not rule.if_outcome or candidacy in rule.if_outcome)
+    ]
+
+
 def _outcome(pack: RulePack, fired: list[str]) -> str:
-    by_id = {rule.id: rule for rule in pack.rules}
-    decided = {by_id[rule_id].outcome for rule_id in fired} - {None}
+    held = set(fired)
+    decided = {rule.outcome for rule in pack.rules if rule.outcome is not None and rule.id in held}
     for outcome in pack.outcomes:
         if outcome.id in decided:
             return outcome.id
