@@ -60,7 +60,7 @@ class CsvRows:
 
     def __init__(self, stream: Iterable[str], pack: RulePack, source: str) -> None:
         self._source = source
-        self._reader = csv.reader(stream)
+        self._reader = csv.reader(stream, strict=True)  # a stray quote must not swallow rows
         header = [name.strip() for name in self._header()]
         self.columns = tuple(header)
         known = {q.id for q in pack.questions}
@@ -157,7 +157,8 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
     try:
         data = json.loads(line, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        return None, f"JSON syntax: {error.msg} (column {error.colno})"
+        column = min(error.pos, len(line.rstrip("\r\n"))) + 1  # the line ends at its newline
+        return None, f"JSON syntax: {error.msg} (column {column})"
     except ValueError as error:
         return None, str(error)
     except RecursionError:
