@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
@@ -17,7 +17,7 @@ from mesoguide.cliutil import warn
 from mesoguide.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from mesoguide.batch import CsvRows, JsonlRows, Record
+    from mesoguide.batch import Record, Tally
     from mesoguide.model import RulePack
 
 BLOCK_ROWS = 256  # records written (and flushed) together: whole records only, never a part
@@ -47,23 +47,31 @@ class _Stop(Exception):
 
 
 class _Signals:
-    """SIGINT and SIGTERM stop the run at once, except during a write, which they let finish."""
+    """SIGINT and SIGTERM stop the run at once, except during a write, which they let finish.
+
+    A second signal during a write that does not finish (a reader that stopped reading) cuts
+    it short; once the run is stopping, further signals are ignored.
+    """
 
     def __init__(self) -> None:
         self._writing = False
         self._pending: int | None = None
+        self.stopping = False
+        self.cut = False  # a write was cut short
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self._writing:
-            self._pending = signum
-        else:
+        if self._writing and self._pending is not None:
+            self.cut = True
             raise _Stop(signum)
+        if self._writing or self.stopping:
+            self._pending = signum
+            return
+        raise _Stop(signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        previous = {
-            sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)
-        }
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self._handle) for sig in signals}
         try:
             yield
         finally:
@@ -78,7 +86,7 @@ class _Signals:
             yield
         finally:
             self._writing = False
-        if self._pending is not None:
+        if self._pending is not None and not self.stopping:
             raise _Stop(self._pending)
 
 
@@ -104,7 +112,11 @@ class _Output:
         # Lone surrogates (from JSON escapes) become `\udXXX`, itself a valid JSON escape.
         data = "".join(self._pending).encode("utf-8", "backslashreplace")
         with self._signals.held():
-            self._stream.write(data)
+            # A signal during a large write can make BufferedWriter.write return short (seen
+            # with a pipe on CPython 3.11): write until every byte of the block is out.
+            view = memoryview(data)
+            while view:
+                view = view[self._stream.write(view) :]
             self._stream.flush()
             self.written += self._records
             self._records = 0
@@ -163,59 +175,99 @@ def run_batch(
     input_format: InputFormat | None,
 ) -> ExitCode:
     """Assess every row of the input, write one record each, and say how it went on stderr."""
-    from mesoguide.batch import Assessor, CsvRows, JsonlRows, Tally
+    from mesoguide.batch import Tally
 
     if detail is Detail.full and output_format is BatchFormat.csv:
         raise UsageError("--detail full needs --format jsonl: a CSV row cannot hold a report")
-    kind = input_format_of(input_path, input_format)
-    source = "stdin" if input_path == "-" else input_path
     signals = _Signals()
     tally = Tally.for_pack(pack)
+    run = _Run(pack, tally, signals)
     with ExitStack() as stack, signals.installed():
+        try:
+            run.stream(stack, input_path, input_format, output_path, output_format, detail)
+        except _Stop as stop:
+            return _stopped(stop, signals, run.output, output_path)
+        except BrokenPipeError:
+            # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
+            # stdout from complaining about the closed pipe.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return ExitCode.OK
+    for line in tally.summary():
+        sys.stderr.write(line + "\n")
+    return ExitCode.INVALID_INPUT if tally.rejected else ExitCode.OK
+
+
+class _Run:
+    """One batch run's streams and progress, kept so an interruption can finish the output."""
+
+    def __init__(self, pack: RulePack, tally: Tally, signals: _Signals) -> None:
+        self.pack = pack
+        self.tally = tally
+        self.signals = signals
+        self.output: _Output | None = None
+
+    def stream(
+        self,
+        stack: ExitStack,
+        input_path: str,
+        input_format: InputFormat | None,
+        output_path: Path | None,
+        output_format: BatchFormat,
+        detail: Detail,
+    ) -> None:
+        from mesoguide.batch import Assessor, CsvRows, JsonlRows
+
+        pack, tally = self.pack, self.tally
         stream = open_input(input_path)
         if input_path != "-":
             stack.enter_context(stream)
-        rows: CsvRows | JsonlRows = (CsvRows if kind is InputFormat.csv else JsonlRows)(
-            stream, pack, source
-        )
+        kind = input_format_of(input_path, input_format)
+        source = "stdin" if input_path == "-" else input_path
+        reader = CsvRows if kind is InputFormat.csv else JsonlRows
+        rows = reader(stream, pack, source)
         if rows.unknown:
             _warn_unknown(rows.unknown)
         warned = len(rows.unknown)
         out_stream = open_output(output_path, input_path)
         if output_path is not None:
             stack.enter_context(out_stream)
-        output = _Output(out_stream, signals)
+        output = self.output = _Output(out_stream, self.signals)
         assessor = Assessor(pack, full=detail is Detail.full)
         encode = _csv_encoder(output) if output_format is BatchFormat.csv else None
         progress = stack.enter_context(_progress(stream))
-        try:
-            for row in rows:
-                if encode is None:
-                    record, text = assessor.line(row)
-                    output.add(text)
-                else:
-                    record = assessor.record(row)
-                    encode(record)
-                tally.add(record)
-                if not tally.rows % BLOCK_ROWS:
-                    progress(tally.rows)
+        for row in rows:
+            if encode is None:
+                record, text = assessor.line(row)
+                output.add(text)
+            else:
+                record = assessor.record(row)
+                encode(record)
+            tally.add(record)
+            if not tally.rows % BLOCK_ROWS:
+                progress(tally.rows)
+        output.flush()
+        if len(rows.unknown) > warned:  # JSON lines: keys met along the way
+            _warn_unknown(rows.unknown)
+
+
+def _stopped(
+    stop: _Stop, signals: _Signals, output: _Output | None, output_path: Path | None
+) -> ExitCode:
+    """Finish the whole records already made, say how many were written, and the exit code."""
+    signals.stopping = True
+    if output is not None and not signals.cut:
+        with suppress(_Stop):  # a second signal cuts this last block short
             output.flush()
-        except _Stop as stop:
-            output.flush()  # the whole records already made; a second signal waits for it
-            where = "" if output_path is None else f" to {output_path}"
-            sys.stderr.write(f"\nInterrupted: {output.written:,} rows written{where}.\n")
-            return ExitCode.INTERRUPTED if stop.signum == signal.SIGINT else ExitCode.TERMINATED
-        except BrokenPipeError:
-            # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
-            # stdout from complaining about the closed pipe.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return ExitCode.OK
-        progress(None)
-    if len(rows.unknown) > warned:
-        _warn_unknown(rows.unknown)
-    for line in tally.summary():
-        sys.stderr.write(line + "\n")
-    return ExitCode.INVALID_INPUT if tally.rejected else ExitCode.OK
+    where = "" if output_path is None else f" to {output_path}"
+    written = 0 if output is None else output.written
+    if signals.cut:
+        sys.stderr.write(
+            f"\nInterrupted during a write: the output{where} may end in a partial record "
+            f"after {written:,} whole ones.\n"
+        )
+    else:
+        sys.stderr.write(f"\nInterrupted: {written:,} rows written{where}.\n")
+    return ExitCode.INTERRUPTED if stop.signum == signal.SIGINT else ExitCode.TERMINATED
 
 
 def _warn_unknown(names: list[str]) -> None:
