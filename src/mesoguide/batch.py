@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -185,14 +186,12 @@ def memo_coercer() -> Callable[[Question, object], Answer]:
     Exports repeat the same few cells ("yes", "female", "cellulite;wrinkles") on every row.
     Only text is remembered, since ``1 == True`` would mix up keys of other types.
     """
-    memos: dict[str, dict[str, Answer | _Rejection]] = {}
+    memos: defaultdict[str, dict[str, Answer | _Rejection]] = defaultdict(dict)
 
     def coerce_cell(question: Question, raw: object) -> Answer:
         if type(raw) is not str:
             return coerce(question, raw)
-        memo = memos.get(question.id)
-        if memo is None:
-            memo = memos[question.id] = {}
+        memo = memos[question.id]
         hit = memo.get(raw)
         if hit is None:
             try:

@@ -154,7 +154,7 @@ def check_compare(compare: Compare, question: Question) -> str | None:
 def compile_condition(condition: Condition | None) -> Predicate:
     """A fast closure that evaluates the condition against answers; None always holds."""
     if condition is None:
-        return _always
+        return always
     if isinstance(condition, Not):
         inner = compile_condition(condition.item)
         return lambda answers: not inner(answers)
@@ -194,7 +194,8 @@ def evaluate(condition: Condition | None, answers: Answers) -> bool:
     return compile_condition(condition)(answers)
 
 
-def _always(answers: Answers) -> bool:
+def always(answers: Answers) -> bool:
+    """The test of a missing ``when``: it holds for any answers."""
     return True
 
 
