@@ -323,3 +323,36 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert process.stderr.read() == b""
     assert process.returncode == 0
     assert [json.loads(line)["row"] for line in head] == [1, 2]
+
+
+def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
+    """On a terminal, stderr shows a progress bar while it runs; it gives way to the summary."""
+    import pexpect
+
+    big = big_csv(tmp_path / "big.csv", 20_000)
+    out = tmp_path / "out.jsonl"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mesoguide", "batch", str(big), "-o", str(out)],
+        env={**os.environ, "TERM": "xterm", "NO_COLOR": "1"},
+        dimensions=(24, 80),
+        timeout=30,
+    )
+    child.expect("assessing")
+    child.expect("20,000 rows read: 0 not_indicated, 0 refer, 20,000 candidate, 0 rejected")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 20_000
+
+
+def test_broken_quoting_mid_file_keeps_the_records_before_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A stray quote stops the run (exit 2, with its line) after writing the rows before it."""
+    path = tmp_path / "broken.csv"
+    path.write_text(f'{HEADER}\n{C1}\n{C2}\nC-9,"35,female\n', encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["C-1", "C-2"]
+    assert result.stderr == f"error: {path}:4: unexpected end of data\n"
+    assert result.exit_code == 2

@@ -14,7 +14,7 @@ from types import FrameType
 from typing import IO, TYPE_CHECKING
 
 from mesoguide.cliutil import warn
-from mesoguide.errors import ExitCode, UsageError
+from mesoguide.errors import ExitCode, MesoguideError, UsageError
 
 if TYPE_CHECKING:
     from mesoguide.batch import Record, Tally
@@ -187,6 +187,10 @@ def run_batch(
             run.stream(stack, input_path, input_format, output_path, output_format, detail)
         except _Stop as stop:
             return _stopped(stop, signals, run.output, output_path)
+        except MesoguideError:  # unreadable input mid-run: keep the records made before it
+            if run.output is not None:
+                run.output.flush()
+            raise
         except BrokenPipeError:
             # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
             # stdout from complaining about the closed pipe.
