@@ -220,7 +220,11 @@ def brief_of(report: Report) -> Record:
 
 
 class Assessor:
-    """Turns rows into records exactly as `assess --answers` would judge each one."""
+    """Turns rows into records exactly as `assess --answers` would judge each one.
+
+    Records with the same outcome share their ``sessions``, ``rules`` and ``reasons`` values:
+    treat records as read-only.
+    """
 
     def __init__(self, pack: RulePack, full: bool = False) -> None:
         self._pack = pack
