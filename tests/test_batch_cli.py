@@ -356,3 +356,35 @@ def test_broken_quoting_mid_file_keeps_the_records_before_it(
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["C-1", "C-2"]
     assert result.stderr == f"error: {path}:4: unexpected end of data\n"
     assert result.exit_code == 2
+
+
+def test_ctrl_c_in_a_terminal_clears_the_bar_then_says_how_many(tmp_path: Path) -> None:
+    """Ctrl-C on a terminal: the bar goes, one line gives the rows in the output, exit 130."""
+    import pexpect
+
+    big = big_csv(tmp_path / "big.csv", 300_000)
+    out = tmp_path / "out.jsonl"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mesoguide", "batch", str(big), "-o", str(out)],
+        env={**os.environ, "TERM": "xterm", "NO_COLOR": "1"},
+        dimensions=(24, 80),
+        timeout=30,
+    )
+    child.expect("assessing")
+    child.sendintr()
+    child.expect(r"\r\nInterrupted: ([\d,]+) rows written to ")
+    written = int(child.match.group(1).decode().replace(",", ""))
+    child.expect(pexpect.EOF)
+    assert "assessing" not in child.before.decode()  # the message is the last thing shown
+    child.close()
+    assert child.exitstatus == 130
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == written
+    assert json.loads(lines[-1])["row"] == written
+
+
+def test_output_dash_is_stdout(runner: CliRunner, three: Path) -> None:
+    """`-o -` writes to stdout, like no `-o` at all."""
+    result = runner.invoke(app, ["batch", str(three), "-o", "-"])
+    assert result.stdout == THREE_JSONL

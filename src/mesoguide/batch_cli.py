@@ -149,8 +149,8 @@ def open_input(path: str) -> IO[str]:
 
 
 def open_output(path: Path | None, input_path: str) -> IO[bytes]:
-    """The output byte stream: the file (created or emptied), or stdout."""
-    if path is None:
+    """The output byte stream: the file (created or emptied), or stdout (no path, or ``-``)."""
+    if path is None or str(path) == "-":
         sys.stdout.flush()
         return sys.stdout.buffer
     target = path.expanduser()
@@ -182,20 +182,34 @@ def run_batch(
     signals = _Signals()
     tally = Tally.for_pack(pack)
     run = _Run(pack, tally, signals)
-    with ExitStack() as stack, signals.installed():
+    stopped: _Stop | None = None
+    # The stack (progress bar, files) closes before the handlers go: a signal while closing
+    # finds `stopping` set and changes nothing.
+    with signals.installed(), ExitStack() as stack:
         try:
             run.stream(stack, input_path, input_format, output_path, output_format, detail)
+            signals.stopping = True
         except _Stop as stop:
-            return _stopped(stop, signals, run.output, output_path)
+            stopped = stop
+            signals.stopping = True
+            if run.output is not None and not signals.cut:
+                with suppress(_Stop):  # the records already made; a second signal cuts them
+                    run.output.flush()
         except MesoguideError:  # unreadable input mid-run: keep the records made before it
+            signals.stopping = True
             if run.output is not None:
                 run.output.flush()
             raise
         except BrokenPipeError:
             # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
             # stdout from complaining about the closed pipe.
+            signals.stopping = True
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return ExitCode.OK
+    if stopped is not None:  # said once the progress bar is gone
+        written = 0 if run.output is None else run.output.written
+        _say_stopped(signals.cut, written, output_path)
+        return ExitCode.INTERRUPTED if stopped.signum == signal.SIGINT else ExitCode.TERMINATED
     for line in tally.summary():
         sys.stderr.write(line + "\n")
     return ExitCode.INVALID_INPUT if tally.rejected else ExitCode.OK
@@ -233,7 +247,7 @@ class _Run:
             _warn_unknown(rows.unknown)
         warned = len(rows.unknown)
         out_stream = open_output(output_path, input_path)
-        if output_path is not None:
+        if out_stream is not sys.stdout.buffer:
             stack.enter_context(out_stream)
         output = self.output = _Output(out_stream, self.signals)
         assessor = Assessor(pack, full=detail is Detail.full)
@@ -254,24 +268,15 @@ class _Run:
             _warn_unknown(rows.unknown)
 
 
-def _stopped(
-    stop: _Stop, signals: _Signals, output: _Output | None, output_path: Path | None
-) -> ExitCode:
-    """Finish the whole records already made, say how many were written, and the exit code."""
-    signals.stopping = True
-    if output is not None and not signals.cut:
-        with suppress(_Stop):  # a second signal cuts this last block short
-            output.flush()
+def _say_stopped(cut: bool, written: int, output_path: Path | None) -> None:
     where = "" if output_path is None else f" to {output_path}"
-    written = 0 if output is None else output.written
-    if signals.cut:
+    if cut:
         sys.stderr.write(
             f"\nInterrupted during a write: the output{where} may end in a partial record "
             f"after {written:,} whole ones.\n"
         )
     else:
         sys.stderr.write(f"\nInterrupted: {written:,} rows written{where}.\n")
-    return ExitCode.INTERRUPTED if stop.signum == signal.SIGINT else ExitCode.TERMINATED
 
 
 def _warn_unknown(names: list[str]) -> None:
