@@ -17,7 +17,7 @@ from mesoguide.answers import AnswerRejected, coerce, resolve
 from mesoguide.conditions import type_name
 from mesoguide.engine import assess, contributing, decide
 from mesoguide.errors import AnswersError, UsageError
-from mesoguide.model import Answer, Question, Report, RulePack
+from mesoguide.model import Answer, Question, Report, Rule, RulePack
 from mesoguide.report import report_to_dict
 
 ID_COLUMN = "id"
@@ -233,6 +233,7 @@ class Assessor:
         # The brief part of a report depends only on which rules hold, so it is made (and
         # encoded) once per set of rules; tests hold batch and `assess` to parity.
         self._briefs: dict[tuple[str, ...], tuple[Record, str]] = {}
+        self._by_contribution: dict[tuple[str, ...], tuple[Record, str]] = {}
         # Each rule's id and referral as JSON text, so a new set of rules is joined, not encoded.
         self._json = {
             rule.id: (_encode_text(rule.id), _encode_text(rule.referral or ""))
@@ -291,34 +292,46 @@ class Assessor:
         key = tuple(held)  # the outcome follows from which rules hold
         known = self._briefs.get(key)
         if known is None:
-            # What `assess` gathers for these four fields, without the rest of a Report.
+            # Many sets of rules that hold differ only in rules that do not contribute to this
+            # outcome, so the brief is kept by the rules that do, too.
             rules = contributing(self._pack, candidacy, held)
-            sessions = next((rule.sessions for rule in rules if rule.sessions is not None), None)
-            reasons = [rule for rule in rules if rule.referral]
-            brief = {
-                "candidacy": candidacy,
-                "sessions": None
-                if sessions is None
-                else {"min": sessions.min, "max": sessions.max},
-                "rules": [rule.id for rule in rules],
-                "reasons": [rule.referral for rule in reasons],
-            }
-            texts = self._json
-            # The text json.dumps(brief) gives (checked by the tests), minus its opening brace.
-            tail = (
-                f', "candidacy": {_encode_text(candidacy)}, "sessions": '
-                + ("null" if sessions is None else _encode_json(brief["sessions"]))
-                + ', "rules": ['
-                + ", ".join(texts[rule.id][0] for rule in rules)
-                + '], "reasons": ['
-                + ", ".join(texts[rule.id][1] for rule in reasons)
-                + "]}\n"
-            )
-            known = brief, tail
-            if len(self._briefs) >= MEMO_LIMIT:
-                self._briefs.clear()
-            self._briefs[key] = known
+            by = (candidacy, *(rule.id for rule in rules))
+            known = self._by_contribution.get(by)
+            if known is None:
+                known = self._made(candidacy, rules)
+                _remember(self._by_contribution, by, known)
+            _remember(self._briefs, key, known)
         return known
+
+    def _made(self, candidacy: str, rules: list[Rule]) -> tuple[Record, str]:
+        """What `assess` gathers for the four brief fields, without the rest of a Report."""
+        sessions = next((rule.sessions for rule in rules if rule.sessions is not None), None)
+        reasons = [rule for rule in rules if rule.referral]
+        brief = {
+            "candidacy": candidacy,
+            "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
+            "rules": [rule.id for rule in rules],
+            "reasons": [rule.referral for rule in reasons],
+        }
+        texts = self._json
+        # The text json.dumps(brief) gives (checked by the tests), minus its opening brace.
+        tail = (
+            f', "candidacy": {_encode_text(candidacy)}, "sessions": '
+            + ("null" if sessions is None else _encode_json(brief["sessions"]))
+            + ', "rules": ['
+            + ", ".join([texts[rule.id][0] for rule in rules])
+            + '], "reasons": ['
+            + ", ".join([texts[rule.id][1] for rule in reasons])
+            + "]}\n"
+        )
+        return brief, tail
+
+
+def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
+    """Keep a value, starting the memo over when it is full: bounded memory on any input."""
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 def assess_rows(pack: RulePack, rows: Iterable[Row], full: bool = False) -> Iterator[Record]:
