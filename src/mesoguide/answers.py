@@ -149,20 +149,21 @@ def resolve(
     problems: list[AnswerProblem] = []
     tests = pack.question_tests
     for question in pack.questions:
-        test = tests[question.id]
+        qid = question.id
+        test = tests[qid]
         if test is not always and not test(answers):  # batch runs this per row: skip no-ops
             continue
-        value = raw.get(question.id)
+        value = raw.get(qid)
         if value is None or value == "":
             if question.default is not None:
-                answers[question.id] = question.default
+                answers[qid] = question.default
             elif question.required:
-                problems.append(AnswerProblem(question.id, "required, but not answered"))
+                problems.append(AnswerProblem(qid, "required, but not answered"))
             continue
         try:
-            answers[question.id] = coercer(question, value)
+            answers[qid] = coercer(question, value)
         except AnswerRejected as rejected:
-            problems.append(AnswerProblem(question.id, rejected.reason))
+            problems.append(AnswerProblem(qid, rejected.reason))
     if problems:
         raise AnswersError(problems, source)
     return answers
