@@ -388,3 +388,13 @@ def test_output_dash_is_stdout(runner: CliRunner, three: Path) -> None:
     """`-o -` writes to stdout, like no `-o` at all."""
     result = runner.invoke(app, ["batch", str(three), "-o", "-"])
     assert result.stdout == THREE_JSONL
+
+
+def test_a_lone_surrogate_is_written_as_a_json_escape(runner: CliRunner, tmp_path: Path) -> None:
+    """A JSON escape that is no character (`\\ud800`) comes back out as that escape."""
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({**BASE_ANSWERS, "id": "a\ud800b"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert '"id": "a\\ud800b"' in result.stdout
+    assert json.loads(result.stdout)["id"] == "a\ud800b"
+    assert result.exit_code == 0
