@@ -1,7 +1,8 @@
 """Batch: stream many rows of raw answers through the same `resolve` and `assess` as `assess`.
 
-Rows in, records out, one at a time: nothing here holds more than one row, so memory stays flat
-however long the input is. The caller opens the streams; this module only reads and returns data.
+Rows in, records out, one at a time: no row is kept once its record is made, and the memos are
+bounded, so memory stays flat however long the input is. The caller opens the streams; this
+module only reads them and returns data.
 """
 
 from __future__ import annotations
