@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mesoguide import yamlsafe
-from mesoguide.conditions import type_name
+from mesoguide.conditions import always, type_name
 from mesoguide.errors import AnswerProblem, AnswersError, UsageError, did_you_mean
 from mesoguide.model import Answer, Question, RulePack
 
@@ -142,29 +142,35 @@ def _shown(value: object) -> str:
 
 
 def resolve(
-    pack: RulePack, raw: Mapping[str, object], source: str | None = None
+    pack: RulePack,
+    raw: Mapping[str, object],
+    source: str | None = None,
+    coercer: Callable[[Question, object], Answer] = coerce,
 ) -> dict[str, Answer]:
     """Coerce raw answers in question order; every problem (missing or bad) is raised at once.
 
     Questions whose ``when`` does not hold are skipped and their raw answers ignored.
+    ``coercer`` stands in for ``coerce`` (batch passes a memoising one; it must agree exactly).
     """
     answers: dict[str, Answer] = {}
     problems: list[AnswerProblem] = []
     tests = pack.question_tests
     for question in pack.questions:
-        if not tests[question.id](answers):
+        qid = question.id
+        test = tests[qid]
+        if test is not always and not test(answers):  # batch runs this per row: skip no-ops
             continue
-        value = raw.get(question.id)
+        value = raw.get(qid)
         if value is None or value == "":
             if question.default is not None:
-                answers[question.id] = question.default
+                answers[qid] = question.default
             elif question.required:
-                problems.append(AnswerProblem(question.id, "required, but not answered"))
+                problems.append(AnswerProblem(qid, "required, but not answered"))
             continue
         try:
-            answers[question.id] = coerce(question, value)
+            answers[qid] = coercer(question, value)
         except AnswerRejected as rejected:
-            problems.append(AnswerProblem(question.id, rejected.reason))
+            problems.append(AnswerProblem(qid, rejected.reason))
     if problems:
         raise AnswersError(problems, source)
     return answers

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide import __version__
+from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
 from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
 from mesoguide.rules_cli import app as rules_app
 
@@ -112,6 +113,45 @@ def assess(
             write_output(output, text)
         else:
             write_stdout(text)
+
+
+@app.command()
+def batch(
+    input_path: Annotated[
+        str,
+        typer.Argument(
+            metavar="INPUT",
+            help="A .csv or .jsonl file of answers, one row per person ('-' for stdin).",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the records to this file.", show_default=False),
+    ] = None,
+    output_format: Annotated[
+        BatchFormat, typer.Option("--format", "-f", help="How to write the records.")
+    ] = BatchFormat.jsonl,
+    detail: Annotated[
+        Detail, typer.Option("--detail", help="'full' adds the whole report of `assess`.")
+    ] = Detail.brief,
+    input_format: Annotated[
+        InputFormat | None,
+        typer.Option(
+            "--input-format",
+            help="The input's format, when its name does not say (stdin, say).",
+            show_default=False,
+        ),
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
+    with reporting_errors():
+        from mesoguide.batch_cli import run_batch
+
+        pack = load_rules(rules)
+        code = run_batch(pack, input_path, output, output_format, detail, input_format)
+    raise typer.Exit(int(code))
 
 
 def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:

@@ -7,7 +7,6 @@ from typing import cast, get_args
 
 from mesoguide.model import (
     AllOf,
-    Answer,
     Answers,
     AnyOf,
     Compare,
@@ -167,21 +166,39 @@ def check_compare(compare: Compare, question: Question) -> str | None:
 def compile_condition(condition: Condition | None) -> Predicate:
     """A fast closure that evaluates the condition against answers; None always holds."""
     if condition is None:
-        return _always
+        return always
     if isinstance(condition, Not):
         inner = compile_condition(condition.item)
         return lambda answers: not inner(answers)
-    if isinstance(condition, AllOf):
+    if isinstance(condition, AllOf | AnyOf):
         parts = tuple(compile_condition(item) for item in condition.items)
-        if len(parts) == 1:
-            return parts[0]
-        return lambda answers: all(part(answers) for part in parts)
-    if isinstance(condition, AnyOf):
-        parts = tuple(compile_condition(item) for item in condition.items)
-        if len(parts) == 1:
-            return parts[0]
-        return lambda answers: any(part(answers) for part in parts)
+        return _all(parts) if isinstance(condition, AllOf) else _any(parts)
     return _compile_compare(condition)
+
+
+# Batch runs every rule on every row: two or three parts, the common case, skip the generator.
+def _all(parts: tuple[Predicate, ...]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda answers: first(answers) and second(answers)
+    if len(parts) == 3:
+        first, second, third = parts
+        return lambda answers: first(answers) and second(answers) and third(answers)
+    return lambda answers: all(part(answers) for part in parts)
+
+
+def _any(parts: tuple[Predicate, ...]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda answers: first(answers) or second(answers)
+    if len(parts) == 3:
+        first, second, third = parts
+        return lambda answers: first(answers) or second(answers) or third(answers)
+    return lambda answers: any(part(answers) for part in parts)
 
 
 def evaluate(condition: Condition | None, answers: Answers) -> bool:
@@ -189,7 +206,8 @@ def evaluate(condition: Condition | None, answers: Answers) -> bool:
     return compile_condition(condition)(answers)
 
 
-def _always(answers: Answers) -> bool:
+def always(answers: Answers) -> bool:
+    """The test of a missing ``when``: it holds for any answers."""
     return True
 
 
@@ -197,17 +215,15 @@ _MISSING = object()
 
 
 def _compile_compare(compare: Compare) -> Predicate:
+    # The loader has checked each value against its question's type (check_compare), so the
+    # closures compare without casts: they run for every rule of every batch row.
     qid, op, value = compare.question, compare.op, compare.value
-
-    def get(answers: Answers) -> Answer | object:
-        return answers.get(qid, _MISSING)
-
     if op == "answered":
         return lambda answers: qid in answers
-    if op == "eq":
-        return lambda answers: get(answers) == value and qid in answers
+    if op == "eq":  # a missing answer is _MISSING, which equals no value
+        return lambda answers: answers.get(qid, _MISSING) == value
     if op == "ne":
-        return lambda answers: qid in answers and get(answers) != value
+        return lambda answers: qid in answers and answers[qid] != value
     if op in ("in", "not_in"):
         options = frozenset(cast(tuple[object, ...], value))
         if op == "in":
@@ -216,18 +232,18 @@ def _compile_compare(compare: Compare) -> Predicate:
     if op in ORDER_OPERATORS:
         bound = cast(int, value)
         if op == "lt":
-            return lambda answers: qid in answers and cast(int, answers[qid]) < bound
+            return lambda answers: qid in answers and answers[qid] < bound  # type: ignore[operator]
         if op == "le":
-            return lambda answers: qid in answers and cast(int, answers[qid]) <= bound
+            return lambda answers: qid in answers and answers[qid] <= bound  # type: ignore[operator]
         if op == "gt":
-            return lambda answers: qid in answers and cast(int, answers[qid]) > bound
-        return lambda answers: qid in answers and cast(int, answers[qid]) >= bound
+            return lambda answers: qid in answers and answers[qid] > bound  # type: ignore[operator]
+        return lambda answers: qid in answers and answers[qid] >= bound  # type: ignore[operator]
     if op == "contains":
-        return lambda answers: value in cast(tuple[str, ...], answers.get(qid, ()))
+        return lambda answers: value in answers.get(qid, ())  # type: ignore[operator]
     wanted = frozenset(cast(tuple[str, ...], value))
     if op == "contains_any":
-        return lambda answers: not wanted.isdisjoint(cast(tuple[str, ...], answers.get(qid, ())))
-    return lambda answers: wanted.issubset(cast(tuple[str, ...], answers.get(qid, ())))
+        return lambda answers: not wanted.isdisjoint(answers.get(qid, ()))  # type: ignore[arg-type]
+    return lambda answers: wanted.issubset(answers.get(qid, ()))  # type: ignore[arg-type]
 
 
 def condition_to_data(condition: Condition) -> object:

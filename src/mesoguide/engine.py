@@ -8,26 +8,21 @@ from mesoguide.model import Answers, Finding, Report, Rule, RulePack, Sessions
 
 def decide(pack: RulePack, answers: Answers) -> tuple[str, list[str]]:
     """The outcome by the pack's precedence, and the ids of every rule that holds."""
-    tests = pack.rule_tests
-    fired = [rule.id for rule in pack.rules if tests[rule.id](answers)]
+    # rule_tests holds every rule's compiled test, in the pack's order (see the loader).
+    fired = [rule_id for rule_id, test in pack.rule_tests.items() if test(answers)]
     return _outcome(pack, fired), fired
 
 
 def assess(pack: RulePack, answers: Answers) -> Report:
     """Run every rule over resolved answers and gather the report."""
     candidacy, held = decide(pack, answers)
-    held_ids = set(held)
     sessions: Sessions | None = None
     explanations: list[Finding] = []
     referrals: list[Finding] = []
     clinic: list[Finding] = []
     advice: list[Finding] = []
     fired: list[str] = []
-    for rule in pack.rules:
-        if rule.id not in held_ids or (rule.if_outcome and candidacy not in rule.if_outcome):
-            continue
-        if rule.outcome is not None and rule.outcome != candidacy and _decides_only(rule):
-            continue  # it held, but a higher outcome won: it added nothing to the report
+    for rule in contributing(pack, candidacy, held):
         fired.append(rule.id)
         if rule.sessions is not None and sessions is None:
             sessions = rule.sessions
@@ -52,13 +47,26 @@ def assess(pack: RulePack, answers: Answers) -> Report:
     )
 
 
+def contributing(pack: RulePack, candidacy: str, held: list[str]) -> list[Rule]:
+    """The rules a report is made of: those that hold, are meant for this outcome, and add
+    something (a rule that only proposes an outcome that lost adds nothing)."""
+    held_ids = set(held)
+    return [
+        rule
+        for rule in pack.rules
+        if rule.id in held_ids
+        and (not rule.if_outcome or candidacy in rule.if_outcome)
+        and not (rule.outcome is not None and rule.outcome != candidacy and _decides_only(rule))
+    ]
+
+
 def _decides_only(rule: Rule) -> bool:
     return not (rule.sessions or rule.explanation or rule.referral or rule.advice or rule.clinic)
 
 
 def _outcome(pack: RulePack, fired: list[str]) -> str:
-    by_id = {rule.id: rule for rule in pack.rules}
-    decided = {by_id[rule_id].outcome for rule_id in fired} - {None}
+    held = set(fired)
+    decided = {rule.outcome for rule in pack.rules if rule.outcome is not None and rule.id in held}
     for outcome in pack.outcomes:
         if outcome.id in decided:
             return outcome.id

@@ -1,0 +1,349 @@
+"""The edge of `mesoguide batch`: open the streams, write records whole, signals, progress."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from enum import StrEnum
+from pathlib import Path
+from types import FrameType
+from typing import IO, TYPE_CHECKING
+
+from mesoguide.cliutil import warn
+from mesoguide.errors import ExitCode, MesoguideError, UsageError
+
+if TYPE_CHECKING:
+    from mesoguide.batch import Record, Tally
+    from mesoguide.model import RulePack
+
+BLOCK_ROWS = 256  # records written (and flushed) together: whole records only, never a part
+
+
+class BatchFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class InputFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class Detail(StrEnum):
+    brief = "brief"
+    full = "full"
+
+
+class _Stop(Exception):
+    """A signal asked us to stop."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Signals:
+    """SIGINT and SIGTERM stop the run at once, except during a write, which they let finish.
+
+    A second signal during a write that does not finish (a reader that stopped reading) cuts
+    it short; once the run is stopping, further signals are ignored.
+    """
+
+    def __init__(self) -> None:
+        self._writing = False
+        self._pending: int | None = None
+        self.stopping = False
+        self.cut = False  # a write was cut short
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self._writing and self._pending is not None:
+            self.cut = True
+            raise _Stop(signum)
+        if self._writing or self.stopping:
+            self._pending = signum
+            return
+        raise _Stop(signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self._handle) for sig in signals}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Defer a signal until the block is written, then act on it."""
+        self._writing = True
+        try:
+            yield
+        finally:
+            self._writing = False
+        if self._pending is not None and not self.stopping:
+            raise _Stop(self._pending)
+
+
+class _Output:
+    """Blocks of whole records onto a byte stream, flushed as each block is complete."""
+
+    def __init__(self, stream: IO[bytes], signals: _Signals) -> None:
+        self._stream = stream
+        self._signals = signals
+        self._pending: list[str] = []
+        self._records = 0  # in _pending: a CSV header line is no record
+        self.written = 0  # records written so far
+
+    def add(self, text: str, record: bool = True) -> None:
+        self._pending.append(text)
+        self._records += record
+        if len(self._pending) >= BLOCK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        # Lone surrogates (from JSON escapes) become `\udXXX`, itself a valid JSON escape.
+        data = "".join(self._pending).encode("utf-8", "backslashreplace")
+        with self._signals.held():
+            # A signal during a large write can make BufferedWriter.write return short (seen
+            # with a pipe on CPython 3.11): write until every byte of the block is out.
+            view = memoryview(data)
+            while view:
+                view = view[self._stream.write(view) :]
+            self._stream.flush()
+            self.written += self._records
+            self._records = 0
+            self._pending.clear()
+
+
+def input_format_of(path: str, given: InputFormat | None) -> InputFormat:
+    """The input's format: as given, else from the file name's suffix."""
+    if given is not None:
+        return given
+    suffix = Path(path).suffix.lower()
+    if path != "-" and suffix in (".csv", ".jsonl"):
+        return InputFormat(suffix[1:])
+    where = "stdin" if path == "-" else f"{path}: the name does not end in .csv or .jsonl, so"
+    raise UsageError(f"{where} needs --input-format csv or --input-format jsonl")
+
+
+def open_input(path: str) -> IO[str]:
+    """The input as text (UTF-8, a BOM dropped, line ends kept for the CSV reader)."""
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    try:
+        if Path(path).is_dir():
+            raise UsageError(f"cannot read {path}: it is a folder")
+        return open(path, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {path}: no such file") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def open_output(path: Path | None, input_path: str) -> IO[bytes]:
+    """The output byte stream: the file (created or emptied), or stdout (no path, or ``-``)."""
+    if path is None or str(path) == "-":
+        sys.stdout.flush()
+        return sys.stdout.buffer
+    target = path.expanduser()
+    if target.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder")
+    if input_path != "-" and target.exists() and target.samefile(input_path):
+        raise UsageError(f"cannot write {path}: it is the input file")
+    try:
+        return open(target, "wb")
+    except FileNotFoundError:
+        raise UsageError(f"cannot write {path}: no folder {target.parent}") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def run_batch(
+    pack: RulePack,
+    input_path: str,
+    output_path: Path | None,
+    output_format: BatchFormat,
+    detail: Detail,
+    input_format: InputFormat | None,
+) -> ExitCode:
+    """Assess every row of the input, write one record each, and say how it went on stderr."""
+    from mesoguide.batch import Tally
+
+    if detail is Detail.full and output_format is BatchFormat.csv:
+        raise UsageError("--detail full needs --format jsonl: a CSV row cannot hold a report")
+    signals = _Signals()
+    tally = Tally.for_pack(pack)
+    run = _Run(pack, tally, signals)
+    stopped: _Stop | None = None
+    # The stack (progress bar, files) closes before the handlers go: a signal while closing
+    # finds `stopping` set and changes nothing.
+    with signals.installed(), ExitStack() as stack:
+        try:
+            run.stream(stack, input_path, input_format, output_path, output_format, detail)
+            signals.stopping = True
+        except _Stop as stop:
+            stopped = stop
+            signals.stopping = True
+            if run.output is not None and not signals.cut:
+                with suppress(_Stop):  # the records already made; a second signal cuts them
+                    run.output.flush()
+        except MesoguideError:  # unreadable input mid-run: keep the records made before it
+            signals.stopping = True
+            if run.output is not None:
+                run.output.flush()
+            raise
+        except BrokenPipeError:
+            # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
+            # stdout from complaining about the closed pipe.
+            signals.stopping = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return ExitCode.OK
+    if stopped is not None:  # said once the progress bar is gone
+        written = 0 if run.output is None else run.output.written
+        _say_stopped(signals.cut, written, output_path)
+        return ExitCode.INTERRUPTED if stopped.signum == signal.SIGINT else ExitCode.TERMINATED
+    for line in tally.summary():
+        sys.stderr.write(line + "\n")
+    return ExitCode.INVALID_INPUT if tally.rejected else ExitCode.OK
+
+
+class _Run:
+    """One batch run's streams and progress, kept so an interruption can finish the output."""
+
+    def __init__(self, pack: RulePack, tally: Tally, signals: _Signals) -> None:
+        self.pack = pack
+        self.tally = tally
+        self.signals = signals
+        self.output: _Output | None = None
+
+    def stream(
+        self,
+        stack: ExitStack,
+        input_path: str,
+        input_format: InputFormat | None,
+        output_path: Path | None,
+        output_format: BatchFormat,
+        detail: Detail,
+    ) -> None:
+        from mesoguide.batch import Assessor, CsvRows, JsonlRows
+
+        pack, tally = self.pack, self.tally
+        stream = open_input(input_path)
+        if input_path != "-":
+            stack.enter_context(stream)
+        kind = input_format_of(input_path, input_format)
+        source = "stdin" if input_path == "-" else input_path
+        reader = CsvRows if kind is InputFormat.csv else JsonlRows
+        rows = reader(stream, pack, source)
+        if rows.unknown:
+            _warn_unknown(rows.unknown)
+        warned = len(rows.unknown)
+        out_stream = open_output(output_path, input_path)
+        if out_stream is not sys.stdout.buffer:
+            stack.enter_context(out_stream)
+        output = self.output = _Output(out_stream, self.signals)
+        assessor = Assessor(pack, full=detail is Detail.full)
+        encode = _csv_encoder(output) if output_format is BatchFormat.csv else None
+        progress = stack.enter_context(_progress(stream))
+        for row in rows:
+            if encode is None:
+                record, text = assessor.line(row)
+                output.add(text)
+            else:
+                record = assessor.record(row)
+                encode(record)
+            tally.add(record)
+            if not tally.rows % BLOCK_ROWS:
+                progress(tally.rows)
+        output.flush()
+        if len(rows.unknown) > warned:  # JSON lines: keys met along the way
+            _warn_unknown(rows.unknown)
+
+
+def _say_stopped(cut: bool, written: int, output_path: Path | None) -> None:
+    where = "" if output_path is None else f" to {output_path}"
+    if cut:
+        sys.stderr.write(
+            f"\nInterrupted during a write: the output{where} may end in a partial record "
+            f"after {written:,} whole ones.\n"
+        )
+    else:
+        sys.stderr.write(f"\nInterrupted: {written:,} rows written{where}.\n")
+
+
+def _warn_unknown(names: list[str]) -> None:
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    warn(f"ignoring columns that name no question: {shown}")
+
+
+def _csv_encoder(output: _Output) -> Callable[[Record], None]:
+    """Write each record as a CSV line, after the header line."""
+    import csv
+
+    from mesoguide.batch import CSV_COLUMNS, csv_cells
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def line(cells: list[object] | tuple[str, ...]) -> str:
+        writer.writerow(cells)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    output.add(line(CSV_COLUMNS), record=False)
+
+    def encode(record: Record) -> None:
+        output.add(line(csv_cells(record)))
+
+    return encode
+
+
+@contextmanager
+def _progress(stream: IO[str]) -> Iterator[Callable[[int | None], None]]:
+    """A progress bar on stderr when it is a terminal (rich); a no-op otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda rows: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    size = _size(stream)
+    with Progress(
+        TextColumn("assessing"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("batch", total=size, rows=0)
+
+        def update(rows: int | None) -> None:
+            if rows is not None:
+                bar.update(task, completed=_position(stream), rows=rows)
+
+        yield update
+
+
+def _size(stream: IO[str]) -> int | None:
+    try:
+        return os.fstat(stream.fileno()).st_size or None
+    except (OSError, ValueError):
+        return None
+
+
+def _position(stream: IO[str]) -> int | None:
+    try:
+        return stream.buffer.tell()  # type: ignore[attr-defined, no-any-return]
+    except (OSError, AttributeError, ValueError):
+        return None

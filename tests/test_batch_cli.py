@@ -1,0 +1,401 @@
+"""`mesoguide batch`: whole outputs, exit codes, stdin, signals and broken pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mesoguide.cli import app
+from tests.conftest import BASE_ANSWERS, ROOT
+
+HEADER = (
+    "id,age,sex,concerns,areas,body_type,cellulite_cause_belief,wants_to_avoid_surgery,"
+    "results_expected_within,sessions_possible,diet_and_exercise,goal_is_weight_loss,"
+    "pregnant_or_breastfeeding,blood_thinners_or_bleeding_disorder,ingredient_allergies,"
+    "skin_problem_in_area,medical_conditions"
+)
+C1 = "C-1,42,female,wrinkles,face,slim,,no,months,12,regular,no,no,no,no,no,none"
+C2 = (
+    "C-2,29,female,cellulite,thighs;buttocks,average,not_sure,yes,weeks,10,sometimes,"
+    "no,yes,no,no,no,none"
+)
+C3 = "C-3,35,male,excess_fat,abdomen,overweight,,maybe,soon,12,regular,no,no,no,no,no,none;cancer"
+THREE = "\n".join([HEADER, C1, C2, C3]) + "\n"
+
+CANDIDATE_RULES = (
+    '["may_be_candidate", "candidate_decided_with_professional", "areas_listed", '
+    '"course_of_sessions", "what_mesotherapy_is", '
+    '"side_effects_vary", "evidence_limited", "check_credentials", "ask_fda_status", '
+    '"ask_long_term_benefits", "questions_answered_first", "consult_professional"]'
+)
+PREGNANT = (
+    "You may be pregnant or are breastfeeding. Injectable cosmetic treatments are usually put "
+    "off until after this time."
+)
+C3_ERROR = (
+    "wants_to_avoid_surgery: 'maybe' is not yes or no (yes/no/true/false/y/n/1/0); "
+    "results_expected_within: 'soon' is not one of days, weeks, months, no_rush; "
+    "medical_conditions: 'none' cannot be combined with other choices"
+)
+THREE_JSONL = (
+    '{"row": 1, "id": "C-1", "candidacy": "candidate", "sessions": {"min": 10, "max": 15}, '
+    f'"rules": {CANDIDATE_RULES}, "reasons": []}}\n'
+    '{"row": 2, "id": "C-2", "candidacy": "refer", "sessions": null, "rules": '
+    '["refer_pregnant_or_breastfeeding", "cellulite_understand_first", '
+    '"what_mesotherapy_is", "side_effects_vary", "evidence_limited", "consult_professional"], '
+    f'"reasons": ["{PREGNANT}"]}}\n'
+    f'{{"row": 3, "id": "C-3", "error": "{C3_ERROR}"}}\n'
+)
+THREE_SUMMARY = (
+    "3 rows read: 0 not_indicated, 1 refer, 1 candidate, 1 rejected\n"
+    f"  row 3 (id C-3): {C3_ERROR}\n"
+)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Path:
+    path = tmp_path / "intake.csv"
+    path.write_text(THREE, encoding="utf-8")
+    return path
+
+
+def test_writes_one_jsonl_record_per_row_and_a_summary(runner: CliRunner, three: Path) -> None:
+    """The whole stdout is the records in input order; stderr is the summary; a bad row: exit 1."""
+    result = runner.invoke(app, ["batch", str(three)])
+    assert result.stdout == THREE_JSONL
+    assert result.stderr == THREE_SUMMARY
+    assert result.exit_code == 1
+
+
+def test_writes_csv_with_the_documented_columns(runner: CliRunner, three: Path) -> None:
+    """`--format csv`: the header, then each record flattened, the same rows and reasons."""
+    result = runner.invoke(app, ["batch", str(three), "--format", "csv"])
+    rules = ";".join(json.loads(CANDIDATE_RULES))
+    assert result.stdout == (
+        "row,id,candidacy,sessions_min,sessions_max,rules,reasons,error\n"
+        f"1,C-1,candidate,10,15,{rules},,\n"
+        "2,C-2,refer,,,refer_pregnant_or_breastfeeding;"
+        "cellulite_understand_first;what_mesotherapy_is;side_effects_vary;evidence_limited;"
+        f"consult_professional,{PREGNANT},\n"
+        f'3,C-3,,,,,,"{C3_ERROR}"\n'
+    )
+    assert result.exit_code == 1
+
+
+def test_exits_0_when_every_row_is_assessed(runner: CliRunner, tmp_path: Path) -> None:
+    """No rejected row: exit 0 and a summary without rejections."""
+    path = tmp_path / "ok.csv"
+    path.write_text("\n".join([HEADER, C1, C2]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert result.stderr == "2 rows read: 0 not_indicated, 1 refer, 1 candidate, 0 rejected\n"
+    assert result.exit_code == 0
+
+
+def test_writes_to_an_output_file(runner: CliRunner, three: Path, tmp_path: Path) -> None:
+    """`--output FILE` gets the records; stdout stays empty."""
+    out = tmp_path / "records.jsonl"
+    result = runner.invoke(app, ["batch", str(three), "-o", str(out)])
+    assert out.read_text(encoding="utf-8") == THREE_JSONL
+    assert result.stdout == ""
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_reads_stdin_with_input_format(runner: CliRunner, kind: str) -> None:
+    """`-` reads stdin in the format `--input-format` names; CSV and JSONL agree."""
+    if kind == "csv":
+        text = THREE
+    else:
+        lines = [dict(zip(HEADER.split(","), row.split(","), strict=True)) for row in (C1, C2, C3)]
+        text = "".join(json.dumps(line) + "\n" for line in lines)
+    result = runner.invoke(app, ["batch", "-", "--input-format", kind], input=text)
+    assert result.stdout == THREE_JSONL
+    assert result.exit_code == 1
+
+
+def test_reads_a_bom_and_crlf(runner: CliRunner, tmp_path: Path) -> None:
+    """A spreadsheet's UTF-8 BOM and CRLF line ends read like plain UTF-8 and LF."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + THREE.replace("\n", "\r\n").encode("utf-8"))
+    result = runner.invoke(app, ["batch", str(path)])
+    assert result.stdout == THREE_JSONL
+
+
+def test_full_detail_equals_assess_json(runner: CliRunner, tmp_path: Path) -> None:
+    """`--detail full` holds, for each row, exactly what `assess --format json` writes."""
+    people = [BASE_ANSWERS, {**BASE_ANSWERS, "age": 16}, {**BASE_ANSWERS, "concerns": ["other"]}]
+    path = tmp_path / "people.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in people), encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), "--detail", "full"])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    for number, (person, record) in enumerate(zip(people, records, strict=True), 1):
+        answers = tmp_path / f"answers-{number}.json"
+        answers.write_text(json.dumps(person), encoding="utf-8")
+        assessed = runner.invoke(app, ["assess", "--answers", str(answers), "--format", "json"])
+        assert record["report"] == json.loads(assessed.stdout)
+        assert record["row"] == number
+        assert record["candidacy"] == record["report"]["candidacy"]
+    assert result.exit_code == 0
+
+
+def test_rules_option_picks_the_pack(runner: CliRunner, three: Path) -> None:
+    """`--rules` loads the pack as `assess` does; the built-in pack by path gives the same."""
+    result = runner.invoke(app, ["batch", str(three), "--rules", str(ROOT / "rules/mesotherapy")])
+    assert result.stdout == THREE_JSONL
+
+
+def test_warns_once_about_unknown_columns(runner: CliRunner, tmp_path: Path) -> None:
+    """Columns naming no question are named in one warning, before the summary."""
+    path = tmp_path / "extra.csv"
+    path.write_text(f"{HEADER},colour,notes\n{C1},blue,\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert result.stderr == (
+        "warning: ignoring columns that name no question: colour, notes\n"
+        "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+    )
+
+
+def test_warns_about_unknown_jsonl_keys_after_the_rows(runner: CliRunner, tmp_path: Path) -> None:
+    """JSON lines keys are known only as rows are read: one warning at the end."""
+    path = tmp_path / "extra.jsonl"
+    lines = [{**BASE_ANSWERS, "colour": "blue"}, {**BASE_ANSWERS, "notes": "x", "colour": "red"}]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert result.stderr.splitlines()[0] == (
+        "warning: ignoring columns that name no question: colour, notes"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "stdout"),
+    [
+        ("", "jsonl", ""),
+        ("", "csv", "row,id,candidacy,sessions_min,sessions_max,rules,reasons,error\n"),
+        (HEADER + "\r\n", "jsonl", ""),
+    ],
+)
+def test_empty_input_gives_no_records_and_exit_0(
+    runner: CliRunner, tmp_path: Path, content: str, fmt: str, stdout: str
+) -> None:
+    """An empty file or a header alone: no records (CSV output keeps its header), exit 0."""
+    path = tmp_path / "empty.csv"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), "--format", fmt])
+    assert result.stdout == stdout
+    assert result.stderr == "0 rows read: 0 not_indicated, 0 refer, 0 candidate, 0 rejected\n"
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nowhere.csv"], "error: cannot read nowhere.csv: no such file\n"),
+        (["."], "error: cannot read .: it is a folder\n"),
+        (["-"], "error: stdin needs --input-format csv or --input-format jsonl\n"),
+        (
+            ["{dir}/notes.txt"],
+            "error: {dir}/notes.txt: the name does not end in .csv or .jsonl, so needs "
+            "--input-format csv or --input-format jsonl\n",
+        ),
+        (["{dir}", "--input-format", "csv"], "error: cannot read {dir}: it is a folder\n"),
+        (
+            ["{three}", "--format", "csv", "--detail", "full"],
+            "error: --detail full needs --format jsonl: a CSV row cannot hold a report\n",
+        ),
+        (["{three}", "-o", "{three}"], "error: cannot write {three}: it is the input file\n"),
+        (
+            ["{three}", "-o", "{dir}/no/such/out.jsonl"],
+            "error: cannot write {dir}/no/such/out.jsonl: no folder {dir}/no/such\n",
+        ),
+        (
+            ["{dir}/dup.csv"],
+            "error: {dir}/dup.csv: column 'age' appears twice in the header\n",
+        ),
+    ],
+)
+def test_usage_problems_exit_2_with_one_message(
+    runner: CliRunner, three: Path, args: list[str], message: str
+) -> None:
+    """A usage problem: one clear line on stderr, nothing on stdout, exit 2."""
+    folder = three.parent
+    (folder / "dup.csv").write_text("age,sex,age\n", encoding="utf-8")
+    (folder / "notes.txt").write_text(THREE, encoding="utf-8")
+    names = {"dir": str(folder), "three": str(three)}
+    result = runner.invoke(app, ["batch", *(a.format(**names) for a in args)])
+    assert result.stderr == message.format(**names)
+    assert result.stdout == ""
+    assert result.exit_code == 2
+    assert three.read_text(encoding="utf-8") == THREE
+
+
+def test_an_unknown_format_is_a_usage_error(runner: CliRunner, three: Path) -> None:
+    """`--format xml` is refused by the option parser: exit 2, no traceback."""
+    result = runner.invoke(app, ["batch", str(three), "--format", "xml"])
+    assert result.exit_code == 2
+    assert "'xml' is not one of 'jsonl', 'csv'" in " ".join(result.stderr.replace("│", "").split())
+    assert "Traceback" not in result.stderr
+
+
+# -- real processes: signals and pipes -------------------------------------------------------
+
+ROW = C1.split(",", 1)[1]
+
+
+def big_csv(path: Path, rows: int) -> Path:
+    path.write_text(HEADER + "\n" + "".join(f"P{i},{ROW}\n" for i in range(rows)), "utf-8")
+    return path
+
+
+def spawn(*args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mesoguide", "batch", *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def assert_whole_records(stdout: bytes, stderr: bytes, written: int) -> None:
+    lines = stdout.decode("utf-8").split("\n")
+    assert lines[-1] == ""  # the output ends with a whole line
+    assert [json.loads(line)["row"] for line in lines[:-1]] == list(range(1, written + 1))
+    assert b"Traceback" not in stderr
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_a_run_at_once_with_whole_records(
+    tmp_path: Path, signum: int, code: int
+) -> None:
+    """SIGINT (130) or SIGTERM (143) mid-run: stops within 2 s, whole records, a count."""
+    process = spawn(str(big_csv(tmp_path / "big.csv", 300_000)))
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()  # the first block is out: the run is under way
+    process.send_signal(signum)
+    sent = time.monotonic()
+    rest = process.stdout.read()  # (communicate would skip what readline buffered)
+    process.wait(timeout=10)
+    assert time.monotonic() - sent < 2
+    stderr = process.stderr.read()
+    assert process.returncode == code
+    text = stderr.decode()
+    assert text.startswith("\nInterrupted: ") and text.endswith(" rows written.\n")
+    written = int(text.split()[1].replace(",", ""))
+    assert 0 < written < 300_000
+    assert_whole_records(first + rest, stderr, written)
+
+
+def test_ctrl_c_while_waiting_for_stdin_writes_what_was_made(tmp_path: Path) -> None:
+    """Blocked on a quiet stdin, SIGINT still stops at once, writing every record made."""
+    process = spawn("-", "--input-format", "csv", stdin=subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(f"{HEADER}\n{C1}\n{C2}\n".encode())
+    process.stdin.flush()
+    time.sleep(0.8)  # time to start, read both rows and wait for more
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert stderr.decode() == "\nInterrupted: 2 rows written.\n"
+    assert_whole_records(stdout, stderr, 2)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`mesoguide batch big.csv | head -n 2` ends without a word on stderr, exit 0."""
+    big = big_csv(tmp_path / "big.csv", 50_000)
+    process = spawn(str(big))
+    assert process.stdout is not None
+    head = [process.stdout.readline() for _ in range(2)]
+    process.stdout.close()  # the reader goes away
+    process.wait(timeout=10)
+    assert process.stderr is not None
+    assert process.stderr.read() == b""
+    assert process.returncode == 0
+    assert [json.loads(line)["row"] for line in head] == [1, 2]
+
+
+def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
+    """On a terminal, stderr shows a progress bar while it runs; it gives way to the summary."""
+    import pexpect
+
+    big = big_csv(tmp_path / "big.csv", 20_000)
+    out = tmp_path / "out.jsonl"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mesoguide", "batch", str(big), "-o", str(out)],
+        env={**os.environ, "TERM": "xterm", "NO_COLOR": "1"},
+        dimensions=(24, 80),
+        timeout=30,
+    )
+    child.expect("assessing")
+    child.expect("20,000 rows read: 0 not_indicated, 0 refer, 20,000 candidate, 0 rejected")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 20_000
+
+
+def test_broken_quoting_mid_file_keeps_the_records_before_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A stray quote stops the run (exit 2, with its line) after writing the rows before it."""
+    path = tmp_path / "broken.csv"
+    path.write_text(f'{HEADER}\n{C1}\n{C2}\nC-9,"35,female\n', encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["C-1", "C-2"]
+    assert result.stderr == f"error: {path}:4: unexpected end of data\n"
+    assert result.exit_code == 2
+
+
+def test_ctrl_c_in_a_terminal_clears_the_bar_then_says_how_many(tmp_path: Path) -> None:
+    """Ctrl-C on a terminal: the bar goes, one line gives the rows in the output, exit 130."""
+    import pexpect
+
+    big = big_csv(tmp_path / "big.csv", 300_000)
+    out = tmp_path / "out.jsonl"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mesoguide", "batch", str(big), "-o", str(out)],
+        env={**os.environ, "TERM": "xterm", "NO_COLOR": "1"},
+        dimensions=(24, 80),
+        timeout=30,
+    )
+    child.expect("assessing")
+    child.sendintr()
+    child.expect(r"\r\nInterrupted: ([\d,]+) rows written to ")
+    written = int(child.match.group(1).decode().replace(",", ""))
+    child.expect(pexpect.EOF)
+    assert "assessing" not in child.before.decode()  # the message is the last thing shown
+    child.close()
+    assert child.exitstatus == 130
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == written
+    assert json.loads(lines[-1])["row"] == written
+
+
+def test_output_dash_is_stdout(runner: CliRunner, three: Path) -> None:
+    """`-o -` writes to stdout, like no `-o` at all."""
+    result = runner.invoke(app, ["batch", str(three), "-o", "-"])
+    assert result.stdout == THREE_JSONL
+
+
+def test_a_lone_surrogate_is_written_as_a_json_escape(runner: CliRunner, tmp_path: Path) -> None:
+    """A JSON escape that is no character (`\\ud800`) comes back out as that escape."""
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({**BASE_ANSWERS, "id": "a\ud800b"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path)])
+    assert '"id": "a\\ud800b"' in result.stdout
+    assert json.loads(result.stdout)["id"] == "a\ud800b"
+    assert result.exit_code == 0
