@@ -178,6 +178,16 @@ def test_output_writes_the_same_report_to_a_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["answers.yaml", target.name])
 
 
+def test_output_dash_is_stdout(
+    answers_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--output -` writes to stdout, as `batch` does, and creates no file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("-a", str(answers_file), "-f", "json", "-o", "-")
+    assert (code, out, err) == (0, invoke("-a", str(answers_file), "-f", "json")[1], "")
+    assert not (tmp_path / "-").exists()
+
+
 def test_output_gets_ordinary_permissions(answers_file: Path, tmp_path: Path) -> None:
     """A new report file gets the umask's permissions; a replaced one keeps its own."""
     target = tmp_path / "report.txt"

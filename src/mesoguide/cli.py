@@ -33,6 +33,7 @@ RulesOption = Annotated[
     Path | None,
     typer.Option(
         "--rules",
+        metavar="PATH",
         help="A rule pack file or folder to use instead of the built-in mesotherapy pack.",
         show_default=False,
     ),
@@ -70,6 +71,7 @@ def assess(
         typer.Option(
             "--answers",
             "-a",
+            metavar="FILE",
             help="Read answers from a YAML or JSON file ('-' for stdin) instead of asking.",
             show_default=False,
         ),
@@ -79,11 +81,19 @@ def assess(
     ] = ReportFormat.text,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file.", show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to this file.",
+            show_default=False,
+        ),
     ] = None,
     rules: RulesOption = None,
 ) -> None:
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
+    if output is not None and str(output) == "-":
+        output = None  # as with batch: '-' is stdout
     with reporting_errors():
         pack = load_rules(rules)
         resolved = _answers_from_file(pack, answers) if answers else _ask(pack)
@@ -127,7 +137,13 @@ def batch(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the records to this file.", show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the records to this file ('-' for stdout).",
+            show_default=False,
+        ),
     ] = None,
     output_format: Annotated[
         BatchFormat, typer.Option("--format", "-f", help="How to write the records.")

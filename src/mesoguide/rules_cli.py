@@ -27,6 +27,7 @@ app = typer.Typer(
 PackArgument = Annotated[
     Path | None,
     typer.Argument(
+        metavar="PATH",
         help="A rule pack file or folder (default: the built-in mesotherapy pack).",
         show_default=False,
     ),
@@ -114,6 +115,7 @@ def test_scenarios(
         typer.Option(
             "--scenarios",
             "-s",
+            metavar="FILE",
             help="The scenarios file (default: scenarios.yaml beside pack.yaml).",
             show_default=False,
         ),
