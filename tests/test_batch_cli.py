@@ -373,6 +373,9 @@ def test_ctrl_c_in_a_terminal_clears_the_bar_then_says_how_many(tmp_path: Path) 
         timeout=30,
     )
     child.expect("assessing")
+    deadline = time.monotonic() + 20  # a loaded machine may show the bar before any record
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
+        time.sleep(0.05)
     child.sendintr()
     child.expect(r"\r\nInterrupted: ([\d,]+) rows written to ")
     written = int(child.match.group(1).decode().replace(",", ""))
@@ -381,7 +384,7 @@ def test_ctrl_c_in_a_terminal_clears_the_bar_then_says_how_many(tmp_path: Path) 
     child.close()
     assert child.exitstatus == 130
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == written
+    assert 0 < len(lines) == written
     assert json.loads(lines[-1])["row"] == written
 
 
