@@ -100,13 +100,14 @@ def build_pack(located: yamlsafe.Located, file: Path, sha256: str) -> RulePack:
     return pack
 
 
-class _Reader:
+class Checker:
+    """Collects problems in located YAML data, each with its file, line and YAML path."""
+
     def __init__(self, located: yamlsafe.Located, file: str) -> None:
         self.located = located
         self.file = file
         self.problems: list[Problem] = []
 
-    # -- reporting -------------------------------------------------------------------------
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(self.file, self.located.line(path), path, message))
 
@@ -122,6 +123,8 @@ class _Reader:
                 )
         return cast(dict[str, object], value)
 
+
+class _Reader(Checker):
     def text(self, data: Mapping[str, object], key: str, path: str, required: bool = True) -> str:
         value = data.get(key)
         where = f"{path}.{key}" if path else key

@@ -12,6 +12,7 @@ from mesoguide.answers import resolve, unknown_keys
 from mesoguide.conditions import type_name
 from mesoguide.engine import assess
 from mesoguide.errors import AnswersError, PackError, Problem, did_you_mean
+from mesoguide.loader import Checker
 from mesoguide.model import RulePack, Sessions
 
 SCENARIOS_FILE = "scenarios.yaml"
@@ -67,29 +68,12 @@ def load_scenarios(path: Path, pack: RulePack) -> tuple[Scenario, ...]:
     return scenarios
 
 
-class _Reader:
+class _Reader(Checker):
     def __init__(self, located: yamlsafe.Located, file: str, pack: RulePack) -> None:
-        self.located = located
-        self.file = file
+        super().__init__(located, file)
         self.pack = pack
-        self.problems: list[Problem] = []
         self.rule_ids = [r.id for r in pack.rules]
         self.outcome_ids = [o.id for o in pack.outcomes]
-
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.located.line(path), path, message))
-
-    def mapping(self, value: object, path: str, keys: tuple[str, ...]) -> dict[str, object]:
-        if not isinstance(value, dict):
-            self.problem(path, f"expected a mapping, got {type_name(value)}")
-            return {}
-        for key in value:
-            if key not in keys:
-                self.problem(
-                    f"{path}.{key}" if path else key,
-                    f"unknown key '{key}'{did_you_mean(key, keys)}; allowed: {', '.join(keys)}",
-                )
-        return cast(dict[str, object], value)
 
     def read(self) -> tuple[Scenario, ...]:
         top = self.mapping(self.located.data, "", TOP_KEYS)
