@@ -37,8 +37,8 @@ CANDIDATE_RULES = (
     '"ask_long_term_benefits", "questions_answered_first", "consult_professional"]'
 )
 PREGNANT = (
-    "You may be pregnant or are breastfeeding. Injectable cosmetic treatments are usually put "
-    "off until after this time."
+    "You said you are pregnant, may be pregnant, or are breastfeeding. Injectable cosmetic "
+    "treatments are usually put off until after this time."
 )
 C3_ERROR = (
     "wants_to_avoid_surgery: 'maybe' is not yes or no (yes/no/true/false/y/n/1/0); "
@@ -89,7 +89,7 @@ def test_writes_csv_with_the_documented_columns(runner: CliRunner, three: Path) 
         f"1,C-1,candidate,10,15,{rules},,\n"
         "2,C-2,refer,,,refer_pregnant_or_breastfeeding;"
         "cellulite_understand_first;what_mesotherapy_is;side_effects_vary;evidence_limited;"
-        f"consult_professional,{PREGNANT},\n"
+        f'consult_professional,"{PREGNANT}",\n'
         f'3,C-3,,,,,,"{C3_ERROR}"\n'
     )
     assert result.exit_code == 1

@@ -434,3 +434,8 @@ def test_the_public_question_ids_and_values_hold(pack: RulePack) -> None:
     assert [c.value for c in pack.question("medical_conditions").choices if c.exclusive] == ["none"]
     extra = [q for q in pack.questions if q.id not in table]
     assert all(not q.required for q in extra)
+
+
+def test_referral_texts_hold_no_semicolon(pack: RulePack) -> None:
+    """Batch CSV joins reasons with ';', so no referral text of the pack may contain one."""
+    assert [r.id for r in pack.rules if r.referral and ";" in r.referral] == []

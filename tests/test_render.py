@@ -37,9 +37,9 @@ def report_for(pack: RulePack, changes: dict[str, object]) -> Report:
 
 CANDIDATE_TEXT = """\
 ╭─ You may be a candidate - discuss it with a professional ────────────────────╮
-│ Your answers raise nothing that rules mesotherapy out, so you may be a       │
-│ candidate. Only a medical professional can decide whether it is right for    │
-│ you.                                                                         │
+│ Your answers raise none of the precautions this questionnaire checks, so you │
+│ may be a candidate. Only a medical professional can decide whether it is     │
+│ right for you.                                                               │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 
 Why
@@ -52,9 +52,9 @@ Why
     discoloured look too. [G1, G3]
   • Cellulite is often thought of as a women's concern, but men have it too.
     [G2]
-  • Results are not expected within days: they tend to appear gradually over
-    several weeks to months. More invasive procedures can show results sooner,
-    but they come with real recovery time and downtime. [G18, G20]
+  • Do not expect results within days: any results tend to appear gradually,
+    over several weeks to months. More invasive procedures can show results
+    sooner, but they come with real recovery time and downtime. [G18, G20]
   • The clinic's article lists the chin, arms, abdomen, buttocks and thighs
     among the areas treated, and wrinkles on the face. [G15]
   • Mesotherapy is a course of small injections into the middle layer of the
@@ -64,8 +64,8 @@ Why
 
 Sessions and timeline
   About 10 to 15 sessions. This is the clinic's article's estimate for the best
-  results. Results tend to appear gradually, over several weeks to months. There
-  is no standard plan: the clinician sets yours.
+  results. Any results tend to appear gradually, over several weeks to months.
+  There is no standard plan: the clinician sets yours.
 
 What to ask the clinic
   • Check the practitioner's medical credentials and their experience with
@@ -102,8 +102,8 @@ REFER_TEXT = """\
 ╰──────────────────────────────────────────────────────────────────────────────╯
 
 See a clinician about
-  • You may be pregnant or are breastfeeding. Injectable cosmetic treatments are
-    usually put off until after this time. [SAFETY]
+  • You said you are pregnant, may be pregnant, or are breastfeeding. Injectable
+    cosmetic treatments are usually put off until after this time. [SAFETY]
   • You have diabetes, which can affect healing and the risk of infection after
     injections. [SAFETY]
 
@@ -140,7 +140,7 @@ Something in your answers needs a clinician's review before any decision about m
 
 ## See a clinician about
 
-- You may be pregnant or are breastfeeding. Injectable cosmetic treatments are usually put off until after this time. *(SAFETY)*
+- You said you are pregnant, may be pregnant, or are breastfeeding. Injectable cosmetic treatments are usually put off until after this time. *(SAFETY)*
 - You have diabetes, which can affect healing and the risk of infection after injections. *(SAFETY)*
 
 ## Why
