@@ -106,7 +106,10 @@ def test_unknown_answer_keys_warn_and_carry_on() -> None:
     raw = {**BASE_ANSWERS, "agee": 4, "colour": "red"}
     code, out, err = invoke("-a", "-", "-f", "json", input=json.dumps(raw))
     assert code == 0
-    assert err == "warning: ignoring answers to unknown questions: agee, colour\n"
+    assert (
+        err
+        == "warning: ignoring answers to unknown questions: agee (did you mean 'age'?), colour\n"
+    )
     assert "agee" not in json.loads(out)["answers"]
 
 
@@ -268,7 +271,10 @@ def test_no_escape_codes_when_not_a_terminal() -> None:
     result = mesoguide("assess", "-a", "-", stdin=json.dumps(raw).encode())
     assert result.returncode == 0
     assert b"\x1b" not in result.stdout
-    assert result.stderr == b"warning: ignoring answers to unknown questions: agee\n"
+    assert (
+        result.stderr
+        == b"warning: ignoring answers to unknown questions: agee (did you mean 'age'?)\n"
+    )
 
 
 def _in_a_terminal(answers: Path, env: dict[str, str]) -> str:

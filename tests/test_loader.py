@@ -276,3 +276,16 @@ def test_the_default_pack_loads(pack: object) -> None:
 
     assert isinstance(pack, RulePack)
     assert pack.id == "mesotherapy"
+
+
+def test_a_folder_of_packs_names_the_packs_inside(tmp_path: Path) -> None:
+    """Pointing at a folder of pack folders says which packs are inside it."""
+    for name in ("b_pack", "a_pack"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pack.yaml").write_text("pack: {}\n", encoding="utf-8")
+    with pytest.raises(PackError) as caught:
+        load_pack(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path}/pack.yaml: rule pack folder has no pack.yaml; the packs inside it are "
+        f"{tmp_path}/a_pack, {tmp_path}/b_pack"
+    )

@@ -77,7 +77,7 @@ def test_line_of_an_empty_document_is_unknown() -> None:
         ("a: !!python/object/apply:os.system ls\n", "cannot read value: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'", 1, "a"),
         ("a:\n  - !!python/object/apply:os.system [ls]\n", "YAML tag !!python/object/apply:os.system is not allowed", 2, "a[0]"),
         ("a: !!set {x, y}\n", "YAML tag !!set is not allowed", 1, "a"),
-        ("a: [1, 2\nb: 3\n", "YAML syntax: did not find expected ',' or ']'", 2, ""),
+        ("a: [1, 2\nb: 3\n", "YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence on line 1)", 2, ""),
         ("a: b: c\n", "YAML syntax: mapping values are not allowed in this context", 1, ""),
         ("---\na: 1\n---\nb: 2\n", "holds more than one YAML document", None, ""),
     ],

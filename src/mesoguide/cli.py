@@ -172,6 +172,7 @@ def batch(
 
 def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
     from mesoguide.answers import MAX_ANSWERS_BYTES, read_answers, resolve, unknown_keys
+    from mesoguide.errors import did_you_mean
 
     # bytes, so that read_answers can say when they are not UTF-8; one more than the limit,
     # so that an endless stream is refused instead of read forever
@@ -179,7 +180,9 @@ def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
     raw = read_answers(path, stdin)
     unknown = unknown_keys(pack, raw)
     if unknown:
-        warn(f"ignoring answers to unknown questions: {', '.join(map(str, unknown))}")
+        known = [q.id for q in pack.questions]
+        named = ", ".join(f"{key}{did_you_mean(str(key), known)}" for key in unknown)
+        warn(f"ignoring answers to unknown questions: {named}")
     return resolve(pack, raw, source="stdin" if path == "-" else path)
 
 

@@ -77,6 +77,9 @@ def _read_bytes(file: Path) -> bytes:
     if not file.exists():
         in_folder = file.name == PACK_FILE and file.parent.is_dir()
         what = "rule pack folder has no pack.yaml" if in_folder else "no such rule pack"
+        inside = sorted(p.parent.as_posix() for p in file.parent.glob(f"*/{PACK_FILE}"))
+        if in_folder and inside:
+            what += f"; the packs inside it are {', '.join(inside[:5])}"
         raise yamlsafe.YamlProblem(what)
     text_size = file.stat().st_size
     if text_size > yamlsafe.MAX_BYTES:

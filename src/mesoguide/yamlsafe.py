@@ -133,6 +133,10 @@ def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark is not None else None
     what = error.problem or error.context or "invalid YAML"
+    start = error.context_mark
+    if error.problem and error.context and start is not None and start.line + 1 != line:
+        # the parser notices a missing ']' or '"' lines later: say where the thing began
+        what += f" ({error.context} on line {start.line + 1})"
     return YamlProblem(f"YAML syntax: {what}", line)
 
 
