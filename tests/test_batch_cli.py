@@ -355,7 +355,9 @@ def test_broken_quoting_mid_file_keeps_the_records_before_it(
     path.write_text(f'{HEADER}\n{C1}\n{C2}\nC-9,"35,female\n', encoding="utf-8")
     result = runner.invoke(app, ["batch", str(path)])
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["C-1", "C-2"]
-    assert result.stderr == f"error: {path}:4: unexpected end of data\n"
+    assert result.stderr == (
+        f"error: {path}:4: the file ends inside a quoted cell (a quote that is never closed?)\n"
+    )
     assert result.exit_code == 2
 
 
