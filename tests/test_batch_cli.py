@@ -182,15 +182,14 @@ def test_warns_about_unknown_jsonl_keys_after_the_rows(runner: CliRunner, tmp_pa
 @pytest.mark.parametrize(
     ("content", "fmt", "stdout"),
     [
-        ("", "jsonl", ""),
-        ("", "csv", "row,id,candidacy,sessions_min,sessions_max,rules,reasons,error\n"),
         (HEADER + "\r\n", "jsonl", ""),
+        (HEADER + "\n", "csv", "row,id,candidacy,sessions_min,sessions_max,rules,reasons,error\n"),
     ],
 )
-def test_empty_input_gives_no_records_and_exit_0(
+def test_a_header_alone_gives_no_records_and_exit_0(
     runner: CliRunner, tmp_path: Path, content: str, fmt: str, stdout: str
 ) -> None:
-    """An empty file or a header alone: no records (CSV output keeps its header), exit 0."""
+    """A header alone (an export of nobody): no records (CSV output keeps its header), exit 0."""
     path = tmp_path / "empty.csv"
     path.write_text(content, encoding="utf-8")
     result = runner.invoke(app, ["batch", str(path), "--format", fmt])

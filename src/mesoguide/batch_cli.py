@@ -162,11 +162,11 @@ def open_input(path: str) -> IO[str]:
         stream: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
     else:
         stream = _open_file(path)
-    if _looks_binary(stream):
+    problem = _unfit(stream)
+    if problem is not None:
         if path != "-":
             stream.close()
-        shown = "stdin" if path == "-" else path
-        raise UsageError(f"cannot read {shown}: it is binary, not CSV or JSON lines text")
+        raise UsageError(f"cannot read {'stdin' if path == '-' else path}: {problem}")
     return stream
 
 
@@ -181,16 +181,21 @@ def _open_file(path: str) -> IO[str]:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _looks_binary(stream: IO[str]) -> bool:
-    """A NUL byte early on, as git judges it; UTF-16 text (a BOM) is left to the UTF-8 check."""
+def _unfit(stream: IO[str]) -> str | None:
+    """Why the input is no export at all, from its first bytes: empty (a failed export), or
+    binary (a NUL byte early on, as git judges it; UTF-16 is left to the UTF-8 check)."""
     peek = getattr(getattr(stream, "buffer", None), "peek", None)  # not on a test's BytesIO
     if peek is None:
-        return False
+        return None
     try:
-        head = peek(8192)[:8192]
+        head = peek(8192)[:8192]  # one read at most: a pipe gives what it has, or b"" at its end
     except OSError:
-        return False  # the read that follows says what is wrong
-    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        return None  # the read that follows says what is wrong
+    if not head:
+        return "it is empty: there is no row to assess"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is binary, not CSV or JSON lines text"
+    return None
 
 
 def open_output(path: Path | None, input_path: str) -> IO[bytes]:
