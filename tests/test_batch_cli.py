@@ -373,7 +373,9 @@ def test_ctrl_c_in_a_terminal_clears_the_bar_then_says_how_many(tmp_path: Path) 
         dimensions=(24, 80),
         timeout=30,
     )
-    child.expect("assessing")
+    # Rows under way, not just the bar: a Ctrl-C before the first row (seen on a busy machine)
+    # leaves nothing to check.
+    child.expect(r"assessing.* [1-9][\d,]* rows")
     child.sendintr()
     child.expect(r"\r\nInterrupted: ([\d,]+) rows written to ")
     written = int(child.match.group(1).decode().replace(",", ""))
@@ -381,9 +383,8 @@ def test_ctrl_c_in_a_terminal_clears_the_bar_then_says_how_many(tmp_path: Path) 
     assert "assessing" not in child.before.decode()  # the message is the last thing shown
     child.close()
     assert child.exitstatus == 130
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == written
-    assert json.loads(lines[-1])["row"] == written
+    assert written > 0
+    assert_whole_records(out.read_bytes(), b"", written)
 
 
 def test_output_dash_is_stdout(runner: CliRunner, three: Path) -> None:
