@@ -57,7 +57,10 @@ def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answ
         ("age", "thirty", "'thirty' is not a whole number"),
         ("age", "35.5", "'35.5' is not a whole number"),
         ("age", "٣٥", "'٣٥' is not a whole number"),
-        ("age", "1" * 13, "'1111111111111' is not a whole number"),
+        ("age", "1" * 13, "1111111111111 is outside 0 to 120"),  # a number, if a long one
+        ("age", "--5", "'--5' is not a whole number"),  # once int('--5') raised ValueError
+        ("age", "+-5", "'+-5' is not a whole number"),
+        ("age", "-", "'-' is not a whole number"),
         ("age", 35.5, "35.5 is not a whole number"),
         ("age", float("nan"), "nan is not a whole number"),
         ("age", float("inf"), "inf is not a whole number"),

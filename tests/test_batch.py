@@ -190,7 +190,10 @@ def test_csv_unknown_columns_are_listed(pack: RulePack) -> None:
             "in.csv: the header names no question of the pack 'mesotherapy': its first row "
             "must hold question ids such as age, sex, concerns",
         ),
-        ('age,"sex\n', "in.csv:1: unexpected end of data"),
+        (
+            'age,"sex\n',
+            "in.csv:1: the file ends inside a quoted cell (a quote that is never closed?)",
+        ),
     ],
 )
 def test_an_unreadable_header_is_a_usage_error(pack: RulePack, text: str, message: str) -> None:
@@ -249,7 +252,7 @@ def test_jsonl_id_is_passed_through_as_given(pack: RulePack) -> None:
         ),
         ("[1, 2]", "answers must be a mapping of question id to answer, not a list"),
         ('"text"', "answers must be a mapping of question id to answer, not a string"),
-        ('{"age": NaN}', "NaN is not a valid answer"),
+        ('{"age": NaN}', "age: NaN is not a valid answer"),
         ("[" * 100_000, "JSON syntax: nested too deeply"),
     ],
 )

@@ -46,8 +46,13 @@ def _integer(question: Question, raw: object) -> int:
         text = raw.strip()
         if not text:
             raise AnswerRejected("expected a whole number")
-        if len(text) > 12 or not text.lstrip("+-").isdigit() or not text.isascii():
+        digits = text[1:] if text[0] in "+-" else text  # one sign at most: int("--5") fails
+        if not digits.isdigit() or not digits.isascii():
             raise AnswerRejected(f"{_shown(raw)} is not a whole number")
+        if len(digits) > 12:  # past any sensible bound; spares int() a text of any length
+            low, high = question.min, question.max
+            bounds = "too large" if low is None and high is None else f"outside {_range(low, high)}"
+            raise AnswerRejected(f"{text if len(text) <= 60 else text[:57] + '...'} is {bounds}")
         value = int(text)
     elif isinstance(raw, bool):
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)} ({_shown(raw)})")

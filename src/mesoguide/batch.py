@@ -20,6 +20,7 @@ from mesoguide.engine import assess, contributing, decide
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.model import Answer, Question, Report, Rule, RulePack
 from mesoguide.report import report_to_dict
+from mesoguide.yamlsafe import MAX_DIGITS
 
 ID_COLUMN = "id"
 CSV_COLUMNS = (
@@ -66,7 +67,9 @@ class CsvRows:
     def __init__(self, stream: Iterable[str], pack: RulePack, source: str) -> None:
         self._source = source
         self._reader = csv.reader(stream, strict=True)  # a stray quote must not swallow rows
+        self._ended = 0  # the line the last row read ended on
         header = [name.strip() for name in self._header()]
+        self._ended = self._reader.line_num
         self.columns = tuple(header)
         known = {q.id for q in pack.questions}
         seen: set[str] = set()
@@ -92,9 +95,11 @@ class CsvRows:
         id_index = -1 if self._id_index is None else self._id_index
         has_id = id_index >= 0
         number = 0
+        reader = self._reader
         try:
-            for cells in self._reader:
+            for cells in reader:
                 number += 1
+                self._ended = reader.line_num  # the line the next row starts after
                 if not any(cells):  # a blank line, or a spreadsheet's padding of empty cells
                     continue
                 row_id = cells[id_index] or None if has_id and id_index < len(cells) else None
@@ -115,7 +120,16 @@ class CsvRows:
     def _unreadable(self, error: Exception) -> UsageError:
         if isinstance(error, UnicodeDecodeError):
             return UsageError(_NOT_UTF8.format(self._source))
-        return UsageError(f"{self._source}:{self._reader.line_num}: {error}")
+        # The line the row starts on: an unclosed quote is read on to the end of the file (or
+        # past the field limit), far from the quote itself.
+        start = self._ended + 1
+        message = str(error)
+        if message.startswith("field larger than field limit"):
+            limit = csv.field_size_limit()
+            message = f"a cell of more than {limit:,} characters (a quote that is never closed?)"
+        elif message == "unexpected end of data":
+            message = "the file ends inside a quoted cell (a quote that is never closed?)"
+        return UsageError(f"{self._source}:{start}: {message}")
 
 
 class JsonlRows:
@@ -160,12 +174,12 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
     if len(line) > MAX_LINE_CHARS:
         return None, f"the line is over {MAX_LINE_CHARS:,} characters"
     try:
-        data = json.loads(line, parse_constant=_refuse_constant)
+        data = _decode(line)
     except json.JSONDecodeError as error:
         column = min(error.pos, len(line.rstrip("\r\n"))) + 1  # the line ends at its newline
         return None, f"JSON syntax: {error.msg} (column {column})"
-    except ValueError as error:
-        return None, str(error)
+    except ValueError as error:  # NaN, Infinity, a number too long, a key given twice
+        return None, _naming_the_key(line, str(error))
     except RecursionError:
         return None, "JSON syntax: nested too deeply"
     if not isinstance(data, dict):
@@ -175,6 +189,70 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
 
 def _refuse_constant(name: str) -> float:
     raise ValueError(f"{name} is not a valid answer")
+
+
+def _refuse_long_int(text: str) -> int:
+    if len(text) > MAX_DIGITS + 1 and len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _refuse_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    data = dict(pairs)
+    if len(data) < len(pairs):  # the same message `assess` gives for a JSON answers file
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key '{key}'")
+            seen.add(key)
+    return data
+
+
+# One decoder for every line (json.loads would build one per call): it refuses what `assess
+# --answers` refuses in a JSON file, so a row and a file with the same answers agree.
+_decode = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_int=_refuse_long_int, object_pairs_hook=_refuse_twice
+).decode
+
+
+class _Refused:
+    """A value the strict decoder refused, kept in place to find the key that holds it."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _naming_the_key(line: str, reason: str) -> str:
+    """``reason``, led by the answer's key when the value refused sits under one."""
+
+    def marked_int(text: str) -> object:
+        try:
+            return _refuse_long_int(text)
+        except ValueError as error:
+            return _Refused(str(error))
+
+    marking = json.JSONDecoder(
+        parse_constant=lambda name: _Refused(f"{name} is not a valid answer"),
+        parse_int=marked_int,
+    )
+    try:
+        data = marking.decode(line)
+    except (ValueError, RecursionError):
+        return reason
+    if isinstance(data, dict):
+        for key, value in data.items():
+            stack = [value]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, _Refused) and item.reason == reason:
+                    return f"{key}: {reason}"
+                if isinstance(item, list):
+                    stack.extend(item)
+                elif isinstance(item, dict):
+                    stack.extend(item.values())
+    return reason
 
 
 class _Rejection:

@@ -93,9 +93,10 @@ class _Signals:
 class _Output:
     """Blocks of whole records onto a byte stream, flushed as each block is complete."""
 
-    def __init__(self, stream: IO[bytes], signals: _Signals) -> None:
+    def __init__(self, stream: IO[bytes], signals: _Signals, name: str) -> None:
         self._stream = stream
         self._signals = signals
+        self._name = name
         self._pending: list[str] = []
         self._records = 0  # in _pending: a CSV header line is no record
         self.written = 0  # records written so far
@@ -106,6 +107,17 @@ class _Output:
         if len(self._pending) >= BLOCK_ROWS:
             self.flush()
 
+    def _whole_records_in(self, size: int) -> int:
+        """How many pending records the first ``size`` bytes of the block hold whole."""
+        header = len(self._pending) - self._records  # a CSV header line, in the first block
+        end = whole = 0
+        for i, text in enumerate(self._pending):
+            end += len(text.encode("utf-8", "backslashreplace"))
+            if end > size:
+                break
+            whole += i >= header
+        return whole
+
     def flush(self) -> None:
         if not self._pending:
             return
@@ -115,9 +127,19 @@ class _Output:
             # A signal during a large write can make BufferedWriter.write return short (seen
             # with a pipe on CPython 3.11): write until every byte of the block is out.
             view = memoryview(data)
-            while view:
-                view = view[self._stream.write(view) :]
-            self._stream.flush()
+            try:
+                while view:
+                    view = view[self._stream.write(view) :]
+                self._stream.flush()
+            except BrokenPipeError:
+                raise
+            except OSError as error:  # a full disk, a quota, an I/O error
+                self.written += self._whole_records_in(len(data) - len(view))
+                self._pending.clear()  # nothing more is written, not even at exit
+                raise UsageError(
+                    f"cannot write the records to {self._name}: {error.strerror or error} "
+                    f"(after {self.written:,} whole records; the output may end in part of one)"
+                ) from None
             self.written += self._records
             self._records = 0
             self._pending.clear()
@@ -137,7 +159,18 @@ def input_format_of(path: str, given: InputFormat | None) -> InputFormat:
 def open_input(path: str) -> IO[str]:
     """The input as text (UTF-8, a BOM dropped, line ends kept for the CSV reader)."""
     if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+        stream: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    else:
+        stream = _open_file(path)
+    problem = _unfit(stream)
+    if problem is not None:
+        if path != "-":
+            stream.close()
+        raise UsageError(f"cannot read {'stdin' if path == '-' else path}: {problem}")
+    return stream
+
+
+def _open_file(path: str) -> IO[str]:
     try:
         if Path(path).is_dir():
             raise UsageError(f"cannot read {path}: it is a folder")
@@ -148,20 +181,44 @@ def open_input(path: str) -> IO[str]:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
 
+def _unfit(stream: IO[str]) -> str | None:
+    """Why the input is no export at all, from its first bytes: empty (a failed export), or
+    binary (a NUL byte early on, as git judges it; UTF-16 is left to the UTF-8 check)."""
+    peek = getattr(getattr(stream, "buffer", None), "peek", None)  # not on a test's BytesIO
+    if peek is None:
+        return None
+    try:
+        head = peek(8192)[:8192]  # one read at most: a pipe gives what it has, or b"" at its end
+    except OSError:
+        return None  # the read that follows says what is wrong
+    if not head:
+        return "it is empty: there is no row to assess"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is binary, not CSV or JSON lines text"
+    return None
+
+
 def open_output(path: Path | None, input_path: str) -> IO[bytes]:
     """The output byte stream: the file (created or emptied), or stdout (no path, or ``-``)."""
     if path is None or str(path) == "-":
         sys.stdout.flush()
-        return sys.stdout.buffer
+        try:  # unbuffered, as a file is: a write says exactly what got out
+            return open(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
+        except (OSError, ValueError):  # no file descriptor (a test's captured stdout)
+            return sys.stdout.buffer
     target = path.expanduser()
     if target.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder")
     if input_path != "-" and target.exists() and target.samefile(input_path):
         raise UsageError(f"cannot write {path}: it is the input file")
     try:
-        return open(target, "wb")
-    except FileNotFoundError:
-        raise UsageError(f"cannot write {path}: no folder {target.parent}") from None
+        # Unbuffered: blocks are written whole by _Output, and a failed write leaves nothing
+        # behind for close() to fail on again.
+        return open(target, "wb", buffering=0)
+    except (FileNotFoundError, NotADirectoryError):
+        folder = target.parent
+        why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
+        raise UsageError(f"cannot write {path}: {why}") from None
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
@@ -249,7 +306,8 @@ class _Run:
         out_stream = open_output(output_path, input_path)
         if out_stream is not sys.stdout.buffer:
             stack.enter_context(out_stream)
-        output = self.output = _Output(out_stream, self.signals)
+        name = "stdout" if output_path is None or str(output_path) == "-" else str(output_path)
+        output = self.output = _Output(out_stream, self.signals, name)
         assessor = Assessor(pack, full=detail is Detail.full)
         encode = _csv_encoder(output) if output_format is BatchFormat.csv else None
         progress = stack.enter_context(_progress(stream))
