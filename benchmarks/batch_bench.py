@@ -52,20 +52,6 @@ HEADER = (
 WIDTHS = (9, 8, 8, 6, 10, 10, 6, 10, 10)
 
 
-HEADER = (
-    "rows",
-    "floor s",
-    "batch s",
-    "ratio",
-    "floor cpu",
-    "batch cpu",
-    "ratio",
-    "floor MiB",
-    "batch MiB",
-)
-WIDTHS = (9, 8, 8, 6, 10, 10, 6, 10, 10)
-
-
 def make_rows(path: Path, count: int, seed: int = 3) -> None:
     """Write ``count`` synthetic intake rows as CSV: varied, mostly valid, some rejected."""
     pick = random.Random(seed)

@@ -76,17 +76,21 @@ def run(command: str) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+def perform(command: str, code: int) -> tuple[int, str]:
+    """The exit code and output of one shown command; `echo $?` reports the previous code."""
+    if command == "echo $?":
+        return code, f"{code}\n"
+    if command.startswith("cat "):
+        return code, (ROOT / command[4:]).read_text(encoding="utf-8")
+    return run(command)
+
+
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_shown_command_prints_what_the_document_says(document: str) -> None:
     """Runs each documented session in order, from the repository root, and compares it all."""
     code = 0
     for step in steps(document):
-        if step.command == "echo $?":
-            actual = f"{code}\n"
-        elif step.command.startswith("cat "):
-            actual = (ROOT / step.command[4:]).read_text(encoding="utf-8")
-        else:
-            code, actual = run(step.command)
+        code, actual = perform(step.command, code)
         assert matches(step.expected, actual), f"{document}: `$ {step.command}` printed:\n{actual}"
 
 
@@ -120,12 +124,7 @@ def update(document: str) -> None:
     text = (ROOT / document).read_text(encoding="utf-8")
     code = 0
     for step in steps(document):
-        if step.command == "echo $?":
-            actual = f"{code}\n"
-        elif step.command.startswith("cat "):
-            actual = (ROOT / step.command[4:]).read_text(encoding="utf-8")
-        else:
-            code, actual = run(step.command)
+        code, actual = perform(step.command, code)
         if not matches(step.expected, actual):
             text = text.replace(step.expected, actual.rstrip("\n") + "\n", 1)
     (ROOT / document).write_text(text, encoding="utf-8")
