@@ -54,15 +54,15 @@ def down(times: int) -> str:
 # questions unanswered.
 BASE_KEYS = [
     "35" + ENTER,  # age
-    ENTER,  # sex: Female
+    DOWN + ENTER,  # sex: Female (the pointer starts on "(choose one)")
     SPACE + ENTER,  # concerns: Cellulite
     down(5) + SPACE + ENTER,  # areas: Thighs
-    DOWN + ENTER,  # body_type: Average
-    DOWN + ENTER,  # cellulite_cause_belief: A condition of the skin
+    down(2) + ENTER,  # body_type: Average
+    down(2) + ENTER,  # cellulite_cause_belief: A condition of the skin
     "no" + ENTER,  # wants_to_avoid_surgery
-    down(2) + ENTER,  # results_expected_within: Within months
+    down(3) + ENTER,  # results_expected_within: Within months
     "12" + ENTER,  # sessions_possible
-    ENTER,  # diet_and_exercise: Regularly
+    DOWN + ENTER,  # diet_and_exercise: Regularly
     "no" + ENTER,  # goal_is_weight_loss
     "no" + ENTER,  # pregnant_or_breastfeeding
     "n" + ENTER,  # blood_thinners_or_bleeding_disorder
@@ -134,6 +134,21 @@ def test_enter_skips_an_optional_question_and_says_what_it_counts_as(keyboard, p
         "? Do you form raised scars (keloids) or have a skin pigment disorder? not ",
         "answered (counts as no)",
     ]
+
+
+@pytest.mark.timeout(10)
+def test_a_stray_enter_never_picks_a_choice(keyboard: Keyboard, pack):
+    """Asked afresh, a list starts on '(choose one)': Enter there asks again, with the reason."""
+    keyboard.type(ENTER, ENTER, down(2) + ENTER)
+    assert keyboard.prompter.ask(pack.question("body_type"), None) == "average"
+    assert keyboard.lines() == ["? How would you describe your build? Average"]
+
+
+@pytest.mark.timeout(10)
+def test_a_list_asked_again_starts_on_the_current_answer(keyboard: Keyboard, pack):
+    """Re-asked from the review, the current answer is highlighted and Enter keeps it."""
+    keyboard.type(ENTER)
+    assert keyboard.prompter.ask(pack.question("body_type"), "overweight") == "overweight"
 
 
 @pytest.mark.timeout(10)
@@ -225,7 +240,7 @@ def test_review_changes_concerns_and_asks_only_the_dependent_question(keyboard: 
         SPACE + DOWN + SPACE + ENTER,  # Cellulite off, Wrinkles on
         down(3) + ENTER,  # review: change concerns again
         SPACE + ENTER,  # Cellulite back on, Wrinkles kept
-        down(2) + ENTER,  # cellulite_cause_belief, asked again: Not sure
+        down(3) + ENTER,  # cellulite_cause_belief, asked afresh: Not sure
         ENTER,  # review: confirm
     )
     answers = interview(pack, keyboard.prompter)

@@ -14,6 +14,7 @@ from mesoguide.answers import AnswerRejected, coerce
 from mesoguide.model import Answer, Question
 from mesoguide.render import format_answer
 
+UNCHOSEN = "__unchosen__"
 CONFIRM = "__confirm__"
 SKIP = "__skip__"
 SKIPPED = "not answered"
@@ -99,14 +100,22 @@ class QuestionaryPrompter:
             choices.append(questionary.Choice("(skip this question)", value=SKIP))
         preselected = current if current is not None else question.default
         default = next((c for c in choices if c.value == preselected), None)
-        answer = questionary.select(
-            question.label,
-            choices=choices,
-            default=default,
-            instruction=_instruction("arrow keys, then Enter", question.help),
-            **self.session,
-        ).unsafe_ask()
-        return None if answer == SKIP else str(answer)
+        if default is None:
+            # Asked for the first time: the pointer rests on a placeholder, so a stray Enter
+            # cannot pick the first choice for the person.
+            choices.insert(0, questionary.Choice("(choose one)", value=UNCHOSEN))
+        instruction = _instruction("arrow keys, then Enter", question.help)
+        while True:
+            answer = questionary.select(
+                question.label,
+                choices=choices,
+                default=default,
+                instruction=instruction,
+                **self.session,
+            ).unsafe_ask()
+            if answer != UNCHOSEN:
+                return None if answer == SKIP else str(answer)
+            instruction = _instruction("Please choose one: arrow keys, then Enter", question.help)
 
     def _checkbox(self, question: Question, current: Answer | None) -> Answer | None:
         preselected = current if current is not None else question.default
