@@ -261,3 +261,21 @@ def test_a_yaml_file_round_trips_through_resolve(
         encoding="utf-8",
     )
     assert resolve(pack, read_answers(str(file))) == answers
+
+
+def test_no_choice_ticked_counts_as_no_answer(tmp_path: Path) -> None:
+    """With no `min`, an empty list is unanswered: required says so, optional takes its default."""
+    from mesoguide.loader import load_pack
+    from tests.packs import SMALL_PACK, write_pack
+
+    text = SMALL_PACK.replace("    min: 1\n", "").replace(
+        "questions:\n",
+        "questions:\n  - {id: tags, type: multiple, label: Tags?, required: false, default: [t1],"
+        " choices: [{value: t1, label: T1}, {value: t2, label: T2}]}\n",
+    )
+    pack = load_pack(write_pack(tmp_path, text))
+    with pytest.raises(AnswersError) as caught:
+        resolve(pack, {"tags": [], "age": 30, "wants": []})
+    assert [str(p) for p in caught.value.problems] == ["wants: required, but not answered"]
+    assert resolve(pack, {"tags": "", "age": 30, "wants": ["b"]})["tags"] == ("t1",)
+    assert resolve(pack, {"tags": ";", "age": 30, "wants": ["b"]})["tags"] == ("t1",)

@@ -305,3 +305,34 @@ def test_colour_in_a_terminal_and_none_with_no_color(tmp_path: Path) -> None:
     assert "\x1b[3" not in plain and "\x1b[1;3" not in plain  # no foreground colour at all
     assert "warning: ignoring answers to unknown questions: agee" in plain
     assert "You may be a candidate" in plain
+
+
+LONG_NAME = "x" * 300  # past every file system's name limit: probing the path itself fails
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["-o", f"{{tmp}}/{LONG_NAME}"], 2, "error: cannot write {tmp}/" + LONG_NAME + ": File name too long\n"),
+        (["--rules", f"{{tmp}}/{LONG_NAME}"], 3, "error: {tmp}/" + LONG_NAME + ": rule pack cannot be read (File name too long)\n"),
+    ],
+)  # fmt: skip
+def test_a_path_that_cannot_even_be_probed_is_one_message(
+    answers_file: Path, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    """A name too long for the file system (or a folder we may not enter) is no traceback."""
+    filled = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert invoke("-a", str(answers_file), *filled) == (
+        code,
+        "",
+        message.replace("{tmp}", str(tmp_path)),
+    )
+
+
+def test_an_empty_answers_name_is_a_usage_error() -> None:
+    """`--answers ''` asks for a file name instead of falling back to the questionnaire."""
+    assert invoke("--answers", "") == (
+        2,
+        "",
+        "error: --answers needs a file name (or - for stdin)\n",
+    )

@@ -289,3 +289,28 @@ def test_a_folder_of_packs_names_the_packs_inside(tmp_path: Path) -> None:
         f"{tmp_path}/pack.yaml: rule pack folder has no pack.yaml; the packs inside it are "
         f"{tmp_path}/a_pack, {tmp_path}/b_pack"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('version: "1.0"', "version: 1.10", ['pack.yaml:3: pack.version: version 1.1 must be quoted text, such as "1.0.0"']),
+        ("  - id: extra\n", '  - id: "extra\\n"\n', ["pack.yaml:35: questions[3].id: 'extra\\n' is not a valid name (letters, digits and _ only)"]),
+        ("  - id: extra\n", "  - id: [extra]\n", ["pack.yaml:35: questions[3].id: expected a name, got a list ['extra'] (quote it in YAML)"]),
+    ],
+)  # fmt: skip
+def test_refuses_what_would_load_wrongly(
+    tmp_path: Path, old: str, new: str, expected: list[str]
+) -> None:
+    """A float version, a name with a line break, a list as an id: each one message, no crash."""
+    assert problems(tmp_path, edit(old, new)) == expected
+
+
+def test_a_pack_needs_a_question(tmp_path: Path) -> None:
+    """An empty question list is refused (there would be nothing to ask)."""
+    text = (
+        PACK[: PACK.index("questions:\n")] + "questions: []\nrules:\n  - {id: d, outcome: maybe}\n"
+    )
+    assert problems(tmp_path, text) == [
+        "pack.yaml:15: questions: a pack needs at least one question"
+    ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TypeAlias, cast
 
 from mesoguide.conditions import compile_condition, describe, questions_in
+from mesoguide.engine import decides_only
 from mesoguide.errors import Problem
 from mesoguide.model import (
     AllOf,
@@ -518,11 +519,6 @@ def fires_witness(pack: RulePack, rule_id: str) -> dict[str, Answer] | None:
     return checker.search.witness(
         _and([checker.rule_when[rule.id], _or(checker.final[o] for o in under)])
     )
-
-
-def decides_only(rule: Rule) -> bool:
-    """A rule whose only effect is its outcome."""
-    return not (rule.sessions or rule.explanation or rule.referral or rule.advice or rule.clinic)
 
 
 def format_answers(

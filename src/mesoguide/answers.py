@@ -166,16 +166,19 @@ def resolve(
         if test is not always and not test(answers):  # batch runs this per row: skip no-ops
             continue
         value = raw.get(qid)
-        if value is None or value == "":
-            if question.default is not None:
-                answers[qid] = question.default
-            elif question.required:
-                problems.append(AnswerProblem(qid, "required, but not answered"))
-            continue
-        try:
-            answers[qid] = coercer(question, value)
-        except AnswerRejected as rejected:
-            problems.append(AnswerProblem(qid, rejected.reason))
+        answer: Answer | None = None
+        if value is not None and value != "":
+            try:
+                answer = coercer(question, value)
+            except AnswerRejected as rejected:
+                problems.append(AnswerProblem(qid, rejected.reason))
+                continue
+        if answer is not None and answer != ():  # no choice ticked counts as no answer
+            answers[qid] = answer
+        elif question.default is not None:
+            answers[qid] = question.default
+        elif question.required:
+            problems.append(AnswerProblem(qid, "required, but not answered"))
     if problems:
         raise AnswersError(problems, source)
     return answers

@@ -13,6 +13,7 @@ import typer
 from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
 from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
+from mesoguide.packs import load_rules
 from mesoguide.rules_cli import app as rules_app
 
 if TYPE_CHECKING:
@@ -38,14 +39,6 @@ RulesOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def load_rules(path: Path | None) -> RulePack:
-    """The pack at ``path``, or the built-in default pack."""
-    from mesoguide.loader import load_pack
-    from mesoguide.packs import default_pack_path
-
-    return load_pack(path if path is not None else default_pack_path())
 
 
 def _version(value: bool) -> None:
@@ -96,7 +89,7 @@ def assess(
         output = None  # as with batch: '-' is stdout
     with reporting_errors():
         pack = load_rules(rules)
-        resolved = _answers_from_file(pack, answers) if answers else _ask(pack)
+        resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
@@ -172,8 +165,10 @@ def batch(
 
 def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
     from mesoguide.answers import MAX_ANSWERS_BYTES, read_answers, resolve, unknown_keys
-    from mesoguide.errors import did_you_mean
+    from mesoguide.errors import UsageError, did_you_mean
 
+    if not path:
+        raise UsageError("--answers needs a file name (or - for stdin)")
     # bytes, so that read_answers can say when they are not UTF-8; one more than the limit,
     # so that an endless stream is refused instead of read forever
     stdin = sys.stdin.buffer.read(MAX_ANSWERS_BYTES + 1) if path == "-" else None

@@ -93,6 +93,15 @@ def _discard_stdout() -> None:
 
 def write_output(path: Path, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, renamed into place."""
+    try:
+        _write_output(path, text)
+    except UsageError:
+        raise
+    except OSError as error:  # probing the path failed: a name too long, a folder we may not enter
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _write_output(path: Path, text: str) -> None:
     target = path.expanduser()
     if target.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder")

@@ -56,11 +56,12 @@ def contributing(pack: RulePack, candidacy: str, held: list[str]) -> list[Rule]:
         for rule in pack.rules
         if rule.id in held_ids
         and (not rule.if_outcome or candidacy in rule.if_outcome)
-        and not (rule.outcome is not None and rule.outcome != candidacy and _decides_only(rule))
+        and not (rule.outcome is not None and rule.outcome != candidacy and decides_only(rule))
     ]
 
 
-def _decides_only(rule: Rule) -> bool:
+def decides_only(rule: Rule) -> bool:
+    """A rule whose only effect is its outcome (the analysis relies on this same test)."""
     return not (rule.sessions or rule.explanation or rule.referral or rule.advice or rule.clinic)
 
 

@@ -63,7 +63,11 @@ def resolve_pack_path(path: Path) -> Path:
 
 def load_pack(path: Path) -> RulePack:
     """Read, validate and compile the pack at ``path`` (a file or a pack folder)."""
-    file = resolve_pack_path(path)
+    try:
+        file = resolve_pack_path(path)
+    except OSError as error:  # a name too long, a folder we may not enter
+        problem = Problem(str(path), None, "", f"rule pack cannot be read ({error.strerror})")
+        raise PackError([problem]) from None
     shown = str(file)
     try:
         raw = _read_bytes(file)
@@ -74,6 +78,15 @@ def load_pack(path: Path) -> RulePack:
 
 
 def _read_bytes(file: Path) -> bytes:
+    try:
+        return _read_pack_file(file)
+    except yamlsafe.YamlProblem:
+        raise
+    except OSError as error:  # probing the path itself failed (permission, name too long)
+        raise yamlsafe.YamlProblem(f"rule pack cannot be read ({error.strerror})") from None
+
+
+def _read_pack_file(file: Path) -> bytes:
     if not file.exists():
         in_folder = file.name == PACK_FILE and file.parent.is_dir()
         what = "rule pack folder has no pack.yaml" if in_folder else "no such rule pack"
@@ -153,7 +166,7 @@ class _Reader(Checker):
                 f"expected a name, got {type_name(value)} {value!r} (quote it in YAML)",
             )
             return ""
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             self.problem(
                 f"{path}.{key}", f"{value!r} is not a valid name (letters, digits and _ only)"
             )
@@ -214,7 +227,10 @@ class _Reader(Checker):
         checked = isinstance(top.get("pack"), dict)
         pack_id = self.identifier(meta, "id", "pack") if checked else ""
         version = meta.get("version")
-        if isinstance(version, int | float) and not isinstance(version, bool):
+        if isinstance(version, float):  # 1.10 would silently become "1.1"
+            self.problem("pack.version", f'version {version} must be quoted text, such as "1.0.0"')
+            version = str(version)
+        elif isinstance(version, int) and not isinstance(version, bool):
             version = str(version)
         if checked and (not isinstance(version, str) or not version):
             self.problem("pack.version", "'version' is required, as text such as \"1.0.0\"")
@@ -256,7 +272,7 @@ class _Reader(Checker):
         points = {}
         for key, item in value.items():
             path = f"guidance.{key}"
-            if not GUIDANCE_ID_PATTERN.match(key):
+            if not GUIDANCE_ID_PATTERN.fullmatch(key):
                 self.problem(path, f"{key!r} is not a valid guidance id")
             if isinstance(item, str):
                 points[key] = GuidancePoint(key, item.strip(), line=self.located.line(path))
@@ -311,6 +327,8 @@ class _Reader(Checker):
                 continue
             by_id[question.id] = question
             result.append(question)
+        if isinstance(top.get("questions"), list) and not top["questions"]:
+            self.problem("questions", "a pack needs at least one question")
         self.cycles(by_id)
         return tuple(result)
 
@@ -320,7 +338,11 @@ class _Reader(Checker):
 
         data = self.located.data
         raw = data.get("questions") if isinstance(data, dict) else None
-        index = {item.get("id"): i for i, item in enumerate(raw or []) if isinstance(item, dict)}
+        index = {
+            item["id"]: i
+            for i, item in enumerate(raw or [])
+            if isinstance(item, dict) and isinstance(item.get("id"), str)
+        }
         order = list(questions)
         for position, qid in enumerate(order):
             when = questions[qid].when

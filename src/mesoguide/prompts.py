@@ -49,7 +49,7 @@ class QuestionaryPrompter:
     def review(self, questions: Sequence[Question], answers: Mapping[str, Answer]) -> str | None:
         width = max(40, self.console.width - 4)  # the select's pointer and margin
         rows = [(q.label, _shown(q, answers.get(q.id))) for q in questions]
-        label_width = min(max(len(label) for label, _ in rows), width * 3 // 5)
+        label_width = min(max((len(label) for label, _ in rows), default=0), width * 3 // 5)
         choices: list[questionary.Choice | questionary.Separator] = [
             questionary.Choice("These are right: show the result", value=CONFIRM),
             questionary.Separator(" "),

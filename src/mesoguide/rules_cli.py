@@ -12,9 +12,10 @@ import typer
 
 from mesoguide.cliutil import reporting_errors
 from mesoguide.errors import ExitCode
+from mesoguide.packs import load_rules
 
 if TYPE_CHECKING:
-    from mesoguide.model import RulePack
+    pass
 
 app = typer.Typer(
     name="rules",
@@ -39,13 +40,6 @@ class ShowFormat(StrEnum):
     json = "json"
 
 
-def _load(path: Path | None) -> RulePack:
-    from mesoguide.loader import load_pack
-    from mesoguide.packs import default_pack_path
-
-    return load_pack(path if path is not None else default_pack_path())
-
-
 @app.command()
 def check(path: PackArgument = None) -> None:
     """Prove a pack sound, or list every problem as FILE:LINE: message (exit 3)."""
@@ -54,7 +48,7 @@ def check(path: PackArgument = None) -> None:
 
     with reporting_errors():
         try:
-            pack = _load(path)
+            pack = load_rules(path)
         except PackError as error:
             _print_problems([str(p) for p in error.problems])
             if any(p.path for p in error.problems):  # the YAML was read, but is not a pack
@@ -91,7 +85,7 @@ def show(
     from mesoguide.packview import pack_to_dict, render_pack_text
 
     with reporting_errors():
-        pack = _load(path)
+        pack = load_rules(path)
         if output_format is ShowFormat.json:
             text = json.dumps(pack_to_dict(pack), indent=2, ensure_ascii=False) + "\n"
         else:
@@ -126,7 +120,7 @@ def test_scenarios(
     from mesoguide.scenarios import load_scenarios, never_fired, run_scenarios, scenarios_path
 
     with reporting_errors():
-        pack = _load(path)
+        pack = load_rules(path)
         file = scenarios if scenarios is not None else scenarios_path(pack)
         if not file.exists():
             raise UsageError(
