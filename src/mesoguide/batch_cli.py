@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import signal
@@ -156,10 +157,10 @@ def input_format_of(path: str, given: InputFormat | None) -> InputFormat:
     raise UsageError(f"{where} needs --input-format csv or --input-format jsonl")
 
 
-def open_input(path: str) -> IO[str]:
+def open_input(path: str) -> io.TextIOWrapper:
     """The input as text (UTF-8, a BOM dropped, line ends kept for the CSV reader)."""
     if path == "-":
-        stream: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
     else:
         stream = _open_file(path)
     problem = _unfit(stream)
@@ -170,7 +171,7 @@ def open_input(path: str) -> IO[str]:
     return stream
 
 
-def _open_file(path: str) -> IO[str]:
+def _open_file(path: str) -> io.TextIOWrapper:
     try:
         if Path(path).is_dir():
             raise UsageError(f"cannot read {path}: it is a folder")
@@ -181,14 +182,20 @@ def _open_file(path: str) -> IO[str]:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _unfit(stream: IO[str]) -> str | None:
-    """Why the input is no export at all, from its first bytes: empty (a failed export), or
-    binary (a NUL byte early on, as git judges it; UTF-16 is left to the UTF-8 check)."""
-    peek = getattr(getattr(stream, "buffer", None), "peek", None)  # not on a test's BytesIO
-    if peek is None:
+def _unfit(stream: io.TextIOWrapper) -> str | None:
+    """Why the input is no export at all, from its first bytes: empty (a failed export, or a
+    BOM alone), or binary (a NUL byte early on, as git judges it; UTF-16 is left to the UTF-8
+    check)."""
+    buffer = stream.buffer
+    if not hasattr(buffer, "peek"):  # a test's BytesIO
         return None
     try:
-        head = peek(8192)[:8192]  # one read at most: a pipe gives what it has, or b"" at its end
+        # One read at most: a pipe gives what it has, or b"" at its end.
+        head = buffer.peek(8192)[:8192]
+        if head.startswith(codecs.BOM_UTF8):
+            # Dropped here as utf-8-sig would drop it, to see whether anything follows it.
+            buffer.read(len(codecs.BOM_UTF8))
+            head = buffer.peek(8192)[:8192]
     except OSError:
         return None  # the read that follows says what is wrong
     if not head:
@@ -206,21 +213,31 @@ def open_output(path: Path | None, input_path: str) -> IO[bytes]:
             return open(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
         except (OSError, ValueError):  # no file descriptor (a test's captured stdout)
             return sys.stdout.buffer
-    target = path.expanduser()
-    if target.is_dir():
-        raise UsageError(f"cannot write {path}: it is a folder")
-    if input_path != "-" and target.exists() and target.samefile(input_path):
-        raise UsageError(f"cannot write {path}: it is the input file")
     try:
+        target = path.expanduser()
+    except RuntimeError:  # `~nobody/out.jsonl`: no such user, so no such folder (as the shell)
+        target = path
+    try:  # is_dir() and the rest raise for a name too long or a folder that cannot be entered
+        if target.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder")
+        if input_path != "-" and target.exists() and target.samefile(input_path):
+            raise UsageError(f"cannot write {path}: it is the input file")
         # Unbuffered: blocks are written whole by _Output, and a failed write leaves nothing
         # behind for close() to fail on again.
         return open(target, "wb", buffering=0)
     except (FileNotFoundError, NotADirectoryError):
         folder = target.parent
-        why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
+        why = f"{folder} is not a folder" if _exists(folder) else f"no folder {folder}"
         raise UsageError(f"cannot write {path}: {why}") from None
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def run_batch(
@@ -297,6 +314,10 @@ class _Run:
         if input_path != "-":
             stack.enter_context(stream)
         kind = input_format_of(input_path, input_format)
+        if kind is InputFormat.jsonl:
+            # A JSON line ends at \n alone: a bare \r inside one is JSON whitespace, as in a
+            # file `assess --answers` reads (the CSV reader needs the line ends kept, newline="").
+            stream.reconfigure(newline="\n")
         source = "stdin" if input_path == "-" else input_path
         reader = CsvRows if kind is InputFormat.csv else JsonlRows
         rows = reader(stream, pack, source)
