@@ -634,24 +634,33 @@ def run_limited(args: list[str], max_bytes: int, stdout: int | None = None) -> t
     return done.returncode, done.stderr
 
 
-@pytest.mark.parametrize("where", ["file", "stdout"])
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize(
+    ("where", "fmt", "limit"),
+    [
+        ("file", "jsonl", 100_000),
+        ("file", "csv", 100_000),
+        ("stdout", "jsonl", 100_000),
+        ("stdout", "csv", 100_000),
+        ("file", "csv", 5_000),  # within the first block, which starts with the header line
+        ("file", "jsonl", 5_000),
+    ],
+)
 def test_a_full_disk_mid_run_says_how_many_whole_records_are_out(
-    tmp_path: Path, where: str, fmt: str
+    tmp_path: Path, where: str, fmt: str, limit: int
 ) -> None:
     """A write that fails mid-run: one line with the count of whole records, exit 2."""
     rows = [base_cells(id=f"P{i}") for i in range(1000)]
     source = write(tmp_path, "in.csv", csv_text(rows, ["id", *COLUMNS]))
     out = tmp_path / "out"
     if where == "file":
-        code, stderr = run_limited([str(source), "-f", fmt, "-o", str(out)], 100_000)
+        code, stderr = run_limited([str(source), "-f", fmt, "-o", str(out)], limit)
         shown = str(out)
     else:
         with out.open("wb") as stream:
-            code, stderr = run_limited([str(source), "-f", fmt], 100_000, stdout=stream.fileno())
+            code, stderr = run_limited([str(source), "-f", fmt], limit, stdout=stream.fileno())
         shown = "stdout"
     data = out.read_bytes()
-    assert len(data) == 100_000 and not data.endswith(b"\n")  # the limit cut a record
+    assert len(data) == limit and not data.endswith(b"\n")  # the limit cut a record
     if fmt == "jsonl":
         whole = data.count(b"\n")
         rows_out = [json.loads(line)["row"] for line in data.split(b"\n")[:-1]]
@@ -668,10 +677,11 @@ def test_a_full_disk_mid_run_says_how_many_whole_records_are_out(
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_dev_full_as_output_is_one_message(good: Path) -> None:
-    """`-o /dev/full`: no space from the first write: one line, exit 2, nothing at exit."""
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_dev_full_as_output_is_one_message(good: Path, fmt: str) -> None:
+    """`-o /dev/full`: no space from the first write (a CSV header's too): one line, exit 2."""
     done = subprocess.run(
-        [sys.executable, "-m", "mesoguide", "batch", str(good), "-o", "/dev/full"],
+        [sys.executable, "-m", "mesoguide", "batch", str(good), "-f", fmt, "-o", "/dev/full"],
         capture_output=True,
         timeout=30,
     )

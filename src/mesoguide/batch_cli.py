@@ -51,23 +51,26 @@ class _Signals:
     """SIGINT and SIGTERM stop the run at once, except during a write, which they let finish.
 
     A second signal during a write that does not finish (a reader that stopped reading) cuts
-    it short; once the run is stopping, further signals are ignored.
+    it short, whether the first came during that write or before it (the run then writes the
+    records it made). Otherwise, once the run is stopping, further signals are ignored.
     """
 
     def __init__(self) -> None:
         self._writing = False
-        self._pending: int | None = None
+        self._first: int | None = None  # the first signal received
         self.stopping = False
         self.cut = False  # a write was cut short
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self._writing and self._pending is not None:
+        if self._first is None:
+            self._first = signum
+            if self._writing or self.stopping:
+                return  # the write finishes first (held() then stops the run), or all is done
+            self.stopping = True  # set here: a second signal before run_batch sees this one
+            raise _Stop(signum)
+        if self._writing:
             self.cut = True
             raise _Stop(signum)
-        if self._writing or self.stopping:
-            self._pending = signum
-            return
-        raise _Stop(signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -81,14 +84,15 @@ class _Signals:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Defer a signal until the block is written, then act on it."""
+        """Defer a first signal until the block is written, then act on it."""
         self._writing = True
         try:
             yield
         finally:
             self._writing = False
-        if self._pending is not None and not self.stopping:
-            raise _Stop(self._pending)
+        if self._first is not None and not self.stopping:
+            self.stopping = True
+            raise _Stop(self._first)
 
 
 class _Output:
@@ -272,7 +276,8 @@ def run_batch(
         except MesoguideError:  # unreadable input mid-run: keep the records made before it
             signals.stopping = True
             if run.output is not None:
-                run.output.flush()
+                with suppress(_Stop):  # a second signal cuts a write that does not finish
+                    run.output.flush()
             raise
         except BrokenPipeError:
             # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
