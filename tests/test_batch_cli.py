@@ -257,9 +257,10 @@ def test_an_unknown_format_is_a_usage_error(runner: CliRunner, three: Path) -> N
 class StalledStream(io.RawIOBase):
     """A writer that takes nothing (a reader that stopped reading), a signal arriving each try."""
 
-    def __init__(self, signals: int) -> None:
+    def __init__(self, signals: int, takes: int = 0) -> None:
         self.tries = 0
         self.signals = signals
+        self.takes = takes  # bytes taken by the first write, before the stall
 
     def writable(self) -> bool:
         return True
@@ -270,7 +271,7 @@ class StalledStream(io.RawIOBase):
             signal.raise_signal(signal.SIGINT)  # its handler runs before this returns
         if self.tries > 10:
             raise AssertionError("the write was never cut")
-        return 0
+        return self.takes if self.tries == 1 else 0
 
 
 def test_a_signal_between_writes_stops_at_once() -> None:
@@ -295,14 +296,16 @@ def test_a_signal_during_a_write_waits_for_the_block_then_stops() -> None:
 
 
 def test_a_second_signal_cuts_a_stalled_write() -> None:
-    """A write that does not finish: the first signal waits for it, the second cuts it."""
+    """A write that stalls: the first signal waits for it, the second cuts it, and the records
+    that got out whole before the stall are counted."""
     signals = _Signals()
-    output = _Output(StalledStream(signals=2), signals, "out")  # type: ignore[arg-type]
-    output.add("one\n")
+    output = _Output(StalledStream(signals=2, takes=10), signals, "out")  # type: ignore[arg-type]
+    for text in ("one\n", "two\n", "three\n"):  # 10 bytes: two whole records and "th"
+        output.add(text)
     with signals.installed(), pytest.raises(_Stop):
         output.flush()
     assert signals.cut
-    assert output.written == 0
+    assert output.written == 2
 
 
 def test_after_a_signal_between_writes_one_more_cuts_the_stalled_final_write() -> None:

@@ -138,6 +138,10 @@ class _Output:
                 self._stream.flush()
             except BrokenPipeError:
                 raise
+            except _Stop:  # a second signal cut a write that did not finish
+                self.written += self._whole_records_in(len(data) - len(view))
+                self._pending.clear()
+                raise
             except OSError as error:  # a full disk, a quota, an I/O error
                 self.written += self._whole_records_in(len(data) - len(view))
                 self._pending.clear()  # nothing more is written, not even at exit
