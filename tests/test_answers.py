@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from mesoguide.answers import AnswerRejected, coerce, read_answers, resolve, unknown_keys
+from mesoguide.answers import (
+    AnswerRejected,
+    JsonProblem,
+    coerce,
+    parse_json,
+    read_answers,
+    resolve,
+    unknown_keys,
+)
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.model import Answer, RulePack
 from tests.conftest import BASE_ANSWERS
@@ -279,3 +287,54 @@ def test_no_choice_ticked_counts_as_no_answer(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == ["wants: required, but not answered"]
     assert resolve(pack, {"tags": "", "age": 30, "wants": ["b"]})["tags"] == ("t1",)
     assert resolve(pack, {"tags": ";", "age": 30, "wants": ["b"]})["tags"] == ("t1",)
+
+
+# -- parse_json: the one strict JSON reader of `assess` and `batch` ----------------------------
+DIGITS_100 = "1" + "0" * 99
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'{{"age": {DIGITS_100}}}',
+        f'{{"age": -{DIGITS_100}}}',
+        '{"a": ' * 10 + "1" + "}" * 10,  # ten levels: the limit
+        '{"a": ' + "[" * 9 + "]" * 9 + "}",
+        '{"a": "' + "[" * 50 + '"}',  # brackets in a string are no nesting
+        '{"age": 1.5e300}',
+    ],
+)
+def test_parse_json_reads_what_is_within_the_limits(text: str) -> None:
+    """Reads numbers of 100 digits and nesting 10 levels deep, as `json.loads` does."""
+    assert parse_json(text) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "key", "offset"),
+    [
+        (f'{{"age": {DIGITS_100}0}}', "a number of more than 100 digits", "age", None),
+        (f'{{"age": -{DIGITS_100}0}}', "a number of more than 100 digits", "age", None),
+        (f'{{"a": [1, {{"b": {DIGITS_100}00}}]}}', "a number of more than 100 digits", "a", None),
+        (f"[{DIGITS_100}0]", "a number of more than 100 digits", "", None),
+        ('{"age": NaN}', "NaN is not a valid answer", "age", None),
+        ('{"x": 1, "age": -Infinity}', "-Infinity is not a valid answer", "age", None),
+        ('{"age": 1, "age": 2}', "duplicate key 'age'", "", None),
+        ('{"a": ' * 11 + "1" + "}" * 11, "nested more than 10 levels deep", "", None),
+        ('{"a": ' + "[" * 10 + "]" * 10 + "}", "nested more than 10 levels deep", "", None),
+        ("[" * 100_000, "nested more than 10 levels deep", "", None),
+        (
+            '{"age": 35,\n}',
+            "JSON syntax: Expecting property name enclosed in double quotes",
+            "",
+            12,
+        ),
+        ("{} x", "JSON syntax: Extra data", "", 3),
+    ],
+)
+def test_parse_json_refuses_with_the_message_and_the_key(
+    text: str, message: str, key: str, offset: int | None
+) -> None:
+    """Refuses long numbers, NaN, keys twice, deep nesting, bad syntax: one message each."""
+    with pytest.raises(JsonProblem) as caught:
+        parse_json(text)
+    assert (caught.value.message, caught.value.key, caught.value.offset) == (message, key, offset)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from mesoguide.answers import AnswerRejected, coerce, resolve
 from mesoguide.batch import (
+    MEMO_LIMIT,
     Assessor,
     CsvRows,
     JsonlRows,
@@ -24,8 +27,10 @@ from mesoguide.batch import (
 from mesoguide.conditions import compile_condition
 from mesoguide.engine import assess
 from mesoguide.errors import AnswersError, UsageError
+from mesoguide.loader import load_pack
 from mesoguide.model import AllOf, AnyOf, Compare, Condition, Not, RulePack
 from tests.conftest import BASE_ANSWERS
+from tests.packs import SMALL_PACK, write_pack
 
 COLUMNS = ["id", *BASE_ANSWERS]
 
@@ -194,6 +199,11 @@ def test_csv_unknown_columns_are_listed(pack: RulePack) -> None:
             'age,"sex\n',
             "in.csv:1: the file ends inside a quoted cell (a quote that is never closed?)",
         ),
+        (
+            "\r\nage,sex\r\n35,female\r\n",
+            "in.csv:1: the first line is blank, but it must be the header: question ids such as "
+            "age, sex, concerns",
+        ),
     ],
 )
 def test_an_unreadable_header_is_a_usage_error(pack: RulePack, text: str, message: str) -> None:
@@ -253,7 +263,7 @@ def test_jsonl_id_is_passed_through_as_given(pack: RulePack) -> None:
         ("[1, 2]", "answers must be a mapping of question id to answer, not a list"),
         ('"text"', "answers must be a mapping of question id to answer, not a string"),
         ('{"age": NaN}', "age: NaN is not a valid answer"),
-        ("[" * 100_000, "JSON syntax: nested too deeply"),
+        ("[" * 100_000, "nested more than 10 levels deep"),  # as `assess` says it
     ],
 )
 def test_a_bad_json_line_is_a_rejected_row(pack: RulePack, line: str, error: str) -> None:
@@ -348,6 +358,57 @@ def test_the_memo_coercer_agrees_with_coerce(pack: RulePack, question_id: str, r
         except AnswerRejected as rejected:
             got = rejected.reason
         assert got == want
+
+
+# -- memos stay bounded ---------------------------------------------------------------------
+
+
+def test_the_memo_coercer_keeps_at_most_memo_limit_cells_per_question(pack: RulePack) -> None:
+    """More distinct cells than MEMO_LIMIT: each question's memo starts over, never grows past."""
+    memos: defaultdict[str, dict[str, object]] = defaultdict(dict)
+    coerce_cell = memo_coercer(memos)
+    age, sex = pack.question("age"), pack.question("sex")
+    sizes = []
+    for n in range(3 * MEMO_LIMIT + 5):
+        assert coerce_cell(age, " " * (n // 100) + str(n % 100)) == n % 100  # distinct texts
+        with pytest.raises(AnswerRejected):
+            coerce_cell(sex, f"x{n}")
+        sizes.append((len(memos["age"]), len(memos["sex"])))
+    assert max(max(pair) for pair in sizes) == MEMO_LIMIT
+    assert sizes[-1] == (5, 5)  # started over three times
+
+
+BITS = 11  # 2**11 = 2,048 sets of rules that hold: twice MEMO_LIMIT
+
+
+def many_outcomes_pack(folder: Path) -> RulePack:
+    """A pack of BITS yes/no questions, each with its own rule, so each answer set differs."""
+    questions = "".join(f"  - {{id: q{i}, type: boolean, label: Q{i}}}\n" for i in range(BITS))
+    rules = "".join(
+        f"  - {{id: r{i}, when: {{question: q{i}, value: true}}, advice: [A{i}.], "
+        "guidance: [P1]}\n"
+        for i in range(BITS)
+    )
+    text = SMALL_PACK.split("questions:")[0] + "questions:\n" + questions + "rules:\n" + rules
+    text += (
+        "  - {id: decide, when: {any: [{question: q0, value: true}, {question: q0, value: false}]},"
+        " outcome: maybe, explanation: Decided., guidance: [P2]}\n"
+    )
+    return load_pack(write_pack(folder, text))
+
+
+def test_the_assessor_memos_of_briefs_stay_within_memo_limit(tmp_path: Path) -> None:
+    """2,048 different sets of rules: both brief memos start over rather than grow past."""
+    pack = many_outcomes_pack(tmp_path)
+    assessor = Assessor(pack)
+    peak = 0
+    for n in range(2**BITS):
+        raw = {f"q{i}": bool(n >> i & 1) for i in range(BITS)}
+        record, _ = assessor.line(Row(n + 1, raw))
+        assert record["rules"] == [f"r{i}" for i in range(BITS) if n >> i & 1] + ["decide"]
+        sizes = (len(assessor._briefs), len(assessor._by_contribution))
+        peak = max(peak, *sizes)
+    assert peak == MEMO_LIMIT
 
 
 # -- CSV output cells and the tally ------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -9,10 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from mesoguide.batch_cli import _Output, _Signals, _Stop
 from mesoguide.cli import app
 from tests.conftest import BASE_ANSWERS, ROOT
 
@@ -246,6 +249,88 @@ def test_an_unknown_format_is_a_usage_error(runner: CliRunner, three: Path) -> N
     assert result.exit_code == 2
     assert "'xml' is not one of 'jsonl', 'csv'" in " ".join(result.stderr.replace("│", "").split())
     assert "Traceback" not in result.stderr
+
+
+# -- _Signals: when a signal stops the run, when it waits, when it cuts a write ---------------
+
+
+class StalledStream(io.RawIOBase):
+    """A writer that takes nothing (a reader that stopped reading), a signal arriving each try."""
+
+    def __init__(self, signals: int, takes: int = 0) -> None:
+        self.tries = 0
+        self.signals = signals
+        self.takes = takes  # bytes taken by the first write, before the stall
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.tries += 1
+        if self.tries <= self.signals:
+            signal.raise_signal(signal.SIGINT)  # its handler runs before this returns
+        if self.tries > 10:
+            raise AssertionError("the write was never cut")
+        return self.takes if self.tries == 1 else 0
+
+
+def test_a_signal_between_writes_stops_at_once() -> None:
+    """The first signal outside a write raises _Stop there and marks the run as stopping."""
+    signals = _Signals()
+    with signals.installed(), pytest.raises(_Stop) as stop:
+        signal.raise_signal(signal.SIGTERM)
+    assert (stop.value.signum, signals.stopping, signals.cut) == (signal.SIGTERM, True, False)
+
+
+def test_a_signal_during_a_write_waits_for_the_block_then_stops() -> None:
+    """A signal during a write lets the block finish, then stops the run with that signal."""
+    signals = _Signals()
+    out = io.BytesIO()
+    output = _Output(out, signals, "out")
+    output.add("one\n")
+    with signals.installed(), pytest.raises(_Stop) as stop, signals.held():
+        signal.raise_signal(signal.SIGINT)
+        out.write(b"the block\n")  # still written: the signal waited
+    assert out.getvalue() == b"the block\n"
+    assert (stop.value.signum, signals.cut) == (signal.SIGINT, False)
+
+
+def test_a_second_signal_cuts_a_stalled_write() -> None:
+    """A write that stalls: the first signal waits for it, the second cuts it, and the records
+    that got out whole before the stall are counted."""
+    signals = _Signals()
+    output = _Output(StalledStream(signals=2, takes=10), signals, "out")  # type: ignore[arg-type]
+    for text in ("one\n", "two\n", "three\n"):  # 10 bytes: two whole records and "th"
+        output.add(text)
+    with signals.installed(), pytest.raises(_Stop):
+        output.flush()
+    assert signals.cut
+    assert output.written == 2
+
+
+def test_after_a_signal_between_writes_one_more_cuts_the_stalled_final_write() -> None:
+    """Stopped between writes, the run writes what it made; one more signal cuts that write."""
+    signals = _Signals()
+    stream = StalledStream(signals=1)
+    output = _Output(stream, signals, "out")  # type: ignore[arg-type]
+    output.add("one\n")
+    with signals.installed():
+        with pytest.raises(_Stop):
+            signal.raise_signal(signal.SIGINT)  # between writes
+        signals.stopping = True  # as run_batch marks it
+        with pytest.raises(_Stop):  # the final flush, as run_batch makes it
+            output.flush()
+    assert (stream.tries, signals.cut) == (1, True)
+
+
+def test_once_stopping_a_signal_outside_a_write_changes_nothing() -> None:
+    """After the run has finished (or is closing its files), a signal is ignored."""
+    signals = _Signals()
+    signals.stopping = True
+    with signals.installed():
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+    assert not signals.cut
 
 
 # -- real processes: signals and pipes -------------------------------------------------------

@@ -179,6 +179,101 @@ def test_a_key_given_twice_is_refused_as_assess_refuses_it(tmp_path: Path) -> No
     assert code == ExitCode.INVALID_INPUT
 
 
+# -- parity with `assess --answers` on the edges of the limits -------------------------------
+def nested(levels: int) -> str:
+    """JSON lists ``levels`` deep, around one choice: 1 is `["cellulite"]`."""
+    return "[" * levels + '"cellulite"' + "]" * levels
+
+
+def assess_says(folder: Path, text: str) -> str:
+    """What `assess --answers` makes of ``text`` as a JSON file: the candidacy, or why not."""
+    path = write(folder, "answers.json", text)
+    result = runner.invoke(app, ["assess", "--answers", str(path), "--format", "json"])
+    if result.exit_code == 0:
+        return str(json.loads(result.stdout)["candidacy"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    why = result.stderr.removeprefix(f"error: {path}: ").removesuffix("\n")
+    assert why != result.stderr and "\n" not in why, result.stderr
+    return why
+
+
+def batch_says(record: dict[str, object]) -> str:
+    return str(record.get("candidacy", record.get("error")))
+
+
+TOO_LONG = "a number of more than 100 digits"
+TOO_DEEP = "nested more than 10 levels deep"
+LIMIT_VALUES = [
+    ("age", "1" + "0" * 99, f"age: {'1' + '0' * 56}... is outside 0 to 120"),
+    ("age", "1" + "0" * 100, f"age: {TOO_LONG}"),
+    ("age", "1" + "0" * 101, f"age: {TOO_LONG}"),
+    ("age", "-1" + "0" * 99, f"age: {'-1' + '0' * 55}... is outside 0 to 120"),
+    ("age", "-1" + "0" * 100, f"age: {TOO_LONG}"),
+    (
+        "concerns",
+        nested(9),
+        f"concerns: each choice is text, not a list ({'[' * 8}'cellulite'{']' * 8})",
+    ),
+    ("concerns", nested(10), TOO_DEEP),
+    ("concerns", nested(5000), TOO_DEEP),
+    ("notes", '{"a": ' * 9 + "1" + "}" * 9, "candidate"),  # a key no question has
+    ("notes", '{"a": ' * 10 + "1" + "}" * 10, TOO_DEEP),
+]
+
+
+@pytest.mark.parametrize(("key", "literal", "said"), LIMIT_VALUES)
+def test_a_json_line_at_the_limits_gets_what_assess_gives_the_same_json(
+    tmp_path: Path, key: str, literal: str, said: str
+) -> None:
+    """100/101/102 digits, 10/11 levels deep: a JSON line is judged as an answers file is."""
+    line = jsonl_line(key, literal)
+    _, out, _ = batch(str(write(tmp_path, "in.jsonl", line + "\n")))
+    assert batch_says(json.loads(out)) == said
+    # `assess` names no key for a problem of the file as a whole; batch names the key it can.
+    assert assess_says(tmp_path, line) in (said, said.removeprefix(f"{key}: "))
+
+
+CELL_VALUES = [
+    ("age", "1" + "0" * 99),
+    ("age", "1" + "0" * 100),
+    ("age", "1" + "0" * 101),
+    ("age", "-1" + "0" * 100),
+    ("concerns", nested(10)),
+]
+
+
+@pytest.mark.parametrize(("key", "cell"), CELL_VALUES)
+def test_a_csv_cell_at_the_limits_gets_what_assess_gives_the_same_text(
+    tmp_path: Path, key: str, cell: str
+) -> None:
+    """A CSV cell is text: 101 digits or eleven brackets are judged as the same JSON string is."""
+    cells = base_cells(**{key: cell})
+    _, out, _ = batch(str(write(tmp_path, "in.csv", csv_text([cells]))))
+    shown = repr(cell) if key == "concerns" else cell[:57] + "..."  # long numbers are cut
+    said = f"{key}: {shown} is " + (
+        "outside 0 to 120" if key == "age" else f"not one of {CONCERNS}"
+    )
+    assert batch_says(json.loads(out)) == said
+    assert assess_says(tmp_path, json.dumps({**cells, key: cell})) == said
+
+
+def test_a_bare_carriage_return_inside_a_json_line_is_whitespace(tmp_path: Path) -> None:
+    """`\\r` between JSON tokens splits no line: the row is assessed, later rows keep numbers."""
+    line = json.dumps(BASE_ANSWERS).replace(', "sex"', ',\r"sex"')
+    line = line.replace(', "areas"', ',\r \r"areas"')
+    assert line.count("\r") == 3
+    path = tmp_path / "in.jsonl"
+    path.write_bytes((line + "\n" + line + "\r\n" + "{oops\n" + line + "\n").encode())
+    code, out, err = batch(str(path))
+    oops = "JSON syntax: Expecting property name enclosed in double quotes (column 2)"
+    assert out == (
+        good_record(1) + good_record(2) + json.dumps({"row": 3, "error": oops}) + "\n"
+    ) + good_record(4)
+    assert err == summary(4, [f"row 3: {oops}"], candidates=3)
+    assert code == ExitCode.INVALID_INPUT
+    assert assess_says(tmp_path, line) == "candidate"
+
+
 # -- wrong types in CSV cells -----------------------------------------------------------------
 @pytest.mark.parametrize(
     ("column", "cell", "reason"),
@@ -313,6 +408,11 @@ def test_an_unclosed_quote_is_reported_where_its_row_starts(tmp_path: Path) -> N
 
 
 # -- files ------------------------------------------------------------------------------------
+BOM = b"\xef\xbb\xbf"
+BLANK_HEADER = (
+    "{path}:1: the first line is blank, but it must be the header: question ids such as "
+    "age, sex, concerns"
+)
 ELF = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00"
 
 
@@ -321,6 +421,11 @@ ELF = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00"
     [
         ("in.csv", b"", "cannot read {path}: it is empty: there is no row to assess"),
         ("in.jsonl", b"", "cannot read {path}: it is empty: there is no row to assess"),
+        ("in.csv", BOM, "cannot read {path}: it is empty: there is no row to assess"),
+        ("in.jsonl", BOM, "cannot read {path}: it is empty: there is no row to assess"),
+        ("in.csv", b"\nage,sex\n35,female\n", BLANK_HEADER),
+        ("in.csv", BOM + b"\r\nage,sex\r\n35,female\r\n", BLANK_HEADER),
+        ("in.csv", b"\n\n", BLANK_HEADER),
         ("in.csv", ELF, "cannot read {path}: it is binary, not CSV or JSON lines text"),
         ("in.jsonl", ELF, "cannot read {path}: it is binary, not CSV or JSON lines text"),
         (
@@ -368,6 +473,21 @@ def test_a_file_that_is_no_export_is_refused_naming_it(
         assert out_file.read_text(encoding="utf-8") == "yesterday's records\n"
 
 
+def test_stdin_that_is_only_a_bom_is_refused_as_empty() -> None:
+    """A pipe that carries a BOM and nothing else is empty: one line, exit 2."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mesoguide", "batch", "-", "--input-format", "csv"],
+        input=BOM,
+        capture_output=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        ExitCode.USAGE,
+        b"",
+        b"error: cannot read stdin: it is empty: there is no row to assess\n",
+    )
+
+
 def test_a_missing_file_or_a_folder_is_refused(tmp_path: Path) -> None:
     """No such file, or a folder given as the input: one line, exit 2."""
     missing = tmp_path / "nope.csv"
@@ -383,6 +503,13 @@ def test_a_missing_file_or_a_folder_is_refused(tmp_path: Path) -> None:
         "",
         f"error: cannot read {folder}: it is a folder\n",
     )
+
+
+def test_an_input_name_too_long_is_refused(tmp_path: Path) -> None:
+    """A 300-character file name: one line from the system's own words, exit 2."""
+    path = tmp_path / ("a" * 300 + ".csv")
+    expected = f"error: cannot read {path}: File name too long\n"
+    assert batch(str(path)) == (ExitCode.USAGE, "", expected)
 
 
 @pytest.mark.skipif(AS_ROOT, reason="root reads every file")
@@ -436,6 +563,9 @@ def good(tmp_path: Path) -> Path:
         ("{dir}/./in.csv", "it is the input file"),
         ("{dir}/link.csv", "it is the input file"),  # a symlink to the input
         ("{dir}/hard.csv", "it is the input file"),  # a hard link to the input
+        ("{dir}/" + "a" * 300 + ".jsonl", "File name too long"),
+        ("{dir}/" + "a" * 300 + "/out.jsonl", "File name too long"),
+        ("~nosuchuser_mesoguide/out.jsonl", "no folder ~nosuchuser_mesoguide"),
     ],
 )
 def test_an_output_that_cannot_be_written_is_refused_before_any_row(
@@ -455,6 +585,22 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_row(
         f"error: cannot write {shown}: {why.format(**names)}\n",
     )
     assert good.read_bytes() == before
+
+
+@pytest.mark.skipif(AS_ROOT, reason="root enters every folder")
+def test_an_output_under_a_folder_that_cannot_be_entered_is_refused(
+    tmp_path: Path, good: Path
+) -> None:
+    """EACCES while looking at the output path (a folder without x): one line, exit 2."""
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    closed.chmod(0o600)
+    target = closed / "sub" / "out.jsonl"
+    assert batch(str(good), "-o", str(target)) == (
+        ExitCode.USAGE,
+        "",
+        f"error: cannot write {target}: Permission denied\n",
+    )
 
 
 @pytest.mark.skipif(AS_ROOT, reason="root writes into any folder")
@@ -488,24 +634,33 @@ def run_limited(args: list[str], max_bytes: int, stdout: int | None = None) -> t
     return done.returncode, done.stderr
 
 
-@pytest.mark.parametrize("where", ["file", "stdout"])
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize(
+    ("where", "fmt", "limit"),
+    [
+        ("file", "jsonl", 100_000),
+        ("file", "csv", 100_000),
+        ("stdout", "jsonl", 100_000),
+        ("stdout", "csv", 100_000),
+        ("file", "csv", 5_000),  # within the first block, which starts with the header line
+        ("file", "jsonl", 5_000),
+    ],
+)
 def test_a_full_disk_mid_run_says_how_many_whole_records_are_out(
-    tmp_path: Path, where: str, fmt: str
+    tmp_path: Path, where: str, fmt: str, limit: int
 ) -> None:
     """A write that fails mid-run: one line with the count of whole records, exit 2."""
     rows = [base_cells(id=f"P{i}") for i in range(1000)]
     source = write(tmp_path, "in.csv", csv_text(rows, ["id", *COLUMNS]))
     out = tmp_path / "out"
     if where == "file":
-        code, stderr = run_limited([str(source), "-f", fmt, "-o", str(out)], 100_000)
+        code, stderr = run_limited([str(source), "-f", fmt, "-o", str(out)], limit)
         shown = str(out)
     else:
         with out.open("wb") as stream:
-            code, stderr = run_limited([str(source), "-f", fmt], 100_000, stdout=stream.fileno())
+            code, stderr = run_limited([str(source), "-f", fmt], limit, stdout=stream.fileno())
         shown = "stdout"
     data = out.read_bytes()
-    assert len(data) == 100_000 and not data.endswith(b"\n")  # the limit cut a record
+    assert len(data) == limit and not data.endswith(b"\n")  # the limit cut a record
     if fmt == "jsonl":
         whole = data.count(b"\n")
         rows_out = [json.loads(line)["row"] for line in data.split(b"\n")[:-1]]
@@ -522,10 +677,11 @@ def test_a_full_disk_mid_run_says_how_many_whole_records_are_out(
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_dev_full_as_output_is_one_message(good: Path) -> None:
-    """`-o /dev/full`: no space from the first write: one line, exit 2, nothing at exit."""
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_dev_full_as_output_is_one_message(good: Path, fmt: str) -> None:
+    """`-o /dev/full`: no space from the first write (a CSV header's too): one line, exit 2."""
     done = subprocess.run(
-        [sys.executable, "-m", "mesoguide", "batch", str(good), "-o", "/dev/full"],
+        [sys.executable, "-m", "mesoguide", "batch", str(good), "-f", fmt, "-o", "/dev/full"],
         capture_output=True,
         timeout=30,
     )

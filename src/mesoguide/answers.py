@@ -210,26 +210,47 @@ def read_answers(path: str, stdin_text: bytes | str | None = None) -> dict[str, 
 
 
 def _parse(text: str) -> object:
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(
-                text,
-                parse_constant=_refuse_constant,
-                parse_int=_json_int,
-                object_pairs_hook=_unique_keys,
-            )
-        except json.JSONDecodeError as error:
-            raise yamlsafe.YamlProblem(f"JSON syntax: {error.msg}", error.lineno) from None
-        except RecursionError:  # deeper than Python's stack, far past the limit
-            raise yamlsafe.YamlProblem(_TOO_DEEP) from None
-        except ValueError as error:
-            raise yamlsafe.YamlProblem(str(error)) from None
-        _check_depth(data)
-        return data
+    if text.lstrip().startswith("{"):
+        return parse_json(text)
     return yamlsafe.load(
         text, allow_aliases=False, max_nodes=10_000, max_depth=MAX_ANSWERS_DEPTH
     ).data
+
+
+class JsonProblem(yamlsafe.YamlProblem):
+    """Why a JSON text was refused, in the words `assess` uses for an answers file.
+
+    ``line`` (1-based) and ``offset`` (0-based, in the text) place a syntax error; ``key`` is
+    the top-level key whose value was refused, if any (`assess` names the file, batch the key).
+    """
+
+    def __init__(
+        self, message: str, line: int | None = None, offset: int | None = None, key: str = ""
+    ) -> None:
+        super().__init__(message, line)
+        self.offset = offset
+        self.key = key
+
+
+def parse_json(text: str) -> object:
+    """The JSON value of ``text``, read as strictly as an answers file, or JsonProblem.
+
+    Refused: NaN and Infinity, a number of more than 100 digits, a key given twice, nesting
+    more than 10 levels deep. `assess --answers` and every line of `batch` read JSON here.
+    """
+    try:
+        data = _decode(text)
+    except json.JSONDecodeError as error:
+        raise JsonProblem(f"JSON syntax: {error.msg}", error.lineno, error.pos) from None
+    except RecursionError:  # deeper than Python's stack, far past the limit
+        raise JsonProblem(_TOO_DEEP) from None
+    except ValueError as error:  # from the hooks below
+        reason = str(error)
+        raise JsonProblem(reason, key=_key_holding(text, reason)) from None
+    # Nesting past the limit takes more brackets than that; most texts are spared the walk.
+    if text.count("[") + text.count("{") > MAX_ANSWERS_DEPTH:
+        _check_depth(data)
+    return data
 
 
 def _check_depth(data: object) -> None:
@@ -239,28 +260,79 @@ def _check_depth(data: object) -> None:
         value, depth = stack.pop()
         if isinstance(value, dict | list):
             if depth >= MAX_ANSWERS_DEPTH:
-                raise yamlsafe.YamlProblem(_TOO_DEEP)
+                raise JsonProblem(_TOO_DEEP)
             items = value.values() if isinstance(value, dict) else value
             stack.extend((item, depth + 1) for item in items)
 
 
 def _json_int(text: str) -> int:
-    if len(text.lstrip("-")) > yamlsafe.MAX_DIGITS:
+    # JSON allows one sign and no other non-digit: short texts are spared the strip.
+    if len(text) > yamlsafe.MAX_DIGITS and len(text.lstrip("-")) > yamlsafe.MAX_DIGITS:
         raise ValueError(f"a number of more than {yamlsafe.MAX_DIGITS} digits")
     return int(text)
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key '{key}'")  # as YAML answers files say
-        result[key] = value
+    result = dict(pairs)
+    if len(result) < len(pairs):  # rare: find the first key given twice
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key '{key}'")  # as YAML answers files say
+            seen.add(key)
     return result
 
 
 def _refuse_constant(name: str) -> float:
     raise ValueError(f"{name} is not a valid answer")
+
+
+# One decoder for every text (json.loads would build one per call; batch decodes per line).
+_decode = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_int=_json_int, object_pairs_hook=_unique_keys
+).decode
+
+
+class _Refused:
+    """A value the strict decoder refused, kept in place to find the key that holds it."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _marked(hook: Callable[[str], object]) -> Callable[[str], object]:
+    def mark(text: str) -> object:
+        try:
+            return hook(text)
+        except ValueError as error:
+            return _Refused(str(error))
+
+    return mark
+
+
+def _key_holding(text: str, reason: str) -> str:
+    """The top-level key whose value the strict decoder refused for ``reason``, or ""."""
+    marking = json.JSONDecoder(
+        parse_constant=_marked(_refuse_constant), parse_int=_marked(_json_int)
+    )
+    try:
+        data = marking.decode(text)
+    except (ValueError, RecursionError):
+        return ""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            stack = [value]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, _Refused) and item.reason == reason:
+                    return str(key)
+                if isinstance(item, list):
+                    stack.extend(item)
+                elif isinstance(item, dict):
+                    stack.extend(item.values())
+    return ""
 
 
 def unknown_keys(pack: RulePack, raw: Mapping[str, object]) -> list[str]:

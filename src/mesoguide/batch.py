@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from mesoguide.answers import AnswerRejected, coerce, resolve
+from mesoguide.answers import AnswerRejected, JsonProblem, coerce, parse_json, resolve
 from mesoguide.conditions import type_name
 from mesoguide.engine import assess, contributing, decide
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.model import Answer, Question, Report, Rule, RulePack
 from mesoguide.report import report_to_dict
-from mesoguide.yamlsafe import MAX_DIGITS
 
 ID_COLUMN = "id"
 CSV_COLUMNS = (
@@ -68,7 +67,14 @@ class CsvRows:
         self._source = source
         self._reader = csv.reader(stream, strict=True)  # a stray quote must not swallow rows
         self._ended = 0  # the line the last row read ended on
-        header = [name.strip() for name in self._header()]
+        first = self._header()
+        examples = ", ".join(q.id for q in pack.questions[:3])
+        if first == []:  # a blank line: not the end of the file, which gives None
+            raise UsageError(
+                f"{source}:1: the first line is blank, but it must be the header: question ids "
+                f"such as {examples}"
+            )
+        header = [name.strip() for name in first or ()]
         self._ended = self._reader.line_num
         self.columns = tuple(header)
         known = {q.id for q in pack.questions}
@@ -78,7 +84,6 @@ class CsvRows:
                 raise UsageError(f"{source}: column '{name}' appears twice in the header")
             seen.add(name)
         if header and not known & seen:
-            examples = ", ".join(q.id for q in pack.questions[:3])
             raise UsageError(
                 f"{source}: the header names no question of the pack '{pack.id}': its first "
                 f"row must hold question ids such as {examples}"
@@ -111,9 +116,9 @@ class CsvRows:
         except (csv.Error, UnicodeDecodeError) as error:
             raise self._unreadable(error) from None
 
-    def _header(self) -> list[str]:
+    def _header(self) -> list[str] | None:
         try:
-            return next(self._reader, [])
+            return next(self._reader, None)
         except (csv.Error, UnicodeDecodeError) as error:
             raise self._unreadable(error) from None
 
@@ -174,85 +179,15 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
     if len(line) > MAX_LINE_CHARS:
         return None, f"the line is over {MAX_LINE_CHARS:,} characters"
     try:
-        data = _decode(line)
-    except json.JSONDecodeError as error:
-        column = min(error.pos, len(line.rstrip("\r\n"))) + 1  # the line ends at its newline
-        return None, f"JSON syntax: {error.msg} (column {column})"
-    except ValueError as error:  # NaN, Infinity, a number too long, a key given twice
-        return None, _naming_the_key(line, str(error))
-    except RecursionError:
-        return None, "JSON syntax: nested too deeply"
+        data = parse_json(line)
+    except JsonProblem as problem:
+        if problem.offset is not None:  # a syntax error: the line ends at its newline
+            column = min(problem.offset, len(line.rstrip("\r\n"))) + 1
+            return None, f"{problem.message} (column {column})"
+        return None, f"{problem.key}: {problem.message}" if problem.key else problem.message
     if not isinstance(data, dict):
         return None, (f"answers must be a mapping of question id to answer, not {type_name(data)}")
     return data, ""
-
-
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a valid answer")
-
-
-def _refuse_long_int(text: str) -> int:
-    if len(text) > MAX_DIGITS + 1 and len(text.lstrip("-")) > MAX_DIGITS:
-        raise ValueError(f"a number of more than {MAX_DIGITS} digits")
-    return int(text)
-
-
-def _refuse_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    data = dict(pairs)
-    if len(data) < len(pairs):  # the same message `assess` gives for a JSON answers file
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"duplicate key '{key}'")
-            seen.add(key)
-    return data
-
-
-# One decoder for every line (json.loads would build one per call): it refuses what `assess
-# --answers` refuses in a JSON file, so a row and a file with the same answers agree.
-_decode = json.JSONDecoder(
-    parse_constant=_refuse_constant, parse_int=_refuse_long_int, object_pairs_hook=_refuse_twice
-).decode
-
-
-class _Refused:
-    """A value the strict decoder refused, kept in place to find the key that holds it."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-def _naming_the_key(line: str, reason: str) -> str:
-    """``reason``, led by the answer's key when the value refused sits under one."""
-
-    def marked_int(text: str) -> object:
-        try:
-            return _refuse_long_int(text)
-        except ValueError as error:
-            return _Refused(str(error))
-
-    marking = json.JSONDecoder(
-        parse_constant=lambda name: _Refused(f"{name} is not a valid answer"),
-        parse_int=marked_int,
-    )
-    try:
-        data = marking.decode(line)
-    except (ValueError, RecursionError):
-        return reason
-    if isinstance(data, dict):
-        for key, value in data.items():
-            stack = [value]
-            while stack:
-                item = stack.pop()
-                if isinstance(item, _Refused) and item.reason == reason:
-                    return f"{key}: {reason}"
-                if isinstance(item, list):
-                    stack.extend(item)
-                elif isinstance(item, dict):
-                    stack.extend(item.values())
-    return reason
 
 
 class _Rejection:
@@ -262,13 +197,19 @@ class _Rejection:
         self.reason = reason
 
 
-def memo_coercer() -> Callable[[Question, object], Answer]:
+Memos = defaultdict[str, dict[str, object]]
+"""What ``memo_coercer`` remembers: per question id, per text cell, an answer or a rejection."""
+
+
+def memo_coercer(memos: Memos | None = None) -> Callable[[Question, object], Answer]:
     """``answers.coerce``, remembering what each text cell of each question gave.
 
     Exports repeat the same few cells ("yes", "female", "cellulite;wrinkles") on every row.
-    Only text is remembered, since ``1 == True`` would mix up keys of other types.
+    Only text is remembered, since ``1 == True`` would mix up keys of other types. ``memos``
+    (question id to memo, each starting over at MEMO_LIMIT) is given by tests to watch them.
     """
-    memos: defaultdict[str, dict[str, Answer | _Rejection]] = defaultdict(dict)
+    if memos is None:
+        memos = defaultdict(dict)
 
     def coerce_cell(question: Question, raw: object) -> Answer:
         if type(raw) is not str:

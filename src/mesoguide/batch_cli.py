@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import signal
@@ -50,23 +51,26 @@ class _Signals:
     """SIGINT and SIGTERM stop the run at once, except during a write, which they let finish.
 
     A second signal during a write that does not finish (a reader that stopped reading) cuts
-    it short; once the run is stopping, further signals are ignored.
+    it short, whether the first came during that write or before it (the run then writes the
+    records it made). Otherwise, once the run is stopping, further signals are ignored.
     """
 
     def __init__(self) -> None:
         self._writing = False
-        self._pending: int | None = None
+        self._first: int | None = None  # the first signal received
         self.stopping = False
         self.cut = False  # a write was cut short
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self._writing and self._pending is not None:
+        if self._first is None:
+            self._first = signum
+            if self._writing or self.stopping:
+                return  # the write finishes first (held() then stops the run), or all is done
+            self.stopping = True  # set here: a second signal before run_batch sees this one
+            raise _Stop(signum)
+        if self._writing:
             self.cut = True
             raise _Stop(signum)
-        if self._writing or self.stopping:
-            self._pending = signum
-            return
-        raise _Stop(signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -80,14 +84,15 @@ class _Signals:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Defer a signal until the block is written, then act on it."""
+        """Defer a first signal until the block is written, then act on it."""
         self._writing = True
         try:
             yield
         finally:
             self._writing = False
-        if self._pending is not None and not self.stopping:
-            raise _Stop(self._pending)
+        if self._first is not None and not self.stopping:
+            self.stopping = True
+            raise _Stop(self._first)
 
 
 class _Output:
@@ -133,6 +138,10 @@ class _Output:
                 self._stream.flush()
             except BrokenPipeError:
                 raise
+            except _Stop:  # a second signal cut a write that did not finish
+                self.written += self._whole_records_in(len(data) - len(view))
+                self._pending.clear()
+                raise
             except OSError as error:  # a full disk, a quota, an I/O error
                 self.written += self._whole_records_in(len(data) - len(view))
                 self._pending.clear()  # nothing more is written, not even at exit
@@ -156,10 +165,10 @@ def input_format_of(path: str, given: InputFormat | None) -> InputFormat:
     raise UsageError(f"{where} needs --input-format csv or --input-format jsonl")
 
 
-def open_input(path: str) -> IO[str]:
+def open_input(path: str) -> io.TextIOWrapper:
     """The input as text (UTF-8, a BOM dropped, line ends kept for the CSV reader)."""
     if path == "-":
-        stream: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
     else:
         stream = _open_file(path)
     problem = _unfit(stream)
@@ -170,7 +179,7 @@ def open_input(path: str) -> IO[str]:
     return stream
 
 
-def _open_file(path: str) -> IO[str]:
+def _open_file(path: str) -> io.TextIOWrapper:
     try:
         if Path(path).is_dir():
             raise UsageError(f"cannot read {path}: it is a folder")
@@ -181,14 +190,20 @@ def _open_file(path: str) -> IO[str]:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _unfit(stream: IO[str]) -> str | None:
-    """Why the input is no export at all, from its first bytes: empty (a failed export), or
-    binary (a NUL byte early on, as git judges it; UTF-16 is left to the UTF-8 check)."""
-    peek = getattr(getattr(stream, "buffer", None), "peek", None)  # not on a test's BytesIO
-    if peek is None:
+def _unfit(stream: io.TextIOWrapper) -> str | None:
+    """Why the input is no export at all, from its first bytes: empty (a failed export, or a
+    BOM alone), or binary (a NUL byte early on, as git judges it; UTF-16 is left to the UTF-8
+    check)."""
+    buffer = stream.buffer
+    if not hasattr(buffer, "peek"):  # a test's BytesIO
         return None
     try:
-        head = peek(8192)[:8192]  # one read at most: a pipe gives what it has, or b"" at its end
+        # One read at most: a pipe gives what it has, or b"" at its end.
+        head = buffer.peek(8192)[:8192]
+        if head.startswith(codecs.BOM_UTF8):
+            # Dropped here as utf-8-sig would drop it, to see whether anything follows it.
+            buffer.read(len(codecs.BOM_UTF8))
+            head = buffer.peek(8192)[:8192]
     except OSError:
         return None  # the read that follows says what is wrong
     if not head:
@@ -206,21 +221,31 @@ def open_output(path: Path | None, input_path: str) -> IO[bytes]:
             return open(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
         except (OSError, ValueError):  # no file descriptor (a test's captured stdout)
             return sys.stdout.buffer
-    target = path.expanduser()
-    if target.is_dir():
-        raise UsageError(f"cannot write {path}: it is a folder")
-    if input_path != "-" and target.exists() and target.samefile(input_path):
-        raise UsageError(f"cannot write {path}: it is the input file")
     try:
+        target = path.expanduser()
+    except RuntimeError:  # `~nobody/out.jsonl`: no such user, so no such folder (as the shell)
+        target = path
+    try:  # is_dir() and the rest raise for a name too long or a folder that cannot be entered
+        if target.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder")
+        if input_path != "-" and target.exists() and target.samefile(input_path):
+            raise UsageError(f"cannot write {path}: it is the input file")
         # Unbuffered: blocks are written whole by _Output, and a failed write leaves nothing
         # behind for close() to fail on again.
         return open(target, "wb", buffering=0)
     except (FileNotFoundError, NotADirectoryError):
         folder = target.parent
-        why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
+        why = f"{folder} is not a folder" if _exists(folder) else f"no folder {folder}"
         raise UsageError(f"cannot write {path}: {why}") from None
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def run_batch(
@@ -255,7 +280,8 @@ def run_batch(
         except MesoguideError:  # unreadable input mid-run: keep the records made before it
             signals.stopping = True
             if run.output is not None:
-                run.output.flush()
+                with suppress(_Stop):  # a second signal cuts a write that does not finish
+                    run.output.flush()
             raise
         except BrokenPipeError:
             # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
@@ -297,6 +323,10 @@ class _Run:
         if input_path != "-":
             stack.enter_context(stream)
         kind = input_format_of(input_path, input_format)
+        if kind is InputFormat.jsonl:
+            # A JSON line ends at \n alone: a bare \r inside one is JSON whitespace, as in a
+            # file `assess --answers` reads (the CSV reader needs the line ends kept, newline="").
+            stream.reconfigure(newline="\n")
         source = "stdin" if input_path == "-" else input_path
         reader = CsvRows if kind is InputFormat.csv else JsonlRows
         rows = reader(stream, pack, source)
