@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 from typer.testing import CliRunner
 
@@ -410,19 +411,22 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert [json.loads(line)["row"] for line in head] == [1, 2]
 
 
-def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
-    """On a terminal, stderr shows a progress bar while it runs; it gives way to the summary."""
-    import pexpect
-
-    big = big_csv(tmp_path / "big.csv", 20_000)
-    out = tmp_path / "out.jsonl"
-    child = pexpect.spawn(
+def batch_in_a_terminal(big: Path, out: Path) -> pexpect.spawn:
+    """`mesoguide batch BIG -o OUT` with stderr on a real 80x24 pseudo-terminal."""
+    return pexpect.spawn(
         sys.executable,
         ["-m", "mesoguide", "batch", str(big), "-o", str(out)],
         env={**os.environ, "TERM": "xterm", "NO_COLOR": "1"},
         dimensions=(24, 80),
         timeout=30,
     )
+
+
+def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
+    """On a terminal, stderr shows a progress bar while it runs; it gives way to the summary."""
+    big = big_csv(tmp_path / "big.csv", 20_000)
+    out = tmp_path / "out.jsonl"
+    child = batch_in_a_terminal(big, out)
     child.expect("assessing")
     child.expect("20,000 rows read: 0 not_indicated, 0 refer, 20,000 candidate, 0 rejected")
     child.expect(pexpect.EOF)
@@ -447,17 +451,9 @@ def test_broken_quoting_mid_file_keeps_the_records_before_it(
 
 def test_ctrl_c_in_a_terminal_clears_the_bar_then_says_how_many(tmp_path: Path) -> None:
     """Ctrl-C on a terminal: the bar goes, one line gives the rows in the output, exit 130."""
-    import pexpect
-
     big = big_csv(tmp_path / "big.csv", 300_000)
     out = tmp_path / "out.jsonl"
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "mesoguide", "batch", str(big), "-o", str(out)],
-        env={**os.environ, "TERM": "xterm", "NO_COLOR": "1"},
-        dimensions=(24, 80),
-        timeout=30,
-    )
+    child = batch_in_a_terminal(big, out)
     child.expect("assessing")
     deadline = time.monotonic() + 20  # a loaded machine may show the bar before any record
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):

@@ -93,10 +93,30 @@ def _scenarios(tmp_path: Path, text: str) -> tuple[RulePack, Path]:
             "scenarios:\n  - name: a\n    expect: {}\n  - name: a\n    expect: {}\n",
             "scenarios.yaml:4: scenarios[1].name: duplicate scenario name 'a'",
         ),
+        (
+            "scenarios:\n  - name: a\n    expect: {sessions: {min: 1, max: true}}\n",
+            "scenarios.yaml:3: scenarios[0].expect.sessions.max: expected a whole number, "
+            "got a boolean",
+        ),
+        (
+            "scenarios:\n  - name: a\n    expect: {sessions: {min: 1}}\n",
+            "scenarios.yaml:3: scenarios[0].expect.sessions: expected whole-number 'min' and "
+            "'max', or null",
+        ),
         ("base: {}\n", "scenarios.yaml:1: a non-empty list of 'scenarios' is required"),
         ("scenarios: [\n", "scenarios.yaml:2: YAML syntax: "),
     ],
-    ids=["rule", "question", "outcome", "key", "duplicate", "empty", "syntax"],
+    ids=[
+        "rule",
+        "question",
+        "outcome",
+        "key",
+        "duplicate",
+        "sessions-bool",
+        "sessions-half",
+        "empty",
+        "syntax",
+    ],
 )
 def test_load_reports_each_problem_at_its_line(tmp_path: Path, text: str, expected: str) -> None:
     """Refuses a scenarios file with a problem, saying where and what."""

@@ -139,6 +139,15 @@ class Checker:
                 )
         return cast(dict[str, object], value)
 
+    def integer(self, data: Mapping[str, object], key: str, path: str) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(f"{path}.{key}", f"expected a whole number, got {type_name(value)}")
+            return None
+        return value
+
 
 class _Reader(Checker):
     def text(self, data: Mapping[str, object], key: str, path: str, required: bool = True) -> str:
@@ -170,15 +179,6 @@ class _Reader(Checker):
             self.problem(
                 f"{path}.{key}", f"{value!r} is not a valid name (letters, digits and _ only)"
             )
-        return value
-
-    def integer(self, data: Mapping[str, object], key: str, path: str) -> int | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(f"{path}.{key}", f"expected a whole number, got {type_name(value)}")
-            return None
         return value
 
     def strings(self, data: Mapping[str, object], key: str, path: str) -> tuple[str, ...]:

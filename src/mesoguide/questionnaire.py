@@ -51,8 +51,7 @@ def interview(
             given.pop(question_id, None)
             skipped.add(question_id)
         else:
-            given[question_id] = value
-            skipped.discard(question_id)
+            given[question_id] = value  # _fill forgets a skip once the question is answered
         _fill(pack, prompter, given, skipped)
     return given
 

@@ -142,10 +142,12 @@ class _Reader(Checker):
         raw = data.get("sessions")
         if raw is None:
             return None
-        spec = self.mapping(raw, f"{path}.sessions", ("min", "max"))
-        low, high = spec.get("min"), spec.get("max")
-        if not (isinstance(low, int) and isinstance(high, int)) or isinstance(low, bool):
-            self.problem(f"{path}.sessions", "expected whole-number 'min' and 'max', or null")
+        where = f"{path}.sessions"
+        spec = self.mapping(raw, where, ("min", "max"))
+        low, high = self.integer(spec, "min", where), self.integer(spec, "max", where)
+        if low is None or high is None:
+            if "min" not in spec or "max" not in spec:
+                self.problem(where, "expected whole-number 'min' and 'max', or null")
             return None
         return Sessions(low, high)
 
