@@ -14,11 +14,11 @@ from mesoguide.answers import (
     coerce,
     parse_json,
     read_answers,
-    resolve,
     unknown_keys,
 )
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.model import Answer, RulePack
+from mesoguide.runner import from_mapping
 from tests.conftest import BASE_ANSWERS
 
 
@@ -128,11 +128,11 @@ def test_coerce_rejects_with_the_reason(
     assert caught.value.reason == reason
 
 
-def test_resolve_gives_answers_in_question_order(pack: RulePack) -> None:
+def test_from_mapping_gives_answers_in_question_order(pack: RulePack) -> None:
     """Resolves a full answer set, coercing each value and filling defaults."""
     raw = {key: BASE_ANSWERS[key] for key in reversed(list(BASE_ANSWERS))}
     raw["age"] = "35"
-    answers = resolve(pack, raw)
+    answers = from_mapping(pack, raw).values
     assert list(answers) == [q.id for q in pack.questions]
     assert answers["age"] == 35
     assert answers["concerns"] == ("cellulite",)
@@ -140,10 +140,10 @@ def test_resolve_gives_answers_in_question_order(pack: RulePack) -> None:
     assert answers["recent_treatment_in_area"] is False
 
 
-def test_resolve_lists_every_problem_at_once(pack: RulePack) -> None:
+def test_from_mapping_lists_every_problem_at_once(pack: RulePack) -> None:
     """Every missing and every bad answer is reported in one error, in question order."""
     with pytest.raises(AnswersError) as caught:
-        resolve(pack, {"concerns": ["celulite"], "age": 300, "sex": ""}, source="a.yaml")
+        from_mapping(pack, {"concerns": ["celulite"], "age": 300, "sex": ""}, source="a.yaml")
     assert caught.value.lines() == [
         "a.yaml: age: 300 is outside 0 to 120",
         "a.yaml: sex: required, but not answered",
@@ -164,23 +164,23 @@ def test_resolve_lists_every_problem_at_once(pack: RulePack) -> None:
     assert int(caught.value.exit_code) == 1
 
 
-def test_resolve_ignores_answers_to_questions_that_do_not_apply(
+def test_from_mapping_ignores_answers_to_questions_that_do_not_apply(
     pack: RulePack, base_answers: dict[str, object]
 ) -> None:
     """An answer to a question whose `when` is false is dropped, even an invalid one."""
     base_answers["concerns"] = ["wrinkles"]
     base_answers["cellulite_cause_belief"] = "not a choice at all"
-    answers = resolve(pack, base_answers)
+    answers = from_mapping(pack, base_answers).values
     assert "cellulite_cause_belief" not in answers
 
 
-def test_resolve_requires_a_question_that_applies(
+def test_from_mapping_requires_a_question_that_applies(
     pack: RulePack, base_answers: dict[str, object]
 ) -> None:
     """A question whose `when` holds is required like any other."""
     del base_answers["cellulite_cause_belief"]
     with pytest.raises(AnswersError) as caught:
-        resolve(pack, base_answers)
+        from_mapping(pack, base_answers)
     assert caught.value.lines() == ["cellulite_cause_belief: required, but not answered"]
 
 
@@ -258,17 +258,17 @@ def test_read_answers_names_a_missing_file(tmp_path: Path) -> None:
     assert caught.value.lines() == [f"{tmp_path}/nope.yaml: no such answers file"]
 
 
-def test_a_yaml_file_round_trips_through_resolve(
+def test_a_yaml_file_round_trips_through_from_mapping(
     pack: RulePack, tmp_path: Path, base_answers: dict[str, object]
 ) -> None:
     """Resolved answers written back as JSON resolve to the same answers."""
-    answers = resolve(pack, base_answers)
+    answers = from_mapping(pack, base_answers).values
     file = tmp_path / "answers.json"
     file.write_text(
         json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}),
         encoding="utf-8",
     )
-    assert resolve(pack, read_answers(str(file))) == answers
+    assert from_mapping(pack, read_answers(str(file))).values == answers
 
 
 def test_no_choice_ticked_counts_as_no_answer(tmp_path: Path) -> None:
@@ -283,10 +283,10 @@ def test_no_choice_ticked_counts_as_no_answer(tmp_path: Path) -> None:
     )
     pack = load_pack(write_pack(tmp_path, text))
     with pytest.raises(AnswersError) as caught:
-        resolve(pack, {"tags": [], "age": 30, "wants": []})
+        from_mapping(pack, {"tags": [], "age": 30, "wants": []})
     assert [str(p) for p in caught.value.problems] == ["wants: required, but not answered"]
-    assert resolve(pack, {"tags": "", "age": 30, "wants": ["b"]})["tags"] == ("t1",)
-    assert resolve(pack, {"tags": ";", "age": 30, "wants": ["b"]})["tags"] == ("t1",)
+    assert from_mapping(pack, {"tags": "", "age": 30, "wants": ["b"]}).values["tags"] == ("t1",)
+    assert from_mapping(pack, {"tags": ";", "age": 30, "wants": ["b"]}).values["tags"] == ("t1",)
 
 
 # -- parse_json: the one strict JSON reader of `assess` and `batch` ----------------------------

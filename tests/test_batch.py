@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mesoguide.answers import AnswerRejected, coerce, resolve
+from mesoguide.answers import AnswerRejected, coerce
 from mesoguide.batch import (
     MEMO_LIMIT,
     Assessor,
@@ -20,7 +20,6 @@ from mesoguide.batch import (
     JsonlRows,
     Row,
     Tally,
-    assess_rows,
     csv_cells,
     memo_coercer,
 )
@@ -29,6 +28,7 @@ from mesoguide.engine import assess
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.loader import load_pack
 from mesoguide.model import AllOf, AnyOf, Compare, Condition, Not, RulePack
+from mesoguide.runner import from_mapping
 from tests.conftest import BASE_ANSWERS
 from tests.packs import SMALL_PACK, write_pack
 
@@ -59,7 +59,7 @@ def expected(pack: RulePack, number: int, raw: dict[str, object], **head: object
     """The record `assess --answers` implies for these raw answers, made without batch."""
     record: dict[str, Any] = {"row": number, **head}
     try:
-        report = assess(pack, resolve(pack, raw))
+        report = assess(pack, from_mapping(pack, raw))
     except AnswersError as error:
         return {**record, "error": "; ".join(f"{p.question}: {p.reason}" for p in error.problems)}
     sessions = report.sessions
@@ -68,7 +68,7 @@ def expected(pack: RulePack, number: int, raw: dict[str, object], **head: object
         "candidacy": report.candidacy,
         "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
         "rules": list(report.rules_fired),
-        "reasons": [finding.text for finding in report.referrals],
+        "reasons": [finding.text for finding in report.referral_reasons],
     }
 
 
@@ -77,7 +77,8 @@ def csv_rows(pack: RulePack, text: str) -> CsvRows:
 
 
 def records(pack: RulePack, rows: Any, full: bool = False) -> list[dict[str, Any]]:
-    return list(assess_rows(pack, rows, full))
+    assessor = Assessor(pack, full)
+    return [assessor.record(row) for row in rows]
 
 
 PEOPLE: list[dict[str, object]] = [
@@ -299,7 +300,7 @@ def test_full_detail_adds_the_report_of_assess(pack: RulePack) -> None:
 
     [record] = records(pack, csv_rows(pack, csv_text(PEOPLE[1:2])), full=True)
     raw = {k: cell(v) for k, v in PEOPLE[1].items() if k != "id"}
-    report = report_to_dict(assess(pack, resolve(pack, raw)))
+    report = report_to_dict(assess(pack, from_mapping(pack, raw)))
     assert record == {**expected(pack, 1, raw, id="A-2"), "report": report}
 
 
@@ -406,7 +407,7 @@ def test_the_assessor_memos_of_briefs_stay_within_memo_limit(tmp_path: Path) -> 
         raw = {f"q{i}": bool(n >> i & 1) for i in range(BITS)}
         record, _ = assessor.line(Row(n + 1, raw))
         assert record["rules"] == [f"r{i}" for i in range(BITS) if n >> i & 1] + ["decide"]
-        sizes = (len(assessor._briefs), len(assessor._by_contribution))
+        sizes = (len(assessor._decisions), len(assessor._by_contribution))
         peak = max(peak, *sizes)
     assert peak == MEMO_LIMIT
 

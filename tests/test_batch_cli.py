@@ -354,6 +354,27 @@ def spawn(*args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
     )
 
 
+def wait_until_drained(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """Wait until the process has read everything written to its stdin pipe and sleeps.
+
+    batch installs its signal handlers before it reads its input, so a drained pipe means
+    a signal now reaches them (a fixed sleep raced a slow start on a loaded machine).
+    """
+    import fcntl
+    import termios
+
+    assert process.stdin is not None
+    waiting = bytearray(4)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fcntl.ioctl(process.stdin.fileno(), termios.FIONREAD, waiting)
+        state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if int.from_bytes(waiting, sys.byteorder) == 0 and state == "S":
+            return
+        time.sleep(0.01)
+    raise AssertionError("batch never read its whole input")
+
+
 def assert_whole_records(stdout: bytes, stderr: bytes, written: int) -> None:
     lines = stdout.decode("utf-8").split("\n")
     assert lines[-1] == ""  # the output ends with a whole line
@@ -389,7 +410,7 @@ def test_ctrl_c_while_waiting_for_stdin_writes_what_was_made(tmp_path: Path) -> 
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(f"{HEADER}\n{C1}\n{C2}\n".encode())
     process.stdin.flush()
-    time.sleep(0.8)  # time to start, read both rows and wait for more
+    wait_until_drained(process)  # batch has started, read both rows and waits for more
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=10)
     assert process.returncode == 130

@@ -66,7 +66,7 @@ def test_json_format_is_the_documented_report(answers_file: Path) -> None:
     data = json.loads(out)
     assert data["candidacy"] == "candidate"
     assert data["sessions"] == {"min": 10, "max": 15}
-    assert data["answers"]["concerns"] == ["cellulite"]
+    assert data["answers"]["concerns"] == {"state": "answered", "value": ["cellulite"]}
 
 
 def test_markdown_format_is_a_handout(answers_file: Path) -> None:
@@ -130,12 +130,19 @@ def test_bad_values_exit_1_listing_every_problem(tmp_path: Path) -> None:
     )
 
 
-def test_answers_to_questions_that_do_not_apply_are_ignored() -> None:
-    """A cellulite belief given by someone without cellulite is not an error."""
+def test_answers_to_questions_that_do_not_apply_are_dropped_and_named() -> None:
+    """A cellulite belief given by someone without cellulite is dropped with a warning."""
     raw = {**BASE_ANSWERS, "concerns": ["wrinkles"], "cellulite_cause_belief": "nonsense"}
     code, out, err = invoke("-a", "-", "-f", "json", input=json.dumps(raw))
-    assert (code, err) == (0, "")
-    assert "cellulite_cause_belief" not in json.loads(out)["answers"]
+    assert (code, err) == (
+        0,
+        "warning: ignoring answers to questions that do not apply (their 'when' is false): "
+        "cellulite_cause_belief\n",
+    )
+    assert json.loads(out)["answers"]["cellulite_cause_belief"] == {
+        "state": "not_asked",
+        "value": None,
+    }
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,6 @@ from mesoguide.conditions import (
     compile_condition,
     condition_to_data,
     describe,
-    evaluate,
     parse_condition,
     questions_in,
 )
@@ -142,16 +141,16 @@ ANSWERS = {"age": 40, "flag": False, "sex": "male", "areas": ("chin", "arms")}
 )
 def test_operators(condition: Compare, holds: bool, holds_when_absent: bool) -> None:
     """Each operator tests the answer; over an absent answer every comparison is false."""
-    assert evaluate(condition, ANSWERS) is holds
-    assert evaluate(condition, {}) is holds_when_absent
+    assert compile_condition(condition)(ANSWERS) is holds
+    assert compile_condition(condition)({}) is holds_when_absent
 
 
 def test_a_false_answer_is_an_answer() -> None:
     """`False`, `0` and an empty tuple are answers, not absences."""
     answers = {"flag": False, "age": 0, "areas": ()}
-    assert evaluate(Compare("flag", "eq", False), answers)
-    assert evaluate(Compare("age", "eq", 0), answers)
-    assert evaluate(Compare("areas", "answered"), answers)
+    assert compile_condition(Compare("flag", "eq", False))(answers)
+    assert compile_condition(Compare("age", "eq", 0))(answers)
+    assert compile_condition(Compare("areas", "answered"))(answers)
 
 
 @pytest.mark.parametrize(
@@ -247,15 +246,19 @@ answer_sets = st.fixed_dictionaries(
 @given(conditions, answer_sets)
 def test_double_negation_holds(condition: Condition, answers: dict[str, Any]) -> None:
     """`not (not c)` evaluates like `c`."""
-    assert evaluate(Not(Not(condition)), answers) == evaluate(condition, answers)
+    assert compile_condition(Not(Not(condition)))(answers) == compile_condition(condition)(answers)
 
 
 @given(st.lists(conditions, max_size=3), answer_sets)
 def test_de_morgan_holds(items: list[Condition], answers: dict[str, Any]) -> None:
     """`not all(xs)` is `any(not x)`, and `not any(xs)` is `all(not x)`."""
     negated = tuple(Not(item) for item in items)
-    assert evaluate(Not(AllOf(tuple(items))), answers) == evaluate(AnyOf(negated), answers)
-    assert evaluate(Not(AnyOf(tuple(items))), answers) == evaluate(AllOf(negated), answers)
+    assert compile_condition(Not(AllOf(tuple(items))))(answers) == compile_condition(
+        AnyOf(negated)
+    )(answers)
+    assert compile_condition(Not(AnyOf(tuple(items))))(answers) == compile_condition(
+        AllOf(negated)
+    )(answers)
 
 
 @given(conditions)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mesoguide.answers import resolve
 from mesoguide.engine import assess
 from mesoguide.model import Report, RulePack
 from mesoguide.packs import default_pack_path
+from mesoguide.runner import from_mapping
 from tests.conftest import BASE_ANSWERS
 
 SAFETY_SCREENS = [
@@ -33,7 +33,7 @@ def run(pack: RulePack, **changes: object) -> Report:
     """The report for the base answers (a 35-year-old with cellulite) with some changed."""
     raw = dict(BASE_ANSWERS)
     raw.update(changes)
-    return assess(pack, resolve(pack, raw))
+    return assess(pack, from_mapping(pack, raw))
 
 
 def explained(report: Report) -> dict[str, tuple[str, ...]]:
@@ -43,7 +43,7 @@ def explained(report: Report) -> dict[str, tuple[str, ...]]:
 
 def points(report: Report) -> set[str]:
     """Every guidance point the report cites anywhere."""
-    findings = (*report.explanations, *report.referrals, *report.clinic, *report.advice)
+    findings = (*report.explanations, *report.referral_reasons, *report.clinic, *report.advice)
     return {p for f in findings for p in f.guidance}
 
 
@@ -60,7 +60,7 @@ def test_a_treatable_concern_and_no_screen_is_a_candidate(pack: RulePack) -> Non
     assert report.sessions.timeline is not None
     assert "weeks to months" in report.sessions.timeline
     assert "article" in report.sessions.timeline  # given as the article's estimate
-    assert report.referrals == ()
+    assert report.referral_reasons == ()
 
 
 @pytest.mark.parametrize("concern", ["cellulite", "wrinkles", "sagging_skin", "excess_fat"])
@@ -76,8 +76,8 @@ def test_each_safety_screen_refers_and_names_its_reason(
     """A positive screen gives `refer`, one referral reason naming it, and no sessions."""
     report = run(pack, **changes)
     assert report.candidacy == "refer"
-    assert [f.rule for f in report.referrals] == [rule]
-    assert report.referrals[0].guidance == ("SAFETY",)
+    assert [f.rule for f in report.referral_reasons] == [rule]
+    assert report.referral_reasons[0].guidance == ("SAFETY",)
     assert report.sessions is None
 
 
@@ -98,8 +98,8 @@ def test_referral_names_each_reason(pack: RulePack) -> None:
         medical_conditions=["autoimmune", "cancer", "diabetes", "heart_or_circulation"],
     )
     assert report.candidacy == "refer"
-    assert [f.rule for f in report.referrals] == [rule for _, rule in SAFETY_SCREENS]
-    assert "Do not stop or change a prescribed medicine" in report.referrals[2].text
+    assert [f.rule for f in report.referral_reasons] == [rule for _, rule in SAFETY_SCREENS]
+    assert "Do not stop or change a prescribed medicine" in report.referral_reasons[2].text
 
 
 @pytest.mark.parametrize("changes", [{"concerns": ["other"]}, {"pregnant_or_breastfeeding": True}])
@@ -125,7 +125,7 @@ def test_not_indicated_still_reports_safety_findings(pack: RulePack) -> None:
     """`not_indicated` wins over `refer`, yet every positive screen is still reported."""
     report = run(pack, concerns=["other"], pregnant_or_breastfeeding=True, age=15)
     assert report.candidacy == "not_indicated"
-    assert [f.rule for f in report.referrals] == [
+    assert [f.rule for f in report.referral_reasons] == [
         "refer_under_18",
         "refer_pregnant_or_breastfeeding",
     ]
@@ -299,7 +299,7 @@ _PACK = __import__("mesoguide.loader", fromlist=["load_pack"]).load_pack(default
 @given(_answer_sets(_PACK))
 def test_every_answer_set_gets_exactly_one_outcome_and_the_advice(raw: dict[str, object]) -> None:
     """Any valid answers give one of the three outcomes, always with professional advice."""
-    report = assess(_PACK, resolve(_PACK, raw))
+    report = assess(_PACK, from_mapping(_PACK, raw))
     assert report.candidacy in {"candidate", "refer", "not_indicated"}
     assert (report.sessions is not None) == (report.candidacy == "candidate")
     assert any(f.rule == "consult_professional" for f in report.advice)

@@ -51,6 +51,9 @@ def test_assess_with_the_example_pack_prints_its_report(tmp_path: Path) -> None:
         "  • Talk to a qualified medical professional before any decision about\n"
         "    treatment. [M6]\n"
         "\n"
+        "Not answered\n"
+        "  • Do you form raised scars (keloids)? — not answered (pack default: no)\n"
+        "\n"
         "This example gives general information only; it is not a diagnosis or medical\n"
         "advice, and only a medical professional can decide whether a treatment is right\n"
         "for you.\n"
@@ -70,7 +73,7 @@ def test_a_skipped_question_is_absent_from_the_result(tmp_path: Path) -> None:
     report = json.loads(out)
     assert report["candidacy"] == "candidate"
     assert report["sessions"] == {"min": 3, "max": 6}
-    assert "months_since_isotretinoin" not in report["answers"]
+    assert report["answers"]["months_since_isotretinoin"] == {"state": "not_asked", "value": None}
     assert report["rules_fired"] == [
         "may_be_candidate",
         "what_it_is",

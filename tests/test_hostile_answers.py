@@ -162,7 +162,7 @@ def test_reads_zero_padded_numbers_as_decimal(tmp_path: Path, literal: str, age:
     """Reads `035` as 35 (YAML 1.2), not as the octal 29 of YAML 1.1."""
     code, out, err = assess("--answers", write(tmp_path, answers_yaml("age", literal)))
     assert (code, err) == (0, "")
-    assert json.loads(out)["answers"]["age"] == age
+    assert json.loads(out)["answers"]["age"] == {"state": "answered", "value": age}
 
 
 # -- files --------------------------------------------------------------------------------------

@@ -109,13 +109,14 @@ def test_refuses_an_unreadable_pack(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("levels", "width"), [(9, 9), (8, 50), (30, 2)])
-def test_refuses_an_alias_bomb_within_a_second(tmp_path: Path, levels: int, width: int) -> None:
+def test_refuses_an_alias_bomb_at_once(tmp_path: Path, levels: int, width: int) -> None:
     """Stops expanding aliases at the node budget, long before the bomb goes off."""
     file = tmp_path / "pack.yaml"
     file.write_text(laughs(levels, width), encoding="utf-8")
     start = time.perf_counter()
     message = refusal(file)
-    assert time.perf_counter() - start < 1.0
+    # Expanded, the bomb takes minutes; 5 s tells the two apart without racing a busy machine.
+    assert time.perf_counter() - start < 5.0
     assert message == f"{file}:1: expands to too many values (YAML aliases used as a bomb?)"
 
 

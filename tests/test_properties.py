@@ -9,13 +9,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mesoguide.answers import AnswerRejected, coerce, read_answers, resolve
-from mesoguide.conditions import condition_to_data, evaluate, parse_condition
+from mesoguide.answers import AnswerRejected, coerce, read_answers
+from mesoguide.conditions import compile_condition, condition_to_data, parse_condition
 from mesoguide.engine import assess
 from mesoguide.errors import MesoguideError
 from mesoguide.loader import load_pack
 from mesoguide.model import AllOf, Answer, AnyOf, Compare, Condition, Not, Question, RulePack
 from mesoguide.packs import default_pack_path
+from mesoguide.runner import from_mapping
 
 PACK: RulePack = load_pack(default_pack_path())
 QUESTION_IDS = [q.id for q in PACK.questions]
@@ -48,7 +49,7 @@ raw_answers = st.dictionaries(
 def test_arbitrary_answers_are_assessed_or_refused(raw: dict[str, object]) -> None:
     """Any mapping is assessed to exactly one outcome or refused with a MesoguideError."""
     try:
-        answers = resolve(PACK, raw)
+        answers = from_mapping(PACK, raw)
     except MesoguideError:
         return
     report = assess(PACK, answers)
@@ -61,7 +62,7 @@ def test_arbitrary_answers_files_are_assessed_or_refused(raw: dict[str, object],
     """Any mapping written as a JSON or YAML file is assessed or refused, never a crash."""
     text = json.dumps(raw) if fmt == "json" else yaml.safe_dump(raw, allow_unicode=True)
     try:
-        answers = resolve(PACK, read_answers("-", text.encode("utf-8")))
+        answers = from_mapping(PACK, read_answers("-", text.encode("utf-8")))
     except MesoguideError:
         return
     assert assess(PACK, answers).candidacy in {o.id for o in PACK.outcomes}
@@ -99,10 +100,11 @@ def as_data(answers: dict[str, Answer]) -> dict[str, Any]:
 @given(full_answers)
 def test_answers_files_round_trip_through_yaml_and_json(raw: dict[str, Answer]) -> None:
     """Resolved answers written as YAML or as JSON read back to the same resolved answers."""
-    answers = resolve(PACK, as_data(raw))
-    data = as_data(answers)
+    answers = from_mapping(PACK, as_data(raw))
+    data = as_data(answers.given())
     for text in (yaml.safe_dump(data), json.dumps(data), json.dumps(data, indent=2)):
-        assert resolve(PACK, read_answers("-", text.encode("utf-8"))) == answers
+        again = from_mapping(PACK, read_answers("-", text.encode("utf-8")))
+        assert (again.values, again.states) == (answers.values, answers.states)
 
 
 # -- condition laws ------------------------------------------------------------------------------
@@ -153,7 +155,7 @@ partial_answers = st.fixed_dictionaries({}, optional={q.id: valid_value(q) for q
 @given(conditions, partial_answers)
 def test_double_negation(condition: Condition, answers: dict[str, Answer]) -> None:
     """not (not c) holds exactly when c does."""
-    assert evaluate(Not(Not(condition)), answers) == evaluate(condition, answers)
+    assert compile_condition(Not(Not(condition)))(answers) == compile_condition(condition)(answers)
 
 
 @FEW
@@ -161,8 +163,12 @@ def test_double_negation(condition: Condition, answers: dict[str, Answer]) -> No
 def test_de_morgan(items: tuple[Condition, ...], answers: dict[str, Answer]) -> None:
     """not (all of xs) is any of (not x); not (any of xs) is all of (not x)."""
     negated = tuple(Not(item) for item in items)
-    assert evaluate(Not(AllOf(items)), answers) == evaluate(AnyOf(negated), answers)
-    assert evaluate(Not(AnyOf(items)), answers) == evaluate(AllOf(negated), answers)
+    assert compile_condition(Not(AllOf(items)))(answers) == compile_condition(AnyOf(negated))(
+        answers
+    )
+    assert compile_condition(Not(AnyOf(items)))(answers) == compile_condition(AllOf(negated))(
+        answers
+    )
 
 
 @FEW
@@ -174,4 +180,4 @@ def test_a_condition_survives_its_yaml_form(
     data = yaml.safe_load(yaml.safe_dump(condition_to_data(condition)))
     parsed = parse_condition(data)
     assert parsed == condition
-    assert evaluate(parsed, answers) == evaluate(condition, answers)
+    assert compile_condition(parsed)(answers) == compile_condition(condition)(answers)

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from mesoguide.answers import resolve
 from mesoguide.cli import app
 from mesoguide.engine import assess
 from mesoguide.errors import AnswersError
 from mesoguide.model import Answer
+from mesoguide.runner import from_mapping
 from tests.test_properties import PACK, QUESTION_IDS, valid_value
 
 runner = CliRunner()
@@ -44,7 +44,7 @@ def run_batch(folder: Path, name: str, text: str) -> tuple[int, list[dict[str, A
 def expected_outcome(raw: dict[str, object]) -> tuple[str, str]:
     """What `assess` makes of these raw answers: ("error", the problems) or ("candidacy", id)."""
     try:
-        answers = resolve(PACK, raw)
+        answers = from_mapping(PACK, raw)
     except AnswersError as error:
         return "error", "; ".join(map(str, error.problems))
     return "candidacy", assess(PACK, answers).candidacy

@@ -9,11 +9,12 @@ import json
 import pytest
 from rich.console import Console
 
-from mesoguide.answers import resolve
+from mesoguide.answers import format_answer
 from mesoguide.engine import assess
 from mesoguide.model import Report, RulePack
-from mesoguide.render import format_answer, render_markdown, render_text, text_report
+from mesoguide.render import render_markdown, render_text, text_report
 from mesoguide.report import SCHEMA_VERSION, render_json, report_to_dict
+from mesoguide.runner import from_mapping
 from tests.conftest import BASE_ANSWERS
 
 CANDIDATE = {
@@ -32,7 +33,7 @@ REFER = {
 def report_for(pack: RulePack, changes: dict[str, object]) -> Report:
     raw = dict(BASE_ANSWERS)
     raw.update(changes)
-    return assess(pack, resolve(pack, raw))
+    return assess(pack, from_mapping(pack, raw))
 
 
 CANDIDATE_TEXT = """\
@@ -90,6 +91,12 @@ Advice
     treatment. Only they can decide whether mesotherapy is right for you. [G4,
     G10, G14]
 
+Not answered
+  • Do you form raised scars (keloids) or have a skin pigment disorder? — not
+    answered (pack default: no)
+  • Have you had surgery, laser, fillers or another treatment in the area
+    recently? — not answered (pack default: no)
+
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
 is right for you.
@@ -125,6 +132,12 @@ Advice
   • Talk to a qualified medical professional before any decision about
     treatment. Only they can decide whether mesotherapy is right for you. [G4,
     G10, G14]
+
+Not answered
+  • Do you form raised scars (keloids) or have a skin pigment disorder? — not
+    answered (pack default: no)
+  • Have you had surgery, laser, fillers or another treatment in the area
+    recently? — not answered (pack default: no)
 
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
@@ -163,6 +176,7 @@ Something in your answers needs a clinician's review before any decision about m
 | What would you like to improve? | Excess fat |
 | Which areas would you like treated? | Thighs |
 | How would you describe your build? | Average |
+| What do you think causes your cellulite? | not asked (did not apply) |
 | Would you rather avoid surgery? | no |
 | How soon do you hope to see results? | Within months |
 | How many treatment sessions could you attend? | 12 |
@@ -173,8 +187,8 @@ Something in your answers needs a clinician's review before any decision about m
 | Have you had an allergy to an injected medicine, a vitamin, or a local anaesthetic? | no |
 | Is there an infection, rash, wound, cold sore or sunburn where you want treatment? | no |
 | Do any of these apply to you? | Diabetes |
-| Do you form raised scars (keloids) or have a skin pigment disorder? | no |
-| Have you had surgery, laser, fillers or another treatment in the area recently? | no |
+| Do you form raised scars (keloids) or have a skin pigment disorder? | not answered (pack default: no) |
+| Have you had surgery, laser, fillers or another treatment in the area recently? | not answered (pack default: no) |
 
 ## Guidance points cited
 
@@ -199,18 +213,18 @@ Something in your answers needs a clinician's review before any decision about m
 
 def test_text_report_of_a_candidate_is_exactly_this(pack: RulePack) -> None:
     """A male candidate who blames fat and expects results in days: the whole text report."""
-    assert render_text(report_for(pack, CANDIDATE)) == CANDIDATE_TEXT
+    assert render_text(report_for(pack, CANDIDATE), pack) == CANDIDATE_TEXT
 
 
 def test_text_report_of_a_referral_is_exactly_this(pack: RulePack) -> None:
     """A pregnant person with diabetes: reasons first, no sessions, no clinic checklist."""
-    assert render_text(report_for(pack, REFER)) == REFER_TEXT
+    assert render_text(report_for(pack, REFER), pack) == REFER_TEXT
 
 
 def test_the_terminal_renderable_prints_the_same_text(pack: RulePack) -> None:
     """The rich renderable on a colourless 80-column console gives the same lines."""
     console = Console(file=io.StringIO(), width=80, color_system=None, force_terminal=False)
-    console.print(text_report(report_for(pack, CANDIDATE)))
+    console.print(text_report(report_for(pack, CANDIDATE), pack))
     printed = console.file.getvalue()
     assert "\x1b" not in printed
     assert [line.rstrip() for line in printed.splitlines()] == CANDIDATE_TEXT.splitlines()
@@ -218,14 +232,14 @@ def test_the_terminal_renderable_prints_the_same_text(pack: RulePack) -> None:
 
 def test_text_report_has_no_trailing_blanks_or_escape_codes(pack: RulePack) -> None:
     """Text for files and pipes has no escape codes and no trailing spaces."""
-    text = render_text(report_for(pack, REFER))
+    text = render_text(report_for(pack, REFER), pack)
     assert "\x1b" not in text
     assert all(line == line.rstrip() for line in text.splitlines())
 
 
 def test_text_report_follows_the_width(pack: RulePack) -> None:
     """A narrower width wraps every line within it."""
-    text = render_text(report_for(pack, CANDIDATE), width=50)
+    text = render_text(report_for(pack, CANDIDATE), pack, width=50)
     assert max(len(line) for line in text.splitlines()) <= 50
 
 
@@ -300,7 +314,7 @@ def test_json_has_every_documented_field_with_its_type(
         "pack",
         "disclaimer",
     ]
-    assert data["schema_version"] == SCHEMA_VERSION == 1
+    assert data["schema_version"] == SCHEMA_VERSION == 2
     assert data["candidacy"] in {"candidate", "refer", "not_indicated"}
     assert set(data["outcome"]) == {"id", "label", "summary"}
     assert data["outcome"]["id"] == data["candidacy"]
@@ -322,22 +336,29 @@ def test_json_has_every_documented_field_with_its_type(
     assert isinstance(data["disclaimer"], str)
 
 
-def test_json_answers_are_plain_json_values(pack: RulePack) -> None:
-    """Answers keep their types: integers, booleans, strings, and lists for multiple choice."""
+def test_json_answers_carry_their_state_and_plain_json_values(pack: RulePack) -> None:
+    """Every question is listed with its state; answered values keep their JSON types."""
     data = report_to_dict(report_for(pack, REFER))
     answers = data["answers"]
-    assert answers["age"] == 35
-    assert answers["pregnant_or_breastfeeding"] is True
-    assert answers["sex"] == "female"
-    assert answers["concerns"] == ["excess_fat"]
-    assert answers["medical_conditions"] == ["diabetes"]
-    assert "cellulite_cause_belief" not in answers  # not asked, so not answered
+    assert list(answers) == [q.id for q in pack.questions]
+    assert answers["age"] == {"state": "answered", "value": 35}
+    assert answers["pregnant_or_breastfeeding"] == {"state": "answered", "value": True}
+    assert answers["sex"] == {"state": "answered", "value": "female"}
+    assert answers["concerns"] == {"state": "answered", "value": ["excess_fat"]}
+    assert answers["medical_conditions"] == {"state": "answered", "value": ["diabetes"]}
+    assert answers["cellulite_cause_belief"] == {"state": "not_asked", "value": None}
+    # left blank: the pack's default counted, and the JSON says so rather than `false`
+    assert answers["scarring_or_pigment_disorder"] == {
+        "state": "default",
+        "value": None,
+        "default": False,
+    }
 
 
 def test_json_is_indented_utf8_text_ending_in_a_newline(pack: RulePack) -> None:
     """The JSON text is indented, keeps non-ASCII as is, and ends with one newline."""
     text = render_json(report_for(pack, CANDIDATE))
-    assert text.startswith('{\n  "schema_version": 1,\n  "candidacy": "candidate",\n')
+    assert text.startswith('{\n  "schema_version": 2,\n  "candidacy": "candidate",\n')
     assert text.endswith("}\n") and not text.endswith("\n\n")
 
 
@@ -349,7 +370,8 @@ def test_docs_output_documents_every_json_field(pack: RulePack) -> None:
 
     doc = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
     fields = list(report_to_dict(report_for(pack, REFER)))
-    documented = re.findall(r"^\| `(\w+)` \|", doc, re.M)
+    fields_table = doc[doc.index("| field | type | meaning |") :].split("\n\n", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \|", fields_table, re.M)
     assert documented == fields
     example = re.search(r"```json\n(.+?)\n```", doc, re.S)
     assert example is not None

@@ -4,10 +4,11 @@ Every condition compares an answer with constants, so each question's answers fa
 classes that no condition can tell apart: integers split at the thresholds conditions use,
 choices by the values conditions mention (plus one "any other"), multiple choices by the
 subsets of mentioned values that the question's own limits allow. A question skipped by its
-`when` is absent, and an optional one may be left unanswered. The search walks the questions in
-pack order, substitutes each class into the formula it is deciding, drops what no longer
-matters, and remembers residual formulas it has already refuted, so it proves rather than
-samples. A work budget makes it stop, and say so, instead of hanging on a pathological pack.
+`when` is absent, and so may be one the runner can leave blank (optional, no default). The
+search walks the questions in pack order, substitutes each class into the formula it is
+deciding, drops what no longer matters, and remembers residual formulas it has already
+refuted, so it proves rather than samples. A work budget makes it stop, and say so, instead
+of hanging on a pathological pack.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from mesoguide.model import (
     Rule,
     RulePack,
 )
+from mesoguide.runner import may_be_blank
 
 WORK_BUDGET = 2_000_000
 """Formula nodes the whole analysis may touch before it gives up (about 10 s of work)."""
@@ -169,7 +171,7 @@ class _Space:
     # -- answer classes -----------------------------------------------------------------------
     def _cells(self, question: Question) -> list[Cell]:
         cells = [Cell(answer) for answer in self._answers(question)]
-        if not question.required:
+        if may_be_blank(question):  # as the runner decides: a default fills a blank
             cells.append(Cell(None))
         return cells
 
@@ -239,7 +241,9 @@ def _subset_classes(question: Question, mentioned: Sequence[str]) -> list[Answer
                 if size == 1 and low <= 1 <= high:
                     found.append(subset)
                 continue
-            extra = max(0, low - size)
+            # The runner stores no empty list (no choice ticked is a blank), so the empty
+            # subset of mentioned values needs one filler at least.
+            extra = max(0 if size else 1, low - size)
             if extra <= len(fillers) and size + extra <= high:
                 chosen = set(subset) | set(fillers[:extra])
                 found.append(tuple(v for v in question.choice_values if v in chosen))
@@ -508,17 +512,6 @@ class _Checker:
         for question in gated:
             text += f" ('{question.id}' is asked only when {describe(question.when)})"
         return text
-
-
-def fires_witness(pack: RulePack, rule_id: str) -> dict[str, Answer] | None:
-    """Answers under which a rule fires, or None when it never can (for tests and tools)."""
-    space = _Space(pack, WORK_BUDGET)
-    checker = _Checker(pack, space)
-    rule = next(r for r in pack.rules if r.id == rule_id)
-    under = checker.fires_under(rule)
-    return checker.search.witness(
-        _and([checker.rule_when[rule.id], _or(checker.final[o] for o in under)])
-    )
 
 
 def format_answers(

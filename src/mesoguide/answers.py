@@ -1,4 +1,7 @@
-"""Answers: coerce each raw value to its question's type, apply `when`, defaults and `required`."""
+"""Answers: coerce each raw value to its question's type; read answers files and JSON strictly.
+
+`when`, defaults and `required` are the runner's (mesoguide.runner).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mesoguide import yamlsafe
-from mesoguide.conditions import always, type_name
-from mesoguide.errors import AnswerProblem, AnswersError, UsageError, did_you_mean
+from mesoguide.conditions import type_name
+from mesoguide.errors import UsageError, did_you_mean
 from mesoguide.model import Answer, Question, RulePack
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1"})
@@ -139,49 +142,23 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
     return ordered
 
 
+def format_answer(question: Question, value: Answer) -> str:
+    """An answer as a person reads it: choice labels, yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    labels = {c.value: c.label for c in question.choices}
+    if isinstance(value, tuple):
+        return ", ".join(labels.get(v, v) for v in value) or "(none)"
+    if isinstance(value, str):
+        return labels.get(value, value)
+    return str(value)
+
+
 def _shown(value: object) -> str:
     if isinstance(value, bool):  # as the YAML or JSON file spells it
         return "true" if value else "false"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def resolve(
-    pack: RulePack,
-    raw: Mapping[str, object],
-    source: str | None = None,
-    coercer: Callable[[Question, object], Answer] = coerce,
-) -> dict[str, Answer]:
-    """Coerce raw answers in question order; every problem (missing or bad) is raised at once.
-
-    Questions whose ``when`` does not hold are skipped and their raw answers ignored.
-    ``coercer`` stands in for ``coerce`` (batch passes a memoising one; it must agree exactly).
-    """
-    answers: dict[str, Answer] = {}
-    problems: list[AnswerProblem] = []
-    tests = pack.question_tests
-    for question in pack.questions:
-        qid = question.id
-        test = tests[qid]
-        if test is not always and not test(answers):  # batch runs this per row: skip no-ops
-            continue
-        value = raw.get(qid)
-        answer: Answer | None = None
-        if value is not None and value != "":
-            try:
-                answer = coercer(question, value)
-            except AnswerRejected as rejected:
-                problems.append(AnswerProblem(qid, rejected.reason))
-                continue
-        if answer is not None and answer != ():  # no choice ticked counts as no answer
-            answers[qid] = answer
-        elif question.default is not None:
-            answers[qid] = question.default
-        elif question.required:
-            problems.append(AnswerProblem(qid, "required, but not answered"))
-    if problems:
-        raise AnswersError(problems, source)
-    return answers
 
 
 def read_answers(path: str, stdin_text: bytes | str | None = None) -> dict[str, object]:

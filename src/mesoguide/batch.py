@@ -1,4 +1,4 @@
-"""Batch: stream many rows of raw answers through the same `resolve` and `assess` as `assess`.
+"""Batch: stream many rows of raw answers through the same runner and engine as `assess`.
 
 Rows in, records out, one at a time: no row is kept once its record is made, and the memos are
 bounded, so memory stays flat however long the input is. The caller opens the streams; this
@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from mesoguide.answers import AnswerRejected, JsonProblem, coerce, parse_json, resolve
+from mesoguide.answers import AnswerRejected, JsonProblem, coerce, parse_json
 from mesoguide.conditions import type_name
-from mesoguide.engine import assess, contributing, decide
+from mesoguide.engine import assess, decide, holding
 from mesoguide.errors import AnswersError, UsageError
-from mesoguide.model import Answer, Question, Report, Rule, RulePack
-from mesoguide.report import report_to_dict
+from mesoguide.model import Answer, AnswerSet, Question, RulePack
+from mesoguide.report import brief, report_to_dict
+from mesoguide.runner import from_mapping
 
 ID_COLUMN = "id"
 CSV_COLUMNS = (
@@ -231,21 +232,13 @@ def memo_coercer(memos: Memos | None = None) -> Callable[[Question, object], Ans
     return coerce_cell
 
 
-def brief_of(report: Report) -> Record:
-    """The outcome part of a brief record: candidacy, sessions, rules fired, referral reasons."""
-    sessions = report.sessions
-    return {
-        "candidacy": report.candidacy,
-        "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
-        "rules": list(report.rules_fired),
-        "reasons": [finding.text for finding in report.referrals],
-    }
-
-
 class Assessor:
     """Turns rows into records exactly as `assess --answers` would judge each one.
 
-    Records with the same outcome share their ``sessions``, ``rules`` and ``reasons`` values:
+    A row's answers go through the runner (`from_mapping`) and the engine (`holding`,
+    `decide`) as in `assess`; a brief record is `report.brief` of the same decision. Decisions
+    are kept by the rules that hold, and their JSON text by the rules that contribute, since
+    exports repeat a few combinations. Records with the same decision share their values:
     treat records as read-only.
     """
 
@@ -253,101 +246,61 @@ class Assessor:
         self._pack = pack
         self._full = full
         self._coerce = memo_coercer()
-        # The brief part of a report depends only on which rules hold, so it is made (and
-        # encoded) once per set of rules; tests hold batch and `assess` to parity.
-        self._briefs: dict[tuple[str, ...], tuple[Record, str]] = {}
+        self._decisions: dict[tuple[str, ...], tuple[Record, str]] = {}
         self._by_contribution: dict[tuple[str, ...], tuple[Record, str]] = {}
-        # Each rule's id and referral as JSON text, so a new set of rules is joined, not encoded.
-        self._json = {
-            rule.id: (_encode_text(rule.id), _encode_text(rule.referral or ""))
-            for rule in pack.rules
-        }
 
     def record(self, row: Row) -> Record:
         """The record for one row: its outcome, or the reasons it was rejected."""
+        return self.line(row)[0]
+
+    def line(self, row: Row) -> tuple[Record, str]:
+        """The record and its JSON line (with the newline), sparing the encoding of repeats."""
         record: Record = {"row": row.number}
         if row.has_id:
             record["id"] = row.id
         answers = self._resolve(row, record)
         if answers is None:
-            return record
+            return record, _encode_json(record) + "\n"
         if self._full:
             report = assess(self._pack, answers)
-            record.update(brief_of(report))
+            record.update(brief(report.decision))
             record["report"] = report_to_dict(report)
-        else:
-            record.update(self._brief(answers)[0])
-        return record
-
-    def line(self, row: Row) -> tuple[Record, str]:
-        """The record and its JSON line (with the newline), sparing the encoding of repeats."""
-        if self._full:
-            record = self.record(row)
             return record, _encode_json(record) + "\n"
-        record = {"row": row.number}
-        if row.has_id:
-            record["id"] = row.id
-        answers = self._resolve(row, record)
-        if answers is None:
-            return record, _encode_json(record) + "\n"
-        brief, tail = self._brief(answers)
+        made, tail = self._brief(answers.values)
+        record.update(made)
         # `{"row": 1, "id": "x"` + `, "candidacy": ...}`: the text json.dumps would give.
         head = f'{{"row": {row.number}'
         if row.has_id:
             row_id = row.id
             shown = _encode_text(row_id) if type(row_id) is str else _encode_json(row_id)
             head = f'{head}, "id": {shown}'
-        record.update(brief)
         return record, head + tail
 
-    def _resolve(self, row: Row, record: Record) -> dict[str, Answer] | None:
+    def _resolve(self, row: Row, record: Record) -> AnswerSet | None:
         if row.problem is not None:
             record["error"] = row.problem
             return None
         try:
-            return resolve(self._pack, row.answers, coercer=self._coerce)
+            return from_mapping(self._pack, row.answers, coercer=self._coerce)
         except AnswersError as error:
             record["error"] = "; ".join(map(str, error.problems))
             return None
 
-    def _brief(self, answers: Mapping[str, Answer]) -> tuple[Record, str]:
-        candidacy, held = decide(self._pack, answers)
-        key = tuple(held)  # the outcome follows from which rules hold
-        known = self._briefs.get(key)
+    def _brief(self, values: Mapping[str, Answer]) -> tuple[Record, str]:
+        held = holding(self._pack, values)
+        known = self._decisions.get(held)
         if known is None:
-            # Many sets of rules that hold differ only in rules that do not contribute to this
-            # outcome, so the brief is kept by the rules that do, too.
-            rules = contributing(self._pack, candidacy, held)
-            by = (candidacy, *(rule.id for rule in rules))
+            decision = decide(self._pack, held)
+            # Many sets of rules that hold differ only in rules that do not contribute to the
+            # outcome, so the encoded brief is kept by the rules that do, too.
+            by = (decision.outcome.id, *decision.rules_fired)
             known = self._by_contribution.get(by)
             if known is None:
-                known = self._made(candidacy, rules)
+                made = brief(decision)
+                known = made, ", " + _encode_json(made)[1:] + "\n"
                 _remember(self._by_contribution, by, known)
-            _remember(self._briefs, key, known)
+            _remember(self._decisions, held, known)
         return known
-
-    def _made(self, candidacy: str, rules: list[Rule]) -> tuple[Record, str]:
-        """What `assess` gathers for the four brief fields, without the rest of a Report."""
-        sessions = next((rule.sessions for rule in rules if rule.sessions is not None), None)
-        reasons = [rule for rule in rules if rule.referral]
-        brief = {
-            "candidacy": candidacy,
-            "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
-            "rules": [rule.id for rule in rules],
-            "reasons": [rule.referral for rule in reasons],
-        }
-        texts = self._json
-        # The text json.dumps(brief) gives (checked by the tests), minus its opening brace.
-        tail = (
-            f', "candidacy": {_encode_text(candidacy)}, "sessions": '
-            + ("null" if sessions is None else _encode_json(brief["sessions"]))
-            + ', "rules": ['
-            + ", ".join([texts[rule.id][0] for rule in rules])
-            + '], "reasons": ['
-            + ", ".join([texts[rule.id][1] for rule in reasons])
-            + "]}\n"
-        )
-        return brief, tail
 
 
 def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
@@ -355,13 +308,6 @@ def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
     if len(memo) >= MEMO_LIMIT:
         memo.clear()
     memo[key] = value
-
-
-def assess_rows(pack: RulePack, rows: Iterable[Row], full: bool = False) -> Iterator[Record]:
-    """One record per row, in input order, made as the rows are read."""
-    assessor = Assessor(pack, full)
-    for row in rows:
-        yield assessor.record(row)
 
 
 def csv_cells(record: Record) -> list[object]:

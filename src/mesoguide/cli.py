@@ -13,11 +13,10 @@ import typer
 from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
 from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
-from mesoguide.packs import load_rules
 from mesoguide.rules_cli import app as rules_app
 
 if TYPE_CHECKING:
-    from mesoguide.model import Answer, RulePack
+    from mesoguide.model import AnswerSet, RulePack
 
 app = typer.Typer(
     name="mesoguide",
@@ -88,30 +87,23 @@ def assess(
     if output is not None and str(output) == "-":
         output = None  # as with batch: '-' is stdout
     with reporting_errors():
-        pack = load_rules(rules)
+        from mesoguide.loader import load_pack
+
+        pack = load_pack(rules)
         resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
-        if output_format is ReportFormat.json:
-            from mesoguide.report import render_json
-
-            text = render_json(report)
-        elif output_format is ReportFormat.markdown:
-            from mesoguide.render import render_markdown
-
-            text = render_markdown(report, pack)
-        elif output is not None or not sys.stdout.isatty():
-            from mesoguide.render import render_text
-
-            text = render_text(report)
-        else:
+        if output_format is ReportFormat.text and output is None and sys.stdout.isatty():
             from rich.console import Console
 
             from mesoguide.render import print_report
 
-            print_report(report, Console())
+            print_report(report, pack, Console())
             return
+        from mesoguide.api import render
+
+        text = render(report, pack, output_format.value)
         if output is not None:
             write_output(output, text)
         else:
@@ -157,15 +149,17 @@ def batch(
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
     with reporting_errors():
         from mesoguide.batch_cli import run_batch
+        from mesoguide.loader import load_pack
 
-        pack = load_rules(rules)
+        pack = load_pack(rules)
         code = run_batch(pack, input_path, output, output_format, detail, input_format)
     raise typer.Exit(int(code))
 
 
-def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
-    from mesoguide.answers import MAX_ANSWERS_BYTES, read_answers, resolve, unknown_keys
+def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
+    from mesoguide.answers import MAX_ANSWERS_BYTES, read_answers, unknown_keys
     from mesoguide.errors import UsageError, did_you_mean
+    from mesoguide.runner import from_mapping
 
     if not path:
         raise UsageError("--answers needs a file name (or - for stdin)")
@@ -178,10 +172,16 @@ def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
         known = [q.id for q in pack.questions]
         named = ", ".join(f"{key}{did_you_mean(str(key), known)}" for key in unknown)
         warn(f"ignoring answers to unknown questions: {named}")
-    return resolve(pack, raw, source="stdin" if path == "-" else path)
+    answers = from_mapping(pack, raw, source="stdin" if path == "-" else path)
+    if answers.dropped:
+        warn(
+            "ignoring answers to questions that do not apply (their 'when' is false): "
+            + ", ".join(answers.dropped)
+        )
+    return answers
 
 
-def _ask(pack: RulePack) -> dict[str, Answer]:
+def _ask(pack: RulePack) -> AnswerSet:
     from mesoguide.errors import UsageError
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -189,9 +189,8 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     from rich.console import Console
     from rich.text import Text
 
-    from mesoguide.answers import resolve
     from mesoguide.prompts import QuestionaryPrompter
-    from mesoguide.questionnaire import interview
+    from mesoguide.runner import interview
 
     console = Console(highlight=False)
     # Text, not markup: a pack's "[/]" or "[link=...]" is shown as written, never interpreted
@@ -206,7 +205,7 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     # exception it unwinds through prompt_toolkit, which restores the terminal.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        given = interview(pack, QuestionaryPrompter(console))
+        answers = interview(pack, QuestionaryPrompter(console))
     except OSError as error:
         if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
             raise
@@ -214,8 +213,7 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     finally:
         signal.signal(signal.SIGTERM, previous)
     console.print()
-    # The same gate as --answers: applies the defaults of questions left unanswered.
-    return resolve(pack, given)
+    return answers
 
 
 def _terminated(signum: int, frame: object) -> None:

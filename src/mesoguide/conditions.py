@@ -201,11 +201,6 @@ def _any(parts: tuple[Predicate, ...]) -> Predicate:
     return lambda answers: any(part(answers) for part in parts)
 
 
-def evaluate(condition: Condition | None, answers: Answers) -> bool:
-    """Evaluate a condition once (compile it instead when it is used often)."""
-    return compile_condition(condition)(answers)
-
-
 def always(answers: Answers) -> bool:
     """The test of a missing ``when``: it holds for any answers."""
     return True

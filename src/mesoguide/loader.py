@@ -32,6 +32,7 @@ from mesoguide.model import (
     RulePack,
     Sessions,
 )
+from mesoguide.packs import default_pack_path
 
 PACK_FILE = "pack.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -61,8 +62,12 @@ def resolve_pack_path(path: Path) -> Path:
     return path
 
 
-def load_pack(path: Path) -> RulePack:
-    """Read, validate and compile the pack at ``path`` (a file or a pack folder)."""
+def load_pack(path: Path | str | None = None) -> RulePack:
+    """Read, validate and compile the pack at ``path`` (a file or a pack folder).
+
+    With no path, the built-in mesotherapy pack.
+    """
+    path = default_pack_path() if path is None else Path(path)
     try:
         file = resolve_pack_path(path)
     except OSError as error:  # a name too long, a folder we may not enter

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 Answer: TypeAlias = int | bool | str | tuple[str, ...]
 """One coerced answer: integer, boolean, a choice value, or choice values in pack order."""
 
 Answers: TypeAlias = Mapping[str, Answer]
-"""Answers by question id; a question that was not asked is absent."""
+"""Values by question id, as conditions test them; a question with no value is absent."""
 
 Predicate: TypeAlias = Callable[[Answers], bool]
 
@@ -177,16 +178,98 @@ class Finding:
     guidance: tuple[str, ...]
 
 
+class State(StrEnum):
+    """Where an answer came from: every question of a pack ends in exactly one state."""
+
+    answered = "answered"  # the source gave a value
+    default = "default"  # left blank; the pack's default applies
+    not_asked = "not_asked"  # its `when` was false
+    not_answered = "not_answered"  # optional, left blank, no default
+
+
+class Response(NamedTuple):
+    """One question's end state and the value the rules see (None when they see none)."""
+
+    question: Question
+    state: State
+    value: Answer | None
+
+
 @dataclass(frozen=True, slots=True)
-class Report:
-    candidacy: str
+class AnswerSet:
+    """The end state of every question of a pack, and the values its rules see."""
+
+    values: Answers
+    """Answered and default values by question id: what conditions and rules test."""
+    states: Mapping[str, State]
+    """Every question's state, by id, in pack order."""
+    dropped: tuple[str, ...] = ()
+    """Questions not asked for which the source offered a value anyway (it was dropped)."""
+
+    def responses(self, pack: RulePack) -> Iterator[Response]:
+        """Each question of the pack with its state and value, in pack order."""
+        values, states = self.values, self.states
+        for question in pack.questions:
+            yield Response(question, states[question.id], values.get(question.id))
+
+    def given(self) -> dict[str, Answer]:
+        """Only the values the source gave (no defaults): what an answers file would hold."""
+        states = self.states
+        return {qid: value for qid, value in self.values.items() if states[qid] is State.answered}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a pack's rules make of a set of answers; it depends only on which rules hold."""
+
     outcome: Outcome
     sessions: Sessions | None
     explanations: tuple[Finding, ...]
-    referrals: tuple[Finding, ...]
+    referral_reasons: tuple[Finding, ...]
     clinic: tuple[Finding, ...]
     advice: tuple[Finding, ...]
     rules_fired: tuple[str, ...]
-    answers: Answers
+    """The rules that held and contributed, in pack order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A decision, the answers it was made from, and the pack that made it."""
+
+    decision: Decision
+    answers: AnswerSet
     pack: PackRef
     disclaimer: str
+
+    @property
+    def candidacy(self) -> str:
+        """The outcome's id (the JSON report's and batch records' ``candidacy``)."""
+        return self.decision.outcome.id
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.decision.outcome
+
+    @property
+    def sessions(self) -> Sessions | None:
+        return self.decision.sessions
+
+    @property
+    def explanations(self) -> tuple[Finding, ...]:
+        return self.decision.explanations
+
+    @property
+    def referral_reasons(self) -> tuple[Finding, ...]:
+        return self.decision.referral_reasons
+
+    @property
+    def clinic(self) -> tuple[Finding, ...]:
+        return self.decision.clinic
+
+    @property
+    def advice(self) -> tuple[Finding, ...]:
+        return self.decision.advice
+
+    @property
+    def rules_fired(self) -> tuple[str, ...]:
+        return self.decision.rules_fired

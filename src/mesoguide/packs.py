@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from mesoguide.model import RulePack
 
 DEFAULT_PACK = "mesotherapy"
 
@@ -24,10 +20,3 @@ def builtin_rules_dir() -> Path:
 def default_pack_path() -> Path:
     """The built-in mesotherapy pack's folder."""
     return builtin_rules_dir() / DEFAULT_PACK
-
-
-def load_rules(path: Path | None) -> RulePack:
-    """The pack at ``path`` (a file or a pack folder), or the built-in default pack."""
-    from mesoguide.loader import load_pack
-
-    return load_pack(path if path is not None else default_pack_path())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import questionary
@@ -10,14 +10,13 @@ from prompt_toolkit.filters import Always
 from rich.console import Console
 from rich.text import Text
 
-from mesoguide.answers import AnswerRejected, coerce
-from mesoguide.model import Answer, Question
-from mesoguide.render import format_answer
+from mesoguide.answers import AnswerRejected, coerce, format_answer
+from mesoguide.model import Answer, Question, State
+from mesoguide.runner import ReviewRow, shown
 
 UNCHOSEN = "__unchosen__"
 CONFIRM = "__confirm__"
 SKIP = "__skip__"
-SKIPPED = "not answered"
 # The answered line mirrors questionary's own look (its default style).
 QMARK_STYLE = "#5f819d"
 ANSWER_STYLE = "bold #ff9d00"
@@ -34,7 +33,6 @@ class QuestionaryPrompter:
         self.console = console
         # input=/output= for tests; every prompt is erased when done (see the class docstring).
         self.session: dict[str, Any] = {"erase_when_done": True, **session}
-        self._reviewed: dict[str, Question] = {}  # the questions the last review listed
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
         if question.type in ("integer", "boolean"):
@@ -46,25 +44,24 @@ class QuestionaryPrompter:
         self._answered(question.label, _shown(question, answer))
         return answer
 
-    def review(self, questions: Sequence[Question], answers: Mapping[str, Answer]) -> str | None:
+    def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
         width = max(40, self.console.width - 4)  # the select's pointer and margin
-        rows = [(q.label, _shown(q, answers.get(q.id))) for q in questions]
-        label_width = min(max((len(label) for label, _ in rows), default=0), width * 3 // 5)
+        label_width = min(max((len(row.label) for row in rows), default=0), width * 3 // 5)
         choices: list[questionary.Choice | questionary.Separator] = [
             questionary.Choice("These are right: show the result", value=CONFIRM),
             questionary.Separator(" "),
         ]
         choices.extend(
-            questionary.Choice(_row(label, shown, label_width, width), value=q.id)
-            for q, (label, shown) in zip(questions, rows, strict=True)
+            questionary.Choice(
+                _row(row.label, row.shown, label_width, width), value=row.question_id
+            )
+            for row in rows
         )
         self.console.print()
-        dropped = [q.label for q in self._reviewed.values() if q not in questions]
         if dropped:
             self.console.print(
                 Text(f"No longer applies, answer dropped: {'; '.join(dropped)}", style="dim")
             )
-        self._reviewed = {q.id: q for q in questions}
         picked = questionary.select(
             "Review your answers",
             choices=choices,
@@ -147,11 +144,12 @@ def _skippable(question: Question) -> bool:
 
 
 def _shown(question: Question, answer: Answer | None) -> str:
+    """The echo of one answer: what was typed, or what a blank counts as."""
     if answer is not None:
         return format_answer(question, answer)
     if question.default is not None:
-        return f"{SKIPPED} (counts as {format_answer(question, question.default)})"
-    return SKIPPED
+        return shown(question, State.default, question.default)
+    return shown(question, State.not_answered, None)
 
 
 def _as_text(current: Answer | None) -> str:

@@ -10,21 +10,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mesoguide.model import Answer, Finding, Question, Report, RulePack
+from mesoguide.model import Finding, Report, RulePack, State
+from mesoguide.runner import shown
 
 OUTCOME_STYLES = {"candidate": "green", "refer": "yellow", "not_indicated": "blue"}
-
-
-def format_answer(question: Question, value: Answer) -> str:
-    """An answer as a person reads it: choice labels, yes/no."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    labels = {c.value: c.label for c in question.choices}
-    if isinstance(value, tuple):
-        return ", ".join(labels.get(v, v) for v in value) or "(none)"
-    if isinstance(value, str):
-        return labels.get(value, value)
-    return str(value)
 
 
 def _points(finding: Finding) -> str:
@@ -42,7 +31,7 @@ def _bullets(findings: Iterable[Finding]) -> RenderableType:
     return Padding(table, (0, 0, 0, 2))
 
 
-def text_report(report: Report) -> RenderableType:
+def text_report(report: Report, pack: RulePack) -> RenderableType:
     """The terminal report as one rich renderable."""
     style = OUTCOME_STYLES.get(report.candidacy, "cyan")
     parts: list[RenderableType] = [
@@ -59,8 +48,8 @@ def text_report(report: Report) -> RenderableType:
         parts.append(Text(title, style="bold"))
         parts.append(body)
 
-    if report.referrals:
-        section("See a clinician about", _bullets(report.referrals))
+    if report.referral_reasons:
+        section("See a clinician about", _bullets(report.referral_reasons))
     if report.explanations:
         section("Why", _bullets(report.explanations))
     if report.sessions is not None:
@@ -73,20 +62,32 @@ def text_report(report: Report) -> RenderableType:
         section("What to ask the clinic", _bullets(report.clinic))
     if report.advice:
         section("Advice", _bullets(report.advice))
+    blanks = _blanks(report, pack)
+    if blanks:
+        section("Not answered", _bullets(blanks))
     parts.append(Text(""))
     parts.append(Text(report.disclaimer, style="dim italic"))
     return Group(*parts)
 
 
-def print_report(report: Report, console: Console) -> None:
-    console.print(text_report(report))
+def _blanks(report: Report, pack: RulePack) -> list[Finding]:
+    """The questions that applied but were left blank, each with what counted instead."""
+    return [
+        Finding("", f"{response.question.label} — {shown(*response)}", ())
+        for response in report.answers.responses(pack)
+        if response.state in (State.default, State.not_answered)
+    ]
 
 
-def render_text(report: Report, width: int = 80) -> str:
+def print_report(report: Report, pack: RulePack, console: Console) -> None:
+    console.print(text_report(report, pack))
+
+
+def render_text(report: Report, pack: RulePack, width: int = 80) -> str:
     """The terminal report as plain text (for files and pipes)."""
     console = Console(width=width, color_system=None, force_terminal=False, record=True)
     with console.capture() as capture:
-        console.print(text_report(report))
+        console.print(text_report(report, pack))
     # rich pads table cells to the full width; a file or a pipe wants no trailing blanks
     return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
 
@@ -106,7 +107,7 @@ def render_markdown(report: Report, pack: RulePack) -> str:
         if items:
             out.extend(["", f"## {title}", "", *items])
 
-    section("See a clinician about", report.referrals)
+    section("See a clinician about", report.referral_reasons)
     section("Why", report.explanations)
     if report.sessions is not None:
         sessions = report.sessions
@@ -116,10 +117,8 @@ def render_markdown(report: Report, pack: RulePack) -> str:
     section("What to ask the clinic", report.clinic)
     section("Advice", report.advice)
     out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
-    for question in pack.questions:
-        if question.id in report.answers:
-            answer = format_answer(question, report.answers[question.id])
-            out.append(f"| {_md_cell(question.label)} | {_md_cell(answer)} |")
+    for response in report.answers.responses(pack):
+        out.append(f"| {_md_cell(response.question.label)} | {_md_cell(shown(*response))} |")
     used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
     if used:
         out.extend(["", "## Guidance points cited", ""])
@@ -144,7 +143,7 @@ def render_markdown(report: Report, pack: RulePack) -> str:
 
 
 def _all(report: Report) -> Iterable[Finding]:
-    yield from report.referrals
+    yield from report.referral_reasons
     yield from report.explanations
     yield from report.clinic
     yield from report.advice

@@ -5,30 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mesoguide.model import Answer, Finding, Report
+from mesoguide.model import Answer, AnswerSet, Decision, Finding, Report, State
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Bumped whenever a key or value of the JSON report changes; docs/output.md says what did."""
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The report in its documented JSON shape (docs/output.md)."""
-    sessions = report.sessions
+    decision = report.decision
+    outcome = decision.outcome
+    sessions = decision.sessions
     return {
         "schema_version": SCHEMA_VERSION,
-        "candidacy": report.candidacy,
-        "outcome": {
-            "id": report.outcome.id,
-            "label": report.outcome.label,
-            "summary": report.outcome.summary,
-        },
+        "candidacy": outcome.id,
+        "outcome": {"id": outcome.id, "label": outcome.label, "summary": outcome.summary},
         "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
         "timeline": None if sessions is None else sessions.timeline,
-        "explanations": [_finding(f) for f in report.explanations],
-        "referral_reasons": [_finding(f) for f in report.referrals],
-        "clinic_checklist": [_finding(f) for f in report.clinic],
-        "advice": [f.text for f in report.advice],
-        "rules_fired": list(report.rules_fired),
-        "answers": {key: answer_to_json(value) for key, value in report.answers.items()},
+        "explanations": [_finding(f) for f in decision.explanations],
+        "referral_reasons": [_finding(f) for f in decision.referral_reasons],
+        "clinic_checklist": [_finding(f) for f in decision.clinic],
+        "advice": [f.text for f in decision.advice],
+        "rules_fired": list(decision.rules_fired),
+        "answers": answers_to_dict(report.answers),
         "pack": {
             "id": report.pack.id,
             "version": report.pack.version,
@@ -36,6 +35,35 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         },
         "disclaimer": report.disclaimer,
     }
+
+
+def brief(decision: Decision) -> dict[str, Any]:
+    """The four fields of a brief batch record: a projection of the same decision."""
+    sessions = decision.sessions
+    return {
+        "candidacy": decision.outcome.id,
+        "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
+        "rules": list(decision.rules_fired),
+        "reasons": [finding.text for finding in decision.referral_reasons],
+    }
+
+
+def answers_to_dict(answers: AnswerSet) -> dict[str, dict[str, object]]:
+    """Every question's state and, when answered, its value; a default is shown as such."""
+    values = answers.values
+    shaped: dict[str, dict[str, object]] = {}
+    for qid, state in answers.states.items():
+        if state is State.answered:
+            shaped[qid] = {"state": state.value, "value": answer_to_json(values[qid])}
+        elif state is State.default:
+            shaped[qid] = {
+                "state": state.value,
+                "value": None,
+                "default": answer_to_json(values[qid]),
+            }
+        else:
+            shaped[qid] = {"state": state.value, "value": None}
+    return shaped
 
 
 def answer_to_json(value: Answer) -> object:

@@ -12,7 +12,6 @@ import typer
 
 from mesoguide.cliutil import reporting_errors
 from mesoguide.errors import ExitCode
-from mesoguide.packs import load_rules
 
 if TYPE_CHECKING:
     pass
@@ -48,7 +47,9 @@ def check(path: PackArgument = None) -> None:
 
     with reporting_errors():
         try:
-            pack = load_rules(path)
+            from mesoguide.loader import load_pack
+
+            pack = load_pack(path)
         except PackError as error:
             _print_problems([str(p) for p in error.problems])
             if any(p.path for p in error.problems):  # the YAML was read, but is not a pack
@@ -85,7 +86,9 @@ def show(
     from mesoguide.packview import pack_to_dict, render_pack_text
 
     with reporting_errors():
-        pack = load_rules(path)
+        from mesoguide.loader import load_pack
+
+        pack = load_pack(path)
         if output_format is ShowFormat.json:
             text = json.dumps(pack_to_dict(pack), indent=2, ensure_ascii=False) + "\n"
         else:
@@ -120,7 +123,9 @@ def test_scenarios(
     from mesoguide.scenarios import load_scenarios, never_fired, run_scenarios, scenarios_path
 
     with reporting_errors():
-        pack = load_rules(path)
+        from mesoguide.loader import load_pack
+
+        pack = load_pack(path)
         file = scenarios if scenarios is not None else scenarios_path(pack)
         if not file.exists():
             raise UsageError(

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import cast
 
 from mesoguide import yamlsafe
-from mesoguide.answers import resolve, unknown_keys
+from mesoguide.answers import unknown_keys
 from mesoguide.conditions import type_name
 from mesoguide.engine import assess
 from mesoguide.errors import AnswersError, PackError, Problem, did_you_mean
 from mesoguide.loader import Checker
 from mesoguide.model import RulePack, Sessions
+from mesoguide.runner import from_mapping
 
 SCENARIOS_FILE = "scenarios.yaml"
 TOP_KEYS = ("base", "scenarios")
@@ -172,7 +173,7 @@ class _Reader(Checker):
 def run_scenario(pack: RulePack, scenario: Scenario) -> Result:
     """Assess the scenario's answers and compare the report with what it expects."""
     try:
-        answers = resolve(pack, scenario.answers)
+        answers = from_mapping(pack, scenario.answers)
     except AnswersError as error:
         return Result(scenario, tuple(f"answers rejected: {p}" for p in error.problems), ())
     try:

@@ -1,0 +1,177 @@
+"""The runner: the one walk over a pack's questions, whatever supplies the answers.
+
+The walk visits the questions in pack order. A question whose ``when`` is false is *not
+asked*; otherwise its source is asked for a value, which is coerced to the question's type.
+A blank value takes the pack's default (*default*), is *not answered* when the question is
+optional, and is a problem when it is required. Later ``when`` tests and the rules see answered
+and default values alike. An answers file, a batch row, a pack's scenario and the interactive
+interview are all sources of this one walk; none of them applies ``when``, defaults or
+``required`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple, Protocol
+
+from mesoguide.answers import AnswerRejected, coerce, format_answer
+from mesoguide.conditions import always
+from mesoguide.errors import AnswerProblem, AnswersError
+from mesoguide.model import Answer, AnswerSet, Question, RulePack, State
+
+NOT_ANSWERED = "not answered"
+NOT_ASKED = "not asked (did not apply)"
+
+
+Source = Callable[[Question], object]
+"""Gives the raw value for one question the walk asks about; None and "" are blank, and so is
+a list of no choices."""
+
+
+def walk(
+    pack: RulePack, source: Source, coercer: Callable[[Question, object], Answer] = coerce
+) -> tuple[AnswerSet, list[AnswerProblem]]:
+    """Every question's state and value, asking ``source`` only about questions that apply.
+
+    Problems (a rejected or missing required answer) are gathered, not raised, so that every
+    one can be reported at once. ``coercer`` stands in for ``coerce`` (batch passes a
+    memoising one; it must agree exactly).
+    """
+    values: dict[str, Answer] = {}
+    states: dict[str, State] = {}
+    problems: list[AnswerProblem] = []
+    tests = pack.question_tests
+    for question in pack.questions:
+        qid = question.id
+        test = tests[qid]
+        if test is not always and not test(values):  # batch walks per row: skip no-op tests
+            states[qid] = State.not_asked
+            continue
+        raw = source(question)
+        if raw is not None and raw != "":
+            try:
+                answer = coercer(question, raw)
+            except AnswerRejected as rejected:
+                problems.append(AnswerProblem(qid, rejected.reason))
+                states[qid] = State.not_answered
+                continue
+            if answer != ():  # a list of blanks ("; ;") ticks no choice: blank too
+                values[qid] = answer
+                states[qid] = State.answered
+                continue
+        if question.default is not None:
+            values[qid] = question.default
+            states[qid] = State.default
+        else:
+            states[qid] = State.not_answered
+            if question.required:
+                problems.append(AnswerProblem(qid, "required, but not answered"))
+    return AnswerSet(values, states), problems
+
+
+def may_be_blank(question: Question) -> bool:
+    """Whether a question that applies can end with no value (optional, and no default)."""
+    return not question.required and question.default is None
+
+
+def from_mapping(
+    pack: RulePack,
+    raw: Mapping[str, object],
+    source: str | None = None,
+    coercer: Callable[[Question, object], Answer] = coerce,
+) -> AnswerSet:
+    """The answers held in a mapping of question id to raw value (a file, a row, a scenario).
+
+    Raises AnswersError with every problem at once. Values offered for questions that are not
+    asked are dropped and named in ``dropped``.
+    """
+    answers, problems = walk(pack, lambda question: raw.get(question.id), coercer)
+    if problems:
+        raise AnswersError(problems, source)
+    states = answers.states
+    dropped = tuple(
+        qid
+        for qid, value in raw.items()
+        if states.get(qid) is State.not_asked and value is not None and value != ""
+    )
+    return AnswerSet(answers.values, states, dropped) if dropped else answers
+
+
+def shown(question: Question, state: State, value: Answer | None) -> str:
+    """An answer in words, with where it came from: never a bare "no" for a blank."""
+    if state is State.answered and value is not None:
+        return format_answer(question, value)
+    if state is State.default and value is not None:
+        return f"{NOT_ANSWERED} (pack default: {format_answer(question, value)})"
+    return NOT_ASKED if state is State.not_asked else NOT_ANSWERED
+
+
+# -- the interview --------------------------------------------------------------------------
+class ReviewRow(NamedTuple):
+    """One line of the review: a question that applies and its answer in words."""
+
+    question_id: str
+    label: str
+    shown: str
+
+
+class Prompter(Protocol):
+    """Asks one question at a time; the real one wraps questionary, tests script one."""
+
+    def ask(self, question: Question, current: Answer | None) -> Answer | None:
+        """A valid answer, or None when the question may be left blank and was.
+
+        ``current`` is the answer being changed in the review (None when first asked).
+        """
+
+    def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
+        """The id of one row's question to change, or None when the answers are confirmed.
+
+        ``dropped`` names (by label) the questions whose answers the last change dropped.
+        """
+
+
+def interview(pack: RulePack, prompter: Prompter) -> AnswerSet:
+    """Ask every question that applies, then review until the answers are confirmed.
+
+    The interview is the walk with the prompter as its source: a question is asked the first
+    time the walk reaches it, so one whose ``when`` depends on a default is asked exactly as
+    an answers file without that key would be judged. Changing an answer in the review walks
+    again: only newly applicable questions are asked, and answers to questions that no longer
+    apply are dropped (and asked afresh if they apply again).
+    """
+    typed: dict[str, Answer | None] = {}  # what the person typed; None: left blank
+
+    def ask(question: Question) -> object:
+        if question.id not in typed:
+            typed[question.id] = prompter.ask(question, None)
+        return typed[question.id]
+
+    answers = _walked(pack, ask)
+    dropped: list[str] = []
+    while True:
+        rows = [
+            ReviewRow(r.question.id, r.question.label, shown(*r))
+            for r in answers.responses(pack)
+            if r.state is not State.not_asked
+        ]
+        picked = prompter.review(rows, dropped)
+        if picked is None:
+            return answers
+        question = pack.question(picked)
+        typed[picked] = prompter.ask(question, typed.get(picked))
+        before = answers
+        answers = _walked(pack, ask)
+        dropped = []
+        for qid, state in answers.states.items():
+            if state is State.not_asked and qid in typed:
+                del typed[qid]
+                if before.states[qid] is State.answered:
+                    dropped.append(pack.question(qid).label)
+
+
+def _walked(pack: RulePack, source: Source) -> AnswerSet:
+    answers, problems = walk(pack, source)
+    if problems:  # a prompter returns only valid answers, and None only where blank is allowed
+        raise AnswersError(problems)
+    return answers
