@@ -2,7 +2,8 @@
 
 Generated valid answer sets (with blank optional questions and values for questions that do
 not apply) run through every pack in the repository that exercises the engine: the default
-pack, the microneedling example and a test pack of mixed mechanisms.
+pack, the microneedling example, a test pack of mixed mechanisms and the pack that pins the
+engine's documented semantics.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ PACKS = {
     "mesotherapy": load_pack(ROOT / "rules" / "mesotherapy"),
     "microneedling": load_pack(ROOT / "examples" / "microneedling"),
     "mixed": load_pack(ROOT / "tests" / "packs" / "mixed"),
+    "semantics": load_pack(ROOT / "tests" / "packs" / "semantics"),
 }
 SOME = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
