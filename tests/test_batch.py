@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mesoguide.answers import AnswerRejected, coerce
 from mesoguide.batch import (
+    DECISION_LIMIT,
     MEMO_LIMIT,
     Assessor,
     CsvRows,
@@ -379,7 +380,7 @@ def test_the_memo_coercer_keeps_at_most_memo_limit_cells_per_question(pack: Rule
     assert sizes[-1] == (5, 5)  # started over three times
 
 
-BITS = 11  # 2**11 = 2,048 sets of rules that hold: twice MEMO_LIMIT
+BITS = 13  # 2**13 = 8,192 sets of rules that hold: twice DECISION_LIMIT
 
 
 def many_outcomes_pack(folder: Path) -> RulePack:
@@ -399,17 +400,17 @@ def many_outcomes_pack(folder: Path) -> RulePack:
 
 
 def test_the_assessor_memos_of_briefs_stay_within_memo_limit(tmp_path: Path) -> None:
-    """2,048 different sets of rules: both brief memos start over rather than grow past."""
+    """8,192 different sets of rules: both brief memos start over rather than grow past."""
     pack = many_outcomes_pack(tmp_path)
     assessor = Assessor(pack)
-    peak = 0
+    peaks = [0, 0]
     for n in range(2**BITS):
         raw = {f"q{i}": bool(n >> i & 1) for i in range(BITS)}
         record, _ = assessor.line(Row(n + 1, raw))
         assert record["rules"] == [f"r{i}" for i in range(BITS) if n >> i & 1] + ["decide"]
-        sizes = (len(assessor._decisions), len(assessor._by_contribution))
-        peak = max(peak, *sizes)
-    assert peak == MEMO_LIMIT
+        peaks[0] = max(peaks[0], len(assessor._decisions))
+        peaks[1] = max(peaks[1], len(assessor._by_contribution))
+    assert peaks == [MEMO_LIMIT, DECISION_LIMIT]
 
 
 # -- CSV output cells and the tally ------------------------------------------------------------

@@ -67,3 +67,11 @@ def test_the_cli_and_the_library_give_the_same_json(tmp_path) -> None:  # type: 
     pack = mesoguide.load_pack()
     report = mesoguide.assess(pack, mesoguide.read_answers(str(path)))
     assert result.stdout == mesoguide.render(report, pack, "json")
+
+
+@pytest.mark.parametrize("name", mesoguide.__all__)
+def test_no_public_name_is_also_a_module(name: str) -> None:
+    """A submodule of that name would replace the function once anything imported it."""
+    import importlib.util
+
+    assert importlib.util.find_spec(f"mesoguide.{name}") is None

@@ -57,7 +57,7 @@ def test_assess_from_a_file_loads_only_the_engine_path(answers_file: Path) -> No
     modules = imported("assess", "--answers", str(answers_file), "--format", "json")
     assert loaded(modules, "questionary") == []
     assert loaded(modules, "prompt_toolkit") == []
-    assert "mesoguide.render" not in modules
+    assert "mesoguide.views" not in modules
     assert "mesoguide.prompts" not in modules
     assert loaded(modules, "rich.table") == loaded(modules, "rich.panel") == []
     assert "yaml._yaml" in modules  # libyaml, the C loader

@@ -28,11 +28,11 @@ def render(report: Report, pack: RulePack, format: Format = "text", width: int =
 
         return render_json(report)
     if format == "markdown":
-        from mesoguide.render import render_markdown
+        from mesoguide.views import render_markdown
 
         return render_markdown(report, pack)
     if format == "text":
-        from mesoguide.render import render_text
+        from mesoguide.views import render_text
 
         return render_text(report, pack, width)
     raise ValueError(f"unknown format {format!r}: one of {', '.join(FORMATS)}")

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from mesoguide.answers import AnswerRejected, JsonProblem, coerce, parse_json
 from mesoguide.conditions import type_name
-from mesoguide.engine import assess, decide, holding
+from mesoguide.engine import assess, contributing, gather, holding, outcome_of
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.model import Answer, AnswerSet, Question, RulePack
 from mesoguide.report import brief, report_to_dict
@@ -38,6 +38,9 @@ MAX_LINE_CHARS = 1024 * 1024  # the limit of one `assess --answers` file
 # keeps the benchmark's peak within 0.5 MiB from 10,000 to 1,000,000 rows; 4,096 was 7% faster
 # but grew 4 MiB as the memos filled).
 MEMO_LIMIT = 1024
+# Decisions kept by the rules that contribute: few enough to keep all (the benchmark's 100,000
+# rows make about 4,000), each small, so a larger bound than MEMO_LIMIT spares re-encoding.
+DECISION_LIMIT = 4096
 
 Record = dict[str, Any]
 """One output record: ``row``, ``id`` (when the input has ids), then the outcome or ``error``."""
@@ -287,25 +290,27 @@ class Assessor:
             return None
 
     def _brief(self, values: Mapping[str, Answer]) -> tuple[Record, str]:
-        held = holding(self._pack, values)
+        pack = self._pack
+        held = holding(pack, values)
         known = self._decisions.get(held)
         if known is None:
-            decision = decide(self._pack, held)
-            # Many sets of rules that hold differ only in rules that do not contribute to the
-            # outcome, so the encoded brief is kept by the rules that do, too.
-            by = (decision.outcome.id, *decision.rules_fired)
+            # `engine.decide` in two steps: many sets of rules that hold differ only in rules
+            # that do not contribute to the outcome, so the decision is kept by those that do.
+            outcome = outcome_of(pack, held)
+            rules = contributing(pack, outcome, held)
+            by = (outcome, *[rule.id for rule in rules])
             known = self._by_contribution.get(by)
             if known is None:
-                made = brief(decision)
+                made = brief(gather(pack, outcome, rules))
                 known = made, ", " + _encode_json(made)[1:] + "\n"
-                _remember(self._by_contribution, by, known)
+                _remember(self._by_contribution, by, known, DECISION_LIMIT)
             _remember(self._decisions, held, known)
         return known
 
 
-def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
+def _remember(memo: dict[Any, Any], key: object, value: object, limit: int = MEMO_LIMIT) -> None:
     """Keep a value, starting the memo over when it is full."""
-    if len(memo) >= MEMO_LIMIT:
+    if len(memo) >= limit:
         memo.clear()
     memo[key] = value
 

@@ -97,7 +97,7 @@ def assess(
         if output_format is ReportFormat.text and output is None and sys.stdout.isatty():
             from rich.console import Console
 
-            from mesoguide.render import print_report
+            from mesoguide.views import print_report
 
             print_report(report, pack, Console())
             return

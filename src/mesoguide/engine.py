@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mesoguide.errors import PackError, Problem
-from mesoguide.model import Answers, AnswerSet, Decision, Finding, Report, Rule, RulePack, Sessions
+from mesoguide.model import (
+    Answers,
+    AnswerSet,
+    Decision,
+    Finding,
+    Report,
+    Rule,
+    RulePack,
+    RuleParts,
+    Sessions,
+)
 
 
 def assess(pack: RulePack, answers: AnswerSet | Mapping[str, object]) -> Report:
@@ -24,7 +34,7 @@ def assess(pack: RulePack, answers: AnswerSet | Mapping[str, object]) -> Report:
 def holding(pack: RulePack, values: Answers) -> tuple[str, ...]:
     """The ids of every rule whose ``when`` holds for these values, in pack order."""
     # rule_tests holds every rule's compiled test, in the pack's order (see the loader).
-    return tuple(rule_id for rule_id, test in pack.rule_tests.items() if test(values))
+    return tuple([rule_id for rule_id, test in pack.rule_tests.items() if test(values)])
 
 
 def decide(pack: RulePack, held: tuple[str, ...]) -> Decision:
@@ -32,23 +42,25 @@ def decide(pack: RulePack, held: tuple[str, ...]) -> Decision:
 
     It depends on ``held`` alone, so batch keeps decisions by it.
     """
-    outcome = _outcome(pack, held)
+    outcome = outcome_of(pack, held)
+    return gather(pack, outcome, contributing(pack, outcome, held))
+
+
+def gather(pack: RulePack, outcome: str, rules: list[Rule]) -> Decision:
+    """The decision for an outcome from what each contributing rule adds, in pack order."""
     sessions: Sessions | None = None
     explanations: list[Finding] = []
     referral_reasons: list[Finding] = []
     clinic: list[Finding] = []
     advice: list[Finding] = []
-    fired: list[str] = []
-    for rule in contributing(pack, outcome, held):
-        fired.append(rule.id)
+    for rule in rules:
         if rule.sessions is not None and sessions is None:  # the first rule with sessions wins
             sessions = rule.sessions
-        if rule.explanation:
-            explanations.append(Finding(rule.id, rule.explanation, rule.guidance))
-        if rule.referral:
-            referral_reasons.append(Finding(rule.id, rule.referral, rule.guidance))
-        clinic.extend(Finding(rule.id, text, rule.guidance) for text in rule.clinic)
-        advice.extend(Finding(rule.id, text, rule.guidance) for text in rule.advice)
+        parts = pack.rule_parts.get(rule.id) or _parts(pack, rule)
+        explanations += parts.explanations
+        referral_reasons += parts.referral_reasons
+        clinic += parts.clinic
+        advice += parts.advice
     return Decision(
         outcome=pack.outcome(outcome),
         sessions=sessions,
@@ -56,8 +68,20 @@ def decide(pack: RulePack, held: tuple[str, ...]) -> Decision:
         referral_reasons=tuple(referral_reasons),
         clinic=tuple(clinic),
         advice=tuple(advice),
-        rules_fired=tuple(fired),
+        rules_fired=tuple([rule.id for rule in rules]),
     )
+
+
+def _parts(pack: RulePack, rule: Rule) -> RuleParts:
+    """A rule's sentences as findings, made once per pack (batch gathers them per row)."""
+    cites = rule.guidance
+    parts = pack.rule_parts[rule.id] = RuleParts(
+        explanations=(Finding(rule.id, rule.explanation, cites),) if rule.explanation else (),
+        referral_reasons=(Finding(rule.id, rule.referral, cites),) if rule.referral else (),
+        clinic=tuple(Finding(rule.id, text, cites) for text in rule.clinic),
+        advice=tuple(Finding(rule.id, text, cites) for text in rule.advice),
+    )
+    return parts
 
 
 def contributing(pack: RulePack, outcome: str, held: tuple[str, ...]) -> list[Rule]:
@@ -78,7 +102,8 @@ def decides_only(rule: Rule) -> bool:
     return not (rule.sessions or rule.explanation or rule.referral or rule.advice or rule.clinic)
 
 
-def _outcome(pack: RulePack, held: tuple[str, ...]) -> str:
+def outcome_of(pack: RulePack, held: tuple[str, ...]) -> str:
+    """The first outcome, in the pack's precedence order, that a rule holding decides."""
     held_ids = set(held)
     decided = {r.outcome for r in pack.rules if r.outcome is not None and r.id in held_ids}
     for outcome in pack.outcomes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -125,6 +125,23 @@ class GuidancePoint:
     line: int | None = None
 
 
+class Finding(NamedTuple):
+    """One sentence of a report and the rule and guidance points behind it."""
+
+    rule: str
+    text: str
+    guidance: tuple[str, ...]
+
+
+class RuleParts(NamedTuple):
+    """A rule's sentences as report findings: what it adds whenever it contributes."""
+
+    explanations: tuple[Finding, ...]
+    referral_reasons: tuple[Finding, ...]
+    clinic: tuple[Finding, ...]
+    advice: tuple[Finding, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class PackRef:
     """What names a pack exactly in a saved result."""
@@ -151,6 +168,8 @@ class RulePack:
     # Compiled once at load time; not part of the pack's identity.
     question_tests: Mapping[str, Predicate] = field(default_factory=dict, compare=False)
     rule_tests: Mapping[str, Predicate] = field(default_factory=dict, compare=False)
+    # What each rule adds to a report, made on first use by engine.gather (a cache).
+    rule_parts: dict[str, RuleParts] = field(default_factory=dict, compare=False)
 
     @property
     def ref(self) -> PackRef:
@@ -167,15 +186,6 @@ class RulePack:
             if o.id == outcome_id:
                 return o
         raise KeyError(outcome_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One sentence of a report and the rule and guidance points behind it."""
-
-    rule: str
-    text: str
-    guidance: tuple[str, ...]
 
 
 class State(StrEnum):
@@ -195,27 +205,36 @@ class Response(NamedTuple):
     value: Answer | None
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerSet:
+class AnswerSet(NamedTuple):
     """The end state of every question of a pack, and the values its rules see."""
 
     values: Answers
     """Answered and default values by question id: what conditions and rules test."""
-    states: Mapping[str, State]
-    """Every question's state, by id, in pack order."""
+    unanswered: Mapping[str, State]
+    """The state of every question that was not answered (default, not_asked, not_answered)."""
+    order: Collection[str]
+    """The pack's question ids, in pack order (any collection of them: the walk passes the
+    pack's own mapping of compiled tests rather than build one per answer set)."""
     dropped: tuple[str, ...] = ()
     """Questions not asked for which the source offered a value anyway (it was dropped)."""
 
+    @property
+    def states(self) -> dict[str, State]:
+        """Every question's state, by id, in pack order."""
+        unanswered = self.unanswered
+        return {qid: unanswered.get(qid, State.answered) for qid in self.order}
+
     def responses(self, pack: RulePack) -> Iterator[Response]:
         """Each question of the pack with its state and value, in pack order."""
-        values, states = self.values, self.states
+        values, unanswered = self.values, self.unanswered
         for question in pack.questions:
-            yield Response(question, states[question.id], values.get(question.id))
+            qid = question.id
+            yield Response(question, unanswered.get(qid, State.answered), values.get(qid))
 
     def given(self) -> dict[str, Answer]:
         """Only the values the source gave (no defaults): what an answers file would hold."""
-        states = self.states
-        return {qid: value for qid, value in self.values.items() if states[qid] is State.answered}
+        unanswered = self.unanswered
+        return {qid: value for qid, value in self.values.items() if qid not in unanswered}
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ NOT_ANSWERED = "not answered"
 NOT_ASKED = "not asked (did not apply)"
 
 
-Source = Callable[[Question], object]
-"""Gives the raw value for one question the walk asks about; None and "" are blank, and so is
-a list of no choices."""
+Source = Callable[[Question], object] | Mapping[str, object]
+"""Gives the raw value for one question the walk asks about: a function of the question, or
+raw values by question id. None and "" are blank, and so is a list of no choices."""
 
 
 def walk(
@@ -34,39 +34,48 @@ def walk(
     """Every question's state and value, asking ``source`` only about questions that apply.
 
     Problems (a rejected or missing required answer) are gathered, not raised, so that every
-    one can be reported at once. ``coercer`` stands in for ``coerce`` (batch passes a
+    one can be reported at once. A mapping's values for questions not asked are dropped and
+    named in the result's ``dropped``. ``coercer`` stands in for ``coerce`` (batch passes a
     memoising one; it must agree exactly).
     """
     values: dict[str, Answer] = {}
-    states: dict[str, State] = {}
+    unanswered: dict[str, State] = {}  # an answered question is simply in `values`
     problems: list[AnswerProblem] = []
+    dropped: list[str] = []
     tests = pack.question_tests
+    fetch: Callable[[str], object]
+    if isinstance(source, Mapping):
+        mapping, fetch = True, source.get  # batch walks per row: spare it a call per question
+    else:
+        mapping, ask, asking = False, source, {q.id: q for q in pack.questions}
+        fetch = lambda qid: ask(asking[qid])  # noqa: E731
     for question in pack.questions:
         qid = question.id
         test = tests[qid]
-        if test is not always and not test(values):  # batch walks per row: skip no-op tests
-            states[qid] = State.not_asked
+        if test is not always and not test(values):  # skip the no-op tests of most questions
+            unanswered[qid] = State.not_asked
+            if mapping and (offered := fetch(qid)) is not None and offered != "":
+                dropped.append(qid)  # a mapping may hold values for questions not asked
             continue
-        raw = source(question)
+        raw = fetch(qid)
         if raw is not None and raw != "":
             try:
                 answer = coercer(question, raw)
             except AnswerRejected as rejected:
                 problems.append(AnswerProblem(qid, rejected.reason))
-                states[qid] = State.not_answered
+                unanswered[qid] = State.not_answered
                 continue
             if answer != ():  # a list of blanks ("; ;") ticks no choice: blank too
                 values[qid] = answer
-                states[qid] = State.answered
                 continue
         if question.default is not None:
             values[qid] = question.default
-            states[qid] = State.default
+            unanswered[qid] = State.default
         else:
-            states[qid] = State.not_answered
+            unanswered[qid] = State.not_answered
             if question.required:
                 problems.append(AnswerProblem(qid, "required, but not answered"))
-    return AnswerSet(values, states), problems
+    return AnswerSet(values, unanswered, tests, tuple(dropped) if dropped else ()), problems
 
 
 def may_be_blank(question: Question) -> bool:
@@ -85,16 +94,10 @@ def from_mapping(
     Raises AnswersError with every problem at once. Values offered for questions that are not
     asked are dropped and named in ``dropped``.
     """
-    answers, problems = walk(pack, lambda question: raw.get(question.id), coercer)
+    answers, problems = walk(pack, raw, coercer)
     if problems:
         raise AnswersError(problems, source)
-    states = answers.states
-    dropped = tuple(
-        qid
-        for qid, value in raw.items()
-        if states.get(qid) is State.not_asked and value is not None and value != ""
-    )
-    return AnswerSet(answers.values, states, dropped) if dropped else answers
+    return answers
 
 
 def shown(question: Question, state: State, value: Answer | None) -> str:

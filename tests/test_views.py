@@ -1,4 +1,4 @@
-"""Rendering: the whole text report at width 80 without colour, the whole Markdown, the JSON."""
+"""The report for people (views.py): the text report, the Markdown handout; and the JSON."""
 # ruff: noqa: E501 - expected output is compared whole, line for line
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from rich.console import Console
 from mesoguide.answers import format_answer
 from mesoguide.engine import assess
 from mesoguide.model import Report, RulePack
-from mesoguide.render import render_markdown, render_text, text_report
 from mesoguide.report import SCHEMA_VERSION, render_json, report_to_dict
 from mesoguide.runner import from_mapping
+from mesoguide.views import render_markdown, render_text, text_report
 from tests.conftest import BASE_ANSWERS
 
 CANDIDATE = {
