@@ -318,7 +318,7 @@ def test_test_reports_a_failing_scenario(tmp_path: Path) -> None:
     assert result.stdout.replace(str(tmp_path) + "/", "") == (
         "ok    adult\n"
         "FAIL  wrong (scenarios.yaml:5)\n"
-        "      candidacy is 'reject', expected 'maybe'\n"
+        "      outcome is 'reject', expected 'maybe'\n"
         "      rule 'fine' did not fire\n"
         "      rule 'too_young' fired, but must not\n"
         "2 scenarios: 1 passed, 1 failed\n"

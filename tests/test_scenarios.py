@@ -36,7 +36,7 @@ def test_default_scenarios_reach_every_outcome(
 ) -> None:
     """Expects each outcome of the default pack in at least one scenario."""
     pack, results = default_results
-    expected = {r.scenario.expect.candidacy for r in results}
+    expected = {r.scenario.expect.outcome for r in results}
     assert {o.id for o in pack.outcomes} <= expected
 
 
@@ -85,6 +85,16 @@ def _scenarios(tmp_path: Path, text: str) -> tuple[RulePack, Path]:
             "(did you mean 'maybe'?); outcomes: reject, maybe",
         ),
         (
+            "scenarios:\n  - name: a\n    expect: {outcome: mabye}\n",
+            "scenarios.yaml:3: scenarios[0].expect.outcome: unknown outcome 'mabye' "
+            "(did you mean 'maybe'?); outcomes: reject, maybe",
+        ),
+        (
+            "scenarios:\n  - name: a\n    expect: {outcome: maybe, candidacy: maybe}\n",
+            "scenarios.yaml:3: scenarios[0].expect.candidacy: give 'outcome' or 'candidacy' "
+            "(the same), not both",
+        ),
+        (
             "scenarios:\n  - name: a\n    expected: {}\n",
             "scenarios.yaml:3: scenarios[0].expected: unknown key 'expected' "
             "(did you mean 'expect'?); allowed: name, answers, expect",
@@ -109,7 +119,9 @@ def _scenarios(tmp_path: Path, text: str) -> tuple[RulePack, Path]:
     ids=[
         "rule",
         "question",
+        "outcome-as-candidacy",
         "outcome",
+        "outcome-twice",
         "key",
         "duplicate",
         "sessions-bool",

@@ -19,12 +19,13 @@ from mesoguide.runner import from_mapping
 SCENARIOS_FILE = "scenarios.yaml"
 TOP_KEYS = ("base", "scenarios")
 SCENARIO_KEYS = ("name", "answers", "expect")
-EXPECT_KEYS = ("candidacy", "sessions", "fires", "not_fires")
+EXPECT_KEYS = ("outcome", "candidacy", "sessions", "fires", "not_fires")
+# `candidacy` is the JSON report's name for the outcome id: scenarios written with it still work.
 
 
 @dataclass(frozen=True, slots=True)
 class Expect:
-    candidacy: str | None = None
+    outcome: str | None = None
     sessions: Sessions | None = None
     check_sessions: bool = False  # `sessions: null` expects none; no key expects nothing
     fires: tuple[str, ...] = ()
@@ -120,19 +121,22 @@ class _Reader(Checker):
 
     def expect(self, raw: object, path: str) -> Expect:
         if raw is None:
-            self.problem(path, "'expect' is required: candidacy, sessions, fires, not_fires")
+            self.problem(path, "'expect' is required: outcome, sessions, fires, not_fires")
             return Expect()
         data = self.mapping(raw, path, EXPECT_KEYS)
-        candidacy = data.get("candidacy")
-        if candidacy is not None and candidacy not in self.outcome_ids:
+        key = "candidacy" if "candidacy" in data else "outcome"
+        if "candidacy" in data and "outcome" in data:
+            self.problem(f"{path}.candidacy", "give 'outcome' or 'candidacy' (the same), not both")
+        outcome = data.get(key)
+        if outcome is not None and outcome not in self.outcome_ids:
             self.problem(
-                f"{path}.candidacy",
-                f"unknown outcome {candidacy!r}{did_you_mean(str(candidacy), self.outcome_ids)}"
+                f"{path}.{key}",
+                f"unknown outcome {outcome!r}{did_you_mean(str(outcome), self.outcome_ids)}"
                 f"; outcomes: {', '.join(self.outcome_ids)}",
             )
         sessions = self.sessions(data, path)
         return Expect(
-            candidacy=candidacy if isinstance(candidacy, str) else None,
+            outcome=outcome if isinstance(outcome, str) else None,
             sessions=sessions,
             check_sessions="sessions" in data,
             fires=self.rules(data, "fires", path),
@@ -183,8 +187,8 @@ def run_scenario(pack: RulePack, scenario: Scenario) -> Result:
     expect = scenario.expect
     fired = report.rules_fired
     failures: list[str] = []
-    if expect.candidacy is not None and report.candidacy != expect.candidacy:
-        failures.append(f"candidacy is '{report.candidacy}', expected '{expect.candidacy}'")
+    if expect.outcome is not None and report.candidacy != expect.outcome:
+        failures.append(f"outcome is '{report.candidacy}', expected '{expect.outcome}'")
     if expect.check_sessions:
         got = report.sessions
         if (got is None) != (expect.sessions is None) or (
