@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -231,3 +232,8 @@ def main() -> None:
     except KeyboardInterrupt:  # before a command's own handler is in place
         sys.stderr.write("\nInterrupted.\n")
         sys.exit(130)
+    finally:
+        # Every file is closed by now: skip the garbage collections of interpreter shutdown,
+        # which take longer than a command on a busy machine and hold up the exit a signal
+        # asked for (measured: 0.1 to 0.25 s, against 15 ms).
+        gc.freeze()
