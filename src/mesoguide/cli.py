@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import gc
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -191,38 +190,31 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     from rich.text import Text
 
     from mesoguide.answers import resolve
+    from mesoguide.interrupts import guarded
     from mesoguide.prompts import QuestionaryPrompter
     from mesoguide.questionnaire import interview
 
     console = Console(highlight=False)
-    # Text, not markup: a pack's "[/]" or "[link=...]" is shown as written, never interpreted
-    console.print(Text(pack.title, style="bold"))
-    if pack.description:
-        console.print(Text(pack.description))
-    console.print(
-        "[dim]You can review and change every answer before the result. "
-        "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
-    )
-    # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode; as an
-    # exception it unwinds through prompt_toolkit, which restores the terminal.
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        given = interview(pack, QuestionaryPrompter(console))
-    except OSError as error:
-        if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
-            raise
-        raise EOFError from None  # the terminal was closed under us: input ended
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode, and both
+    # signals must end a prompt from inside its event loop: see mesoguide.interrupts.
+    with guarded():
+        # Text, not markup: a pack's "[/]" or "[link=...]" is shown as written, never interpreted
+        console.print(Text(pack.title, style="bold"))
+        if pack.description:
+            console.print(Text(pack.description))
+        console.print(
+            "[dim]You can review and change every answer before the result. "
+            "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
+        )
+        try:
+            given = interview(pack, QuestionaryPrompter(console))
+        except OSError as error:
+            if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
+                raise
+            raise EOFError from None  # the terminal was closed under us: input ended
     console.print()
     # The same gate as --answers: applies the defaults of questions left unanswered.
     return resolve(pack, given)
-
-
-def _terminated(signum: int, frame: object) -> None:
-    from mesoguide.errors import Terminated
-
-    raise Terminated
 
 
 def main() -> None:
