@@ -324,7 +324,7 @@ def test_writes_into_a_named_pipe_instead_of_replacing_it(tmp_path: Path, good: 
     reader.start()
     code, out, err = assess("--answers", good, "-o", str(fifo))
     reader.join(timeout=10)
-    assert (code, out, err) == (0, "", "")
+    assert (code, out, err) == (0, "", f"Report written to {fifo}\n")
     assert fifo.is_fifo()
     assert json.loads(received[0])["candidacy"] == "candidate"
 

@@ -12,7 +12,15 @@ import typer
 
 from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
-from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
+from mesoguide.cliutil import (
+    ReportFormat,
+    probe_output,
+    reporting_errors,
+    say,
+    warn,
+    write_output,
+    write_stdout,
+)
 from mesoguide.packs import load_rules
 from mesoguide.rules_cli import app as rules_app
 
@@ -89,6 +97,8 @@ def assess(
         output = None  # as with batch: '-' is stdout
     with reporting_errors():
         pack = load_rules(rules)
+        if output is not None:
+            probe_output(output)  # before the questions: nothing typed is lost to a bad path
         resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
         from mesoguide.engine import assess as run_assessment
 
@@ -114,6 +124,7 @@ def assess(
             return
         if output is not None:
             write_output(output, text)
+            say(f"Report written to {output}")
         else:
             write_stdout(text)
 
