@@ -356,7 +356,7 @@ def test_a_full_disk_on_stdout_is_one_message(good: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "text", "markdown"])
 def test_a_closed_pipe_ends_quietly(good: str, fmt: str) -> None:
-    """Ends without a word on stderr when the reader of stdout has gone (`| head`)."""
+    """Ends without a word and exit 0 when the reader of stdout has gone (`| head`), as batch."""
     read, write_end = os.pipe()
     os.close(read)
     try:
@@ -364,4 +364,4 @@ def test_a_closed_pipe_ends_quietly(good: str, fmt: str) -> None:
     finally:
         os.close(write_end)
     assert done.stderr == b""
-    assert done.returncode == 1  # typer's exit for EPIPE
+    assert done.returncode == 0  # not 1, which says the answers were rejected

@@ -75,13 +75,13 @@ def reporting_errors() -> Iterator[None]:
 def write_stdout(text: str) -> None:
     """Write the report to stdout now, so a full disk is reported rather than lost at exit.
 
-    A closed pipe (``| head``) is left to typer, which ends quietly.
+    A closed pipe (``| head``) ends quietly, as `batch` does: the reader wanted no more.
     """
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
-        raise
+        _discard_stdout()
     except OSError as error:
         _discard_stdout()
         raise UsageError(f"cannot write the report to stdout: {error.strerror or error}") from None
