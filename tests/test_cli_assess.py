@@ -179,10 +179,10 @@ def test_no_terminal_and_no_answers_points_to_answers() -> None:
 def test_output_writes_the_same_report_to_a_file(
     answers_file: Path, tmp_path: Path, fmt: str
 ) -> None:
-    """--output writes exactly what stdout would have shown, and prints nothing."""
+    """--output writes exactly what stdout would have shown, and says where it went."""
     target = tmp_path / f"report.{fmt}"
     code, out, err = invoke("-a", str(answers_file), "-f", fmt, "-o", str(target))
-    assert (code, out, err) == (0, "", "")
+    assert (code, out, err) == (0, "", f"Report written to {target}\n")
     _, expected, _ = invoke("-a", str(answers_file), "-f", fmt)
     assert target.read_text(encoding="utf-8") == expected
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["answers.yaml", target.name])

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING
 
-from mesoguide.cliutil import warn
+from mesoguide.cliutil import output_errors, output_path, warn
 from mesoguide.errors import ExitCode, MesoguideError, UsageError
 
 if TYPE_CHECKING:
@@ -221,31 +221,13 @@ def open_output(path: Path | None, input_path: str) -> IO[bytes]:
             return open(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
         except (OSError, ValueError):  # no file descriptor (a test's captured stdout)
             return sys.stdout.buffer
-    try:
-        target = path.expanduser()
-    except RuntimeError:  # `~nobody/out.jsonl`: no such user, so no such folder (as the shell)
-        target = path
-    try:  # is_dir() and the rest raise for a name too long or a folder that cannot be entered
-        if target.is_dir():
-            raise UsageError(f"cannot write {path}: it is a folder")
+    target = output_path(path)
+    with output_errors(path, target):
         if input_path != "-" and target.exists() and target.samefile(input_path):
             raise UsageError(f"cannot write {path}: it is the input file")
         # Unbuffered: blocks are written whole by _Output, and a failed write leaves nothing
         # behind for close() to fail on again.
         return open(target, "wb", buffering=0)
-    except (FileNotFoundError, NotADirectoryError):
-        folder = target.parent
-        why = f"{folder} is not a folder" if _exists(folder) else f"no folder {folder}"
-        raise UsageError(f"cannot write {path}: {why}") from None
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:
-        return False
 
 
 def run_batch(

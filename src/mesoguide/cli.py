@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import errno
-import signal
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +12,15 @@ import typer
 
 from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
-from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
+from mesoguide.cliutil import (
+    ReportFormat,
+    probe_output,
+    reporting_errors,
+    say,
+    warn,
+    write_output,
+    write_stdout,
+)
 from mesoguide.rules_cli import app as rules_app
 
 if TYPE_CHECKING:
@@ -90,6 +98,8 @@ def assess(
         from mesoguide.loader import load_pack
 
         pack = load_pack(rules)
+        if output is not None:
+            probe_output(output)  # before the questions: nothing typed is lost to a bad path
         resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
         from mesoguide.engine import assess as run_assessment
 
@@ -106,6 +116,7 @@ def assess(
         text = render(report, pack, output_format.value)
         if output is not None:
             write_output(output, text)
+            say(f"Report written to {output}")
         else:
             write_stdout(text)
 
@@ -189,37 +200,30 @@ def _ask(pack: RulePack) -> AnswerSet:
     from rich.console import Console
     from rich.text import Text
 
+    from mesoguide.interrupts import guarded
     from mesoguide.prompts import QuestionaryPrompter
     from mesoguide.runner import interview
 
     console = Console(highlight=False)
-    # Text, not markup: a pack's "[/]" or "[link=...]" is shown as written, never interpreted
-    console.print(Text(pack.title, style="bold"))
-    if pack.description:
-        console.print(Text(pack.description))
-    console.print(
-        "[dim]You can review and change every answer before the result. "
-        "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
-    )
-    # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode; as an
-    # exception it unwinds through prompt_toolkit, which restores the terminal.
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        answers = interview(pack, QuestionaryPrompter(console))
-    except OSError as error:
-        if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
-            raise
-        raise EOFError from None  # the terminal was closed under us: input ended
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode, and both
+    # signals must end a prompt from inside its event loop: see mesoguide.interrupts.
+    with guarded():
+        # Text, not markup: a pack's "[/]" or "[link=...]" is shown as written, never interpreted
+        console.print(Text(pack.title, style="bold"))
+        if pack.description:
+            console.print(Text(pack.description))
+        console.print(
+            "[dim]You can review and change every answer before the result. "
+            "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
+        )
+        try:
+            answers = interview(pack, QuestionaryPrompter(console))
+        except OSError as error:
+            if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
+                raise
+            raise EOFError from None  # the terminal was closed under us: input ended
     console.print()
     return answers
-
-
-def _terminated(signum: int, frame: object) -> None:
-    from mesoguide.errors import Terminated
-
-    raise Terminated
 
 
 def main() -> None:
@@ -229,3 +233,8 @@ def main() -> None:
     except KeyboardInterrupt:  # before a command's own handler is in place
         sys.stderr.write("\nInterrupted.\n")
         sys.exit(130)
+    finally:
+        # Every file is closed by now: skip the garbage collections of interpreter shutdown,
+        # which take longer than a command on a busy machine and hold up the exit a signal
+        # asked for (measured: 0.1 to 0.25 s, against 15 ms).
+        gc.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -33,6 +34,11 @@ def _say(text: str) -> None:
         sys.stderr.flush()
     except OSError:
         pass
+
+
+def say(message: str) -> None:
+    """One line on stderr that is neither a warning nor an error."""
+    _say(f"{message}\n")
 
 
 def warn(message: str) -> None:
@@ -69,13 +75,13 @@ def reporting_errors() -> Iterator[None]:
 def write_stdout(text: str) -> None:
     """Write the report to stdout now, so a full disk is reported rather than lost at exit.
 
-    A closed pipe (``| head``) is left to typer, which ends quietly.
+    A closed pipe (``| head``) ends quietly, as `batch` does: the reader wanted no more.
     """
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
-        raise
+        _discard_stdout()
     except OSError as error:
         _discard_stdout()
         raise UsageError(f"cannot write the report to stdout: {error.strerror or error}") from None
@@ -91,47 +97,78 @@ def _discard_stdout() -> None:
         pass
 
 
+def output_path(path: Path) -> Path:
+    """The file an --output names (``~`` expanded), refused at once if it is a folder."""
+    try:
+        target = path.expanduser()
+    except RuntimeError:  # `~nobody/out.txt`: no such user, so no such folder (as the shell)
+        target = path
+    with output_errors(path, target):  # is_dir() raises for a name too long, say
+        if target.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder")
+    return target
+
+
+@contextmanager
+def output_errors(path: Path, target: Path) -> Iterator[None]:
+    """An OSError from probing, creating or writing ``target`` as one usage error naming it."""
+    try:
+        yield
+    except (FileNotFoundError, NotADirectoryError):
+        folder = target.parent
+        why = f"{folder} is not a folder" if _exists(folder) else f"no folder {folder}"
+        raise UsageError(f"cannot write {path}: {why}") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def probe_output(path: Path) -> None:
+    """Refuse now, before any question is asked, a path `write_output` could not write."""
+    target = output_path(path)
+    with output_errors(path, target):
+        if target.exists() and not target.is_file():  # /dev/stdout, a named pipe
+            if not os.access(target, os.W_OK):  # opening a pipe to try would wait for a reader
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            return
+        # What write_output does, without touching the file: a temporary file beside it.
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=_folder_of(target))
+        os.close(handle)
+        os.unlink(temp)
+
+
 def write_output(path: Path, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, renamed into place."""
-    try:
-        _write_output(path, text)
-    except UsageError:
-        raise
-    except OSError as error:  # probing the path failed: a name too long, a folder we may not enter
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-
-
-def _write_output(path: Path, text: str) -> None:
-    target = path.expanduser()
-    if target.is_dir():
-        raise UsageError(f"cannot write {path}: it is a folder")
-    if target.exists() and not target.is_file():
-        # /dev/stdout, a named pipe: renaming a file over it would replace it, so write into it
-        try:
+    target = output_path(path)
+    with output_errors(path, target):
+        if target.exists() and not target.is_file():
+            # /dev/stdout, a named pipe: renaming a file over it would replace it, so write into it
             with target.open("w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
-        except OSError as error:
-            raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-        return
-    target = target.resolve() if target.is_symlink() else target  # keep the link, replace its file
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
-        raise UsageError(f"cannot write {path}: {why}")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        # mkstemp makes the file 0600; a report is an ordinary file: keep the old file's mode,
-        # else what the umask gives any new file
-        os.chmod(temp, _mode_for(target))
-        os.replace(temp, target)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+            return
+        target = target.resolve() if target.is_symlink() else target  # keep the link
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=_folder_of(target))
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+            # mkstemp makes the file 0600; a report is an ordinary file: keep the old file's
+            # mode, else what the umask gives any new file
+            os.chmod(temp, _mode_for(target))
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def _folder_of(target: Path) -> Path:
+    folder = target.resolve().parent if target.is_symlink() else target.parent
+    return folder if str(folder) else Path(".")
 
 
 def _mode_for(target: Path) -> int:

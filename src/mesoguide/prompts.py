@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from mesoguide.answers import AnswerRejected, coerce, format_answer
+from mesoguide.interrupts import run_prompt
 from mesoguide.model import Answer, Question, State
 from mesoguide.runner import ReviewRow, shown
 
@@ -23,7 +24,7 @@ ANSWER_STYLE = "bold #ff9d00"
 
 
 class QuestionaryPrompter:
-    """Asks through questionary; ``Ctrl-C`` raises KeyboardInterrupt (``unsafe_ask``).
+    """Asks through questionary; ``Ctrl-C`` raises KeyboardInterrupt (``run_prompt``).
 
     Each prompt is erased once answered and replaced by one line, ``? label answer``, so the
     screen keeps a clean record whatever the question's type.
@@ -62,12 +63,14 @@ class QuestionaryPrompter:
             self.console.print(
                 Text(f"No longer applies, answer dropped: {'; '.join(dropped)}", style="dim")
             )
-        picked = questionary.select(
-            "Review your answers",
-            choices=choices,
-            instruction="(pick one to change it, or confirm)",
-            **self.session,
-        ).unsafe_ask()
+        picked = run_prompt(
+            questionary.select(
+                "Review your answers",
+                choices=choices,
+                instruction="(pick one to change it, or confirm)",
+                **self.session,
+            )
+        )
         if picked == CONFIRM:
             self._answered("Review your answers", "confirmed")
             return None
@@ -88,7 +91,7 @@ class QuestionaryPrompter:
             **self.session,
         )
         _keep_compact(prompt.application)
-        text = str(prompt.unsafe_ask())
+        text = str(run_prompt(prompt))
         return coerce(question, text) if text.strip() else None
 
     def _select(self, question: Question, current: Answer | None) -> Answer | None:
@@ -103,13 +106,15 @@ class QuestionaryPrompter:
             choices.insert(0, questionary.Choice("(choose one)", value=UNCHOSEN))
         instruction = _instruction("arrow keys, then Enter", question.help)
         while True:
-            answer = questionary.select(
-                question.label,
-                choices=choices,
-                default=default,
-                instruction=instruction,
-                **self.session,
-            ).unsafe_ask()
+            answer = run_prompt(
+                questionary.select(
+                    question.label,
+                    choices=choices,
+                    default=default,
+                    instruction=instruction,
+                    **self.session,
+                )
+            )
             if answer != UNCHOSEN:
                 return None if answer == SKIP else str(answer)
             instruction = _instruction("Please choose one: arrow keys, then Enter", question.help)
@@ -129,7 +134,7 @@ class QuestionaryPrompter:
             **self.session,
         )
         _keep_compact(prompt.application)
-        values = list(prompt.unsafe_ask())
+        values = list(run_prompt(prompt))
         return coerce(question, values) if values else None
 
     def _answered(self, label: str, shown: str) -> None:
