@@ -383,13 +383,28 @@ def test_a_signal_stops_a_run_at_once_with_whole_records(
     assert_whole_records(first + rest, stderr, written)
 
 
+def wait_until_blocked_reading(pid: int, timeout: float = 30) -> None:
+    """Wait until the process sleeps in a pipe read (a loaded machine starts it slowly)."""
+    wchan = Path(f"/proc/{pid}/wchan")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if wchan.read_text().endswith("pipe_read"):
+                time.sleep(0.1)
+                return
+        except OSError:  # no /proc here: the old fixed wait
+            time.sleep(0.8)
+            return
+        time.sleep(0.05)
+
+
 def test_ctrl_c_while_waiting_for_stdin_writes_what_was_made(tmp_path: Path) -> None:
     """Blocked on a quiet stdin, SIGINT still stops at once, writing every record made."""
     process = spawn("-", "--input-format", "csv", stdin=subprocess.PIPE)
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(f"{HEADER}\n{C1}\n{C2}\n".encode())
     process.stdin.flush()
-    time.sleep(0.8)  # time to start, read both rows and wait for more
+    wait_until_blocked_reading(process.pid)  # started, read both rows, waiting for more
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=10)
     assert process.returncode == 130
