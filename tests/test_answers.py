@@ -146,9 +146,14 @@ def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answ
             "'Cellulite,Sagging skin' separates choices with ',': separate them with ';' (cellulite;sagging_skin)",
         ),
         (
+            "medical_conditions",
+            "Cancer, now or in the past, Diabetes",  # a label that holds a comma itself
+            "'Cancer, now or in the past, Diabetes' separates choices with ',': separate them with ';' (cancer;diabetes)",
+        ),
+        (
             "concerns",
             ["wrinkles, sagging_skin"],
-            "'wrinkles, sagging_skin' separates choices with ',': give each choice as its own item",
+            "'wrinkles, sagging_skin' separates choices with ',': give each as its own item",
         ),
         (
             "concerns",

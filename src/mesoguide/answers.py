@@ -189,22 +189,36 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
 def _refuse_commas(question: Question, value: str, in_text: bool) -> None:
     """Say how to separate choices when ``value`` is several valid ones joined by commas.
 
-    Form tools join ticked boxes with ", "; a label may hold a comma itself, so this is only
-    tried once the whole text has been found to be no choice.
+    Form tools join ticked boxes with ", ", and a label may hold a comma itself ("Cancer, now
+    or in the past"), so this is tried only once the whole text is no choice, and the parts
+    may be joined back into labels.
     """
     if "," not in value:
         return
-    lookup = _lookup(question)
-    parts = [_fold(part) for part in value.split(",")]
-    meant = [lookup.get(part, ()) for part in parts if part]
-    if not meant or any(len(values) != 1 for values in meant):
+    meant = _split_at_commas(_lookup(question), value.split(","))
+    if meant is None:
         return
-    fix = (
-        f"separate them with ';' ({';'.join(values[0] for values in meant)})"
-        if in_text
-        else "give each choice as its own item"
-    )
+    fix = f"separate them with ';' ({';'.join(meant)})" if in_text else "give each as its own item"
     raise AnswerRejected(f"{_shown(value)} separates choices with ',': {fix}")
+
+
+def _split_at_commas(lookup: Lookup, parts: list[str]) -> list[str] | None:
+    """The choices that ``parts`` make when runs of them are joined back with commas, or None."""
+    if not parts:
+        return []
+    if len(parts) > 30:  # far more than any question's choices: spare the search
+        return None
+    for end in range(len(parts), 0, -1):
+        text = ",".join(parts[:end])
+        values: tuple[str, ...] = ()
+        if text.strip():  # empty parts (`a,,b`, a trailing comma) name nothing
+            values = lookup.get(_fold(text), ())
+            if len(values) != 1:
+                continue
+        rest = _split_at_commas(lookup, parts[end:])
+        if rest is not None:
+            return [*values, *rest]
+    return None
 
 
 def _shown(value: object) -> str:
