@@ -498,3 +498,88 @@ def test_a_lone_surrogate_is_written_as_a_json_escape(runner: CliRunner, tmp_pat
     assert '"id": "a\\ud800b"' in result.stdout
     assert json.loads(result.stdout)["id"] == "a\ud800b"
     assert result.exit_code == 0
+
+
+# -- exports: the options for reading them ---------------------------------------------------
+
+
+def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: Path) -> None:
+    """The delimiter is read from the header; `--delimiter ';'` (or `tab`) says it outright."""
+    path = tmp_path / "eu.csv"
+    text = THREE.replace(",", ";")
+    for cell in ("thighs;buttocks", "none;cancer"):
+        text = text.replace(cell, f'"{cell}"')
+    path.write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["batch", str(path)]).stdout == THREE_JSONL
+    assert runner.invoke(app, ["batch", str(path), "--delimiter", ";"]).stdout == THREE_JSONL
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text(THREE.replace(",", "\t"), encoding="utf-8")
+    assert runner.invoke(app, ["batch", str(tabs), "--delimiter", "tab"]).stdout == THREE_JSONL
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--delimiter", ";;"],
+            "--delimiter ';;': give one character such as ',' or ';', or 'tab'",
+        ),
+        (["--delimiter", '"'], "--delimiter '\"': give one character such as ',' or ';', or 'tab'"),
+        (["--id-column", "patient"], "{three}: --id-column 'patient' names no column"),
+        (["--columns", "{dir}/none.yaml"], "--columns {dir}/none.yaml: no such column map"),
+    ],
+)
+def test_export_options_that_cannot_work_are_refused(
+    runner: CliRunner, three: Path, args: list[str], message: str
+) -> None:
+    """A wrong reading or writing option: one line, nothing written, exit 2."""
+    names = {"dir": str(three.parent), "three": str(three)}
+    result = runner.invoke(app, ["batch", str(three), *(a.format(**names) for a in args)])
+    assert result.stderr.startswith("error: " + message.format(**names))
+    assert (result.stdout, result.exit_code) == ("", 2)
+
+
+@pytest.mark.parametrize(
+    "flag", [["--delimiter", ";"], ["--columns", "m.yaml"], ["--id-column", "x"]]
+)
+def test_csv_reading_options_are_refused_for_json_lines(
+    runner: CliRunner, tmp_path: Path, flag: list[str]
+) -> None:
+    """JSON lines keys are question ids: delimiter, column map and id column are CSV's."""
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(BASE_ANSWERS) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), *flag])
+    assert result.stderr == f"error: {flag[0]} is for CSV input: JSON lines keys are question ids\n"
+    assert result.exit_code == 2
+
+
+def test_ignore_column_silences_the_warning_for_csv_and_json_lines(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`--ignore-column` (repeatable, any case) names columns or keys meant to be there."""
+    path = tmp_path / "extra.csv"
+    path.write_text(f"{HEADER},colour,notes\n{C1},blue,\n", encoding="utf-8")
+    args = ["--ignore-column", "Colour", "--ignore-column", "notes"]
+    result = runner.invoke(app, ["batch", str(path), *args])
+    assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+    lines = tmp_path / "extra.jsonl"
+    lines.write_text(json.dumps({**BASE_ANSWERS, "colour": "red"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(lines), "--ignore-column", "colour"])
+    assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+
+
+def test_a_column_map_naming_absent_columns_is_warned_of(runner: CliRunner, three: Path) -> None:
+    """A map shared by several exports may name columns one lacks: a warning, not a stop."""
+    column_map = three.parent / "map.yaml"
+    column_map.write_text("Gender: sex\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(three), "--columns", str(column_map)])
+    assert result.stderr.startswith(
+        f"warning: {column_map}: no column of the header is named 'Gender'\n3 rows read"
+    )
+
+
+def test_batch_without_input_says_what_it_needs(runner: CliRunner) -> None:
+    """No INPUT: one line saying what it may be, exit 2."""
+    result = runner.invoke(app, ["batch"])
+    assert result.stderr == ("error: batch needs INPUT: a .csv or .jsonl file, or - for stdin\n")
+    assert result.exit_code == 2

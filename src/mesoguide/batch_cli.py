@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
@@ -19,6 +20,7 @@ from mesoguide.errors import ExitCode, MesoguideError, UsageError
 
 if TYPE_CHECKING:
     from mesoguide.batch import Record, Tally
+    from mesoguide.columns import ColumnMap
     from mesoguide.model import RulePack
 
 BLOCK_ROWS = 256  # records written (and flushed) together: whole records only, never a part
@@ -37,6 +39,25 @@ class InputFormat(StrEnum):
 class Detail(StrEnum):
     brief = "brief"
     full = "full"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read an export and write its records, beyond the formats."""
+
+    delimiter: str | None = None  # sniffed from the header when None
+    columns: Path | None = None  # a column map (YAML)
+    ignore: tuple[str, ...] = ()  # columns that name no question on purpose
+    id_column: str | None = None
+
+
+def parse_delimiter(text: str) -> str:
+    """`--delimiter`: one character; `tab` or `\\t` for a tab."""
+    if text.lower() in ("tab", "\\t"):
+        return "\t"
+    if len(text) != 1 or text in '"\r\n':
+        raise UsageError(f"--delimiter {text!r}: give one character such as ',' or ';', or 'tab'")
+    return text
 
 
 class _Stop(Exception):
@@ -255,15 +276,17 @@ def run_batch(
     output_format: BatchFormat,
     detail: Detail,
     input_format: InputFormat | None,
+    options: Options | None = None,
 ) -> ExitCode:
     """Assess every row of the input, write one record each, and say how it went on stderr."""
     from mesoguide.batch import Tally
 
+    options = options or Options()
     if detail is Detail.full and output_format is BatchFormat.csv:
         raise UsageError("--detail full needs --format jsonl: a CSV row cannot hold a report")
     signals = _Signals()
     tally = Tally.for_pack(pack)
-    run = _Run(pack, tally, signals)
+    run = _Run(pack, tally, signals, options)
     stopped: _Stop | None = None
     # The stack (progress bar, files) closes before the handlers go: a signal while closing
     # finds `stopping` set and changes nothing.
@@ -301,10 +324,11 @@ def run_batch(
 class _Run:
     """One batch run's streams and progress, kept so an interruption can finish the output."""
 
-    def __init__(self, pack: RulePack, tally: Tally, signals: _Signals) -> None:
+    def __init__(self, pack: RulePack, tally: Tally, signals: _Signals, options: Options) -> None:
         self.pack = pack
         self.tally = tally
         self.signals = signals
+        self.options = options
         self.output: _Output | None = None
 
     def stream(
@@ -328,8 +352,30 @@ class _Run:
             # file `assess --answers` reads (the CSV reader needs the line ends kept, newline="").
             stream.reconfigure(newline="\n")
         source = "stdin" if input_path == "-" else input_path
-        reader = CsvRows if kind is InputFormat.csv else JsonlRows
-        rows = reader(stream, pack, source)
+        options = self.options
+        rows: CsvRows | JsonlRows
+        if kind is InputFormat.csv:
+            column_map = _column_map(options.columns, pack)
+            rows = CsvRows(
+                stream,
+                pack,
+                source,
+                delimiter=options.delimiter,
+                column_map=column_map,
+                ignore=options.ignore,
+                id_column=options.id_column,
+            )
+            for note in rows.notes:
+                warn(note)
+        else:
+            for given, flag in [
+                (options.delimiter, "--delimiter"),
+                (options.columns, "--columns"),
+                (options.id_column, "--id-column"),
+            ]:
+                if given is not None:
+                    raise UsageError(f"{flag} is for CSV input: JSON lines keys are question ids")
+            rows = JsonlRows(stream, pack, source, ignore=options.ignore)
         if rows.unknown:
             _warn_unknown(rows.unknown)
         warned = len(rows.unknown)
@@ -354,6 +400,20 @@ class _Run:
         output.flush()
         if len(rows.unknown) > warned:  # JSON lines: keys met along the way
             _warn_unknown(rows.unknown)
+
+
+def _column_map(path: Path | None, pack: RulePack) -> ColumnMap | None:
+    """The `--columns` file, read with the safe YAML loader and checked against the pack."""
+    if path is None:
+        return None
+    from mesoguide import yamlsafe
+    from mesoguide.columns import parse_column_map
+
+    try:
+        text = yamlsafe.read_text(path, "column map", 64 * 1024)
+    except yamlsafe.YamlProblem as problem:
+        raise UsageError(f"--columns {path}: {problem.message}") from None
+    return parse_column_map(text, str(path), pack)
 
 
 def _say_stopped(cut: bool, written: int, output_path: Path | None) -> None:
