@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -500,7 +501,7 @@ def test_a_lone_surrogate_is_written_as_a_json_escape(runner: CliRunner, tmp_pat
     assert result.exit_code == 0
 
 
-# -- exports: the options for reading them ---------------------------------------------------
+# -- exports: the options for reading them, safe CSV --------------------------------------------
 
 
 def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: Path) -> None:
@@ -527,6 +528,7 @@ def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: 
         (["--delimiter", '"'], "--delimiter '\"': give one character such as ',' or ';', or 'tab'"),
         (["--id-column", "patient"], "{three}: --id-column 'patient' names no column"),
         (["--columns", "{dir}/none.yaml"], "--columns {dir}/none.yaml: no such column map"),
+        (["--bom"], "--bom needs --format csv: a byte-order mark would break JSON lines"),
     ],
 )
 def test_export_options_that_cannot_work_are_refused(
@@ -576,6 +578,30 @@ def test_a_column_map_naming_absent_columns_is_warned_of(runner: CliRunner, thre
     assert result.stderr.startswith(
         f"warning: {column_map}: no column of the header is named 'Gender'\n3 rows read"
     )
+
+
+def test_csv_output_guards_formulas_and_can_start_with_a_bom(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Cells starting with = + - @ tab or CR get a leading `'`; `--bom` puts U+FEFF first."""
+    path = tmp_path / "ids.csv"
+    ids = ["=1+2", "+1", "-1", "@A1", "\tx", "\rx", "ok", "a=b"]
+    rows = "".join(f'"{i}",{C1.split(",", 1)[1]}\n' for i in ids)
+    path.write_text(f"{HEADER}\n{rows}", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    runner.invoke(app, ["batch", str(path), "-f", "csv", "--bom", "-o", str(out)])
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfrow,id,")
+    shown = [row["id"] for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))]
+    assert shown == ["'=1+2", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "ok", "a=b"]
+
+
+def test_a_rejected_rows_error_is_guarded_too(runner: CliRunner, tmp_path: Path) -> None:
+    """An error that quotes a JSON key starting with `=` cannot run in a spreadsheet either."""
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"=cmd": NaN}\n', encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), "-f", "csv"])
+    assert result.stdout.splitlines()[1] == "1,,,,,,,'=cmd: NaN is not a valid answer"
 
 
 def test_batch_without_input_says_what_it_needs(runner: CliRunner) -> None:

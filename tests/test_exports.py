@@ -4,6 +4,8 @@ first row with a message that names the fix."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -147,3 +149,20 @@ def test_choices_joined_with_commas_are_rejected_saying_to_use_semicolons(
         "separate them with ';' (cancer;diabetes)"
     )
     assert code == 1
+
+
+def test_formula_looking_ids_pass_through_json_and_are_neutralised_in_csv(
+    reference: list[dict[str, Any]],
+) -> None:
+    """Ids such as `=HYPERLINK(...)` are kept as they are in JSON lines; CSV output leads them
+    with `'` (unless --no-formula-guard); the outcomes are the reference's."""
+    path = str(EXPORTS / "formula-ids.csv")
+    ids = ['=HYPERLINK("http://x.example","P-1")', "+44 20 7946 0000", "-7", "@SUM(A1:A9)"]
+    made = records(path)
+    assert [r.pop("id") for r in made] == ids
+    assert made == [{k: v for k, v in r.items() if k != "id"} for r in reference]
+    for args, shown in [([], ["'" + i for i in ids]), (["--no-formula-guard"], ids)]:
+        code, out, _ = batch(path, "--format", "csv", *args)
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [row["id"] for row in rows] == shown
+        assert code == 0

@@ -420,6 +420,20 @@ def csv_cells(record: Record) -> list[object]:
     ]
 
 
+# What a spreadsheet runs as a formula when a cell starts with it (OWASP's list for CSV).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guarded_cells(record: Record) -> list[object]:
+    """``csv_cells``, each text that a spreadsheet would run as a formula led by ``'``."""
+    cells = csv_cells(record)
+    for i in (1, 5, 6, 7):  # id, rules, reasons, error: the text cells
+        cell = cells[i]
+        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+            cells[i] = "'" + cell
+    return cells
+
+
 @dataclass
 class Tally:
     """What a run has made so far: rows, counts per outcome, the first rejected rows."""

@@ -49,6 +49,8 @@ class Options:
     columns: Path | None = None  # a column map (YAML)
     ignore: tuple[str, ...] = ()  # columns that name no question on purpose
     id_column: str | None = None
+    formula_guard: bool = True  # CSV output: cells a spreadsheet would run get a leading '
+    bom: bool = False  # CSV output: a UTF-8 byte-order mark first, for Excel
 
 
 def parse_delimiter(text: str) -> str:
@@ -284,6 +286,8 @@ def run_batch(
     options = options or Options()
     if detail is Detail.full and output_format is BatchFormat.csv:
         raise UsageError("--detail full needs --format jsonl: a CSV row cannot hold a report")
+    if options.bom and output_format is not BatchFormat.csv:
+        raise UsageError("--bom needs --format csv: a byte-order mark would break JSON lines")
     signals = _Signals()
     tally = Tally.for_pack(pack)
     run = _Run(pack, tally, signals, options)
@@ -385,7 +389,11 @@ class _Run:
         name = "stdout" if output_path is None or str(output_path) == "-" else str(output_path)
         output = self.output = _Output(out_stream, self.signals, name)
         assessor = Assessor(pack, full=detail is Detail.full)
-        encode = _csv_encoder(output) if output_format is BatchFormat.csv else None
+        encode = (
+            _csv_encoder(output, options.formula_guard, options.bom)
+            if output_format is BatchFormat.csv
+            else None
+        )
         progress = stack.enter_context(_progress(stream))
         for row in rows:
             if encode is None:
@@ -432,26 +440,31 @@ def _warn_unknown(names: list[str]) -> None:
     warn(f"ignoring columns that name no question: {shown}")
 
 
-def _csv_encoder(output: _Output) -> Callable[[Record], None]:
-    """Write each record as a CSV line, after the header line."""
+def _csv_encoder(
+    output: _Output, guard: bool = True, bom: bool = False
+) -> Callable[[Record], None]:
+    """Write each record as a CSV line, after the header line (and a BOM, if asked)."""
     import csv
 
-    from mesoguide.batch import CSV_COLUMNS, csv_cells
+    from mesoguide.batch import CSV_COLUMNS, csv_cells, guarded_cells
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # The writer quotes a cell holding a character of its line end, so CRLF makes it quote a
+    # bare CR too (a spreadsheet splits the row there); each line then ends in LF alone.
+    writer = csv.writer(buffer, lineterminator="\r\n")
 
     def line(cells: list[object] | tuple[str, ...]) -> str:
         writer.writerow(cells)
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return text
+        return text[:-2] + "\n"
 
-    output.add(line(CSV_COLUMNS), record=False)
+    output.add(("\ufeff" if bom else "") + line(CSV_COLUMNS), record=False)
+    cells = guarded_cells if guard else csv_cells
 
     def encode(record: Record) -> None:
-        output.add(line(csv_cells(record)))
+        output.add(line(cells(record)))
 
     return encode
 

@@ -188,6 +188,17 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    formula_guard: Annotated[
+        bool,
+        typer.Option(
+            "--formula-guard/--no-formula-guard",
+            help="CSV output: put ' before a cell starting with = + - @ (a spreadsheet formula).",
+        ),
+    ] = True,
+    bom: Annotated[
+        bool,
+        typer.Option("--bom", help="CSV output: start with a UTF-8 byte-order mark (for Excel)."),
+    ] = False,
     rules: RulesOption = None,
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
@@ -200,6 +211,8 @@ def batch(
             columns=columns,
             ignore=tuple(ignore_column or ()),
             id_column=id_column,
+            formula_guard=formula_guard,
+            bom=bom,
         )
         if input_path is None:
             raise UsageError("batch needs INPUT: a .csv or .jsonl file, or - for stdin")
