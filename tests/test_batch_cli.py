@@ -15,10 +15,13 @@ from typing import Any
 
 import pexpect
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
-from mesoguide.batch_cli import _Output, _Signals, _Stop
+from mesoguide.batch import Tally
+from mesoguide.batch_cli import _Output, _Signals, _Stop, summary_table
 from mesoguide.cli import app
+from mesoguide.model import RulePack
 from tests.conftest import BASE_ANSWERS, ROOT
 
 HEADER = (
@@ -439,11 +442,14 @@ def batch_in_a_terminal(big: Path, out: Path) -> pexpect.spawn:
 
 
 def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
-    """On a terminal, stderr shows a progress bar while it runs; it gives way to the summary."""
+    """On a terminal, stderr shows a progress bar while it runs; it gives way to a table of
+    outcomes and the summary line."""
     big = big_csv(tmp_path / "big.csv", 20_000)
     out = tmp_path / "out.jsonl"
     child = batch_in_a_terminal(big, out)
     child.expect("assessing")
+    child.expect(r"rows.*share.*outcome")  # the table (its header in bold), then the summary
+    child.expect(r"20,000\s+100%\s+candidate: You may be a candidate")
     child.expect("20,000 rows read: 0 not_indicated, 0 refer, 20,000 candidate, 0 rejected")
     child.expect(pexpect.EOF)
     child.close()
@@ -501,7 +507,7 @@ def test_a_lone_surrogate_is_written_as_a_json_escape(runner: CliRunner, tmp_pat
     assert result.exit_code == 0
 
 
-# -- exports: the options for reading them, safe CSV --------------------------------------------
+# -- exports: the options for reading them, safe CSV, the summary ------------------------------
 
 
 def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: Path) -> None:
@@ -526,9 +532,12 @@ def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: 
             "--delimiter ';;': give one character such as ',' or ';', or 'tab'",
         ),
         (["--delimiter", '"'], "--delimiter '\"': give one character such as ',' or ';', or 'tab'"),
+        (["--bom"], "--bom needs --format csv: a byte-order mark would break JSON lines"),
+        (["--summary", "{dir}"], "cannot write {dir}: it is a folder"),
+        (["--summary", "{dir}/no/s.json"], "cannot write {dir}/no/s.json: no folder {dir}/no"),
+        (["--summary", "{three}"], "cannot write {three}: it is the input file"),
         (["--id-column", "patient"], "{three}: --id-column 'patient' names no column"),
         (["--columns", "{dir}/none.yaml"], "--columns {dir}/none.yaml: no such column map"),
-        (["--bom"], "--bom needs --format csv: a byte-order mark would break JSON lines"),
     ],
 )
 def test_export_options_that_cannot_work_are_refused(
@@ -602,6 +611,47 @@ def test_a_rejected_rows_error_is_guarded_too(runner: CliRunner, tmp_path: Path)
     path.write_text('{"=cmd": NaN}\n', encoding="utf-8")
     result = runner.invoke(app, ["batch", str(path), "-f", "csv"])
     assert result.stdout.splitlines()[1] == "1,,,,,,,'=cmd: NaN is not a valid answer"
+
+
+def test_the_summary_file_holds_counts_reasons_and_rejections(
+    runner: CliRunner, three: Path, tmp_path: Path
+) -> None:
+    """`--summary FILE`: rows, outcomes, rejections, referral reasons by frequency, as JSON."""
+    target = tmp_path / "summary.json"
+    result = runner.invoke(app, ["batch", str(three), "--summary", str(target)])
+    assert result.exit_code == 1
+    assert json.loads(target.read_text(encoding="utf-8")) == {
+        "rows": 3,
+        "outcomes": {"not_indicated": 0, "refer": 1, "candidate": 1},
+        "rejected": 1,
+        "reasons": [{"text": PREGNANT, "rows": 1}],
+        "first_rejected": [{"row": 3, "id": "C-3", "error": C3_ERROR}],
+    }
+
+
+def test_the_summary_table_shows_outcomes_and_common_reasons(pack: RulePack) -> None:
+    """Rows and shares per outcome with its label, then the referral reasons, most first."""
+    tally = Tally.for_pack(pack)
+    for record in [
+        {"row": 1, "candidacy": "candidate", "reasons": []},
+        {"row": 2, "candidacy": "refer", "reasons": ["Pregnant."]},
+        {"row": 3, "candidacy": "refer", "reasons": ["Under 18.", "Pregnant."]},
+        {"row": 4, "error": "age: required, but not answered"},
+    ]:
+        tally.add(record)
+    console = Console(file=io.StringIO(), width=80)
+    console.print(summary_table(tally, pack))
+    assert [line.rstrip() for line in console.file.getvalue().splitlines()] == [  # type: ignore[attr-defined]
+        "rows  share  outcome",
+        "   0     0%  not_indicated: Mesotherapy does not address your concerns",
+        "   2    50%  refer: See a clinician before any treatment decision",
+        "   1    25%  candidate: You may be a candidate - discuss it with a professional",
+        "   1    25%  rejected",
+        "",
+        "rows  most frequent referral reasons",
+        "   2  Pregnant.",
+        "   1  Under 18.",
+    ]
 
 
 def test_batch_without_input_says_what_it_needs(runner: CliRunner) -> None:

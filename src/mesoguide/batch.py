@@ -436,13 +436,15 @@ def guarded_cells(record: Record) -> list[object]:
 
 @dataclass
 class Tally:
-    """What a run has made so far: rows, counts per outcome, the first rejected rows."""
+    """What a run has made so far: rows, counts per outcome and referral reason, the first
+    rejected rows."""
 
     outcomes: dict[str, int]
     rows: int = 0
     rejected: int = 0
     examples: list[Record] = field(default_factory=list)
     keep: int = 5
+    reasons: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_pack(cls, pack: RulePack) -> Tally:
@@ -456,6 +458,26 @@ class Tally:
                 self.examples.append(record)
         else:
             self.outcomes[record["candidacy"]] += 1
+            reasons = record["reasons"]
+            if reasons:
+                counts = self.reasons
+                for text in reasons:
+                    counts[text] = counts.get(text, 0) + 1
+
+    def common_reasons(self, most: int | None = None) -> list[tuple[str, int]]:
+        """Referral reasons and how many rows gave each, most frequent first (then first met)."""
+        ranked = sorted(self.reasons.items(), key=lambda item: -item[1])
+        return ranked if most is None else ranked[:most]
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary for scripts (`--summary FILE`)."""
+        return {
+            "rows": self.rows,
+            "outcomes": dict(self.outcomes),
+            "rejected": self.rejected,
+            "reasons": [{"text": text, "rows": count} for text, count in self.common_reasons()],
+            "first_rejected": [dict(record) for record in self.examples],
+        }
 
     def summary(self) -> list[str]:
         """The end-of-run summary, as lines for stderr."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import os
 import signal
 import sys
@@ -19,6 +20,8 @@ from mesoguide.cliutil import warn
 from mesoguide.errors import ExitCode, MesoguideError, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Group
+
     from mesoguide.batch import Record, Tally
     from mesoguide.columns import ColumnMap
     from mesoguide.model import RulePack
@@ -51,6 +54,7 @@ class Options:
     id_column: str | None = None
     formula_guard: bool = True  # CSV output: cells a spreadsheet would run get a leading '
     bom: bool = False  # CSV output: a UTF-8 byte-order mark first, for Excel
+    summary: Path | None = None  # the end-of-run summary as JSON
 
 
 def parse_delimiter(text: str) -> str:
@@ -320,8 +324,16 @@ def run_batch(
         written = 0 if run.output is None else run.output.written
         _say_stopped(signals.cut, written, output_path)
         return ExitCode.INTERRUPTED if stopped.signum == signal.SIGINT else ExitCode.TERMINATED
+    if sys.stderr.isatty():  # the progress bar has gone
+        _print_table(tally, pack)
     for line in tally.summary():
         sys.stderr.write(line + "\n")
+    if options.summary is not None:
+        from mesoguide.cliutil import write_output
+
+        write_output(
+            options.summary, json.dumps(tally.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        )
     return ExitCode.INVALID_INPUT if tally.rejected else ExitCode.OK
 
 
@@ -383,6 +395,7 @@ class _Run:
         if rows.unknown:
             _warn_unknown(rows.unknown)
         warned = len(rows.unknown)
+        _check_summary(options.summary, input_path, output_path)
         out_stream = open_output(output_path, input_path)
         if out_stream is not sys.stdout.buffer:
             stack.enter_context(out_stream)
@@ -422,6 +435,59 @@ def _column_map(path: Path | None, pack: RulePack) -> ColumnMap | None:
     except yamlsafe.YamlProblem as problem:
         raise UsageError(f"--columns {path}: {problem.message}") from None
     return parse_column_map(text, str(path), pack)
+
+
+def _check_summary(path: Path | None, input_path: str, output_path: Path | None) -> None:
+    """Refuse a `--summary` file that could not be written, before the first row."""
+    if path is None:
+        return
+    target = path.expanduser()
+    try:
+        if target.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder")
+        folder = target.parent
+        if not folder.is_dir():
+            why = f"{folder} is not a folder" if _exists(folder) else f"no folder {folder}"
+            raise UsageError(f"cannot write {path}: {why}")
+        for other, what in ((input_path, "the input file"), (output_path, "the output file")):
+            if other not in (None, "-") and target.exists() and target.samefile(str(other)):
+                raise UsageError(f"cannot write {path}: it is {what}")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _print_table(tally: Tally, pack: RulePack) -> None:
+    """The outcomes and the most frequent referral reasons, as a small table on stderr."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(summary_table(tally, pack))
+
+
+def summary_table(tally: Tally, pack: RulePack, reasons: int = 5) -> Group:
+    """Rows per outcome (with the pack's labels), then the most frequent referral reasons."""
+    from rich.console import Group
+    from rich.table import Table
+
+    def table(*headers: str) -> Table:
+        made = Table(box=None, pad_edge=False, show_edge=False)
+        for header in headers[:-1]:
+            made.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+        made.add_column(headers[-1], no_wrap=True, overflow="ellipsis")
+        return made
+
+    outcomes = table("rows", "share", "outcome")
+    total = tally.rows or 1
+    labels = {outcome.id: outcome.label for outcome in pack.outcomes}
+    for outcome, count in [*tally.outcomes.items(), ("rejected", tally.rejected)]:
+        name = f"{outcome}: {labels[outcome]}" if outcome in labels else outcome
+        outcomes.add_row(f"{count:,}", f"{100 * count / total:.0f}%", name)
+    common = tally.common_reasons(reasons)
+    if not common:
+        return Group(outcomes)
+    referrals = table("rows", "most frequent referral reasons")
+    for text, count in common:
+        referrals.add_row(f"{count:,}", text)
+    return Group(outcomes, "", referrals)
 
 
 def _say_stopped(cut: bool, written: int, output_path: Path | None) -> None:

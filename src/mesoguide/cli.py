@@ -199,6 +199,15 @@ def batch(
         bool,
         typer.Option("--bom", help="CSV output: start with a UTF-8 byte-order mark (for Excel)."),
     ] = False,
+    summary: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary",
+            metavar="FILE",
+            help="Also write the end-of-run summary to FILE as JSON.",
+            show_default=False,
+        ),
+    ] = None,
     rules: RulesOption = None,
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
@@ -213,6 +222,7 @@ def batch(
             id_column=id_column,
             formula_guard=formula_guard,
             bom=bom,
+            summary=summary,
         )
         if input_path is None:
             raise UsageError("batch needs INPUT: a .csv or .jsonl file, or - for stdin")
