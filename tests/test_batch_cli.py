@@ -21,7 +21,9 @@ from typer.testing import CliRunner
 from mesoguide.batch import Tally
 from mesoguide.batch_cli import _Output, _Signals, _Stop, summary_table
 from mesoguide.cli import app
+from mesoguide.loader import load_pack
 from mesoguide.model import RulePack
+from mesoguide.packs import default_pack_path
 from tests.conftest import BASE_ANSWERS, ROOT
 
 HEADER = (
@@ -507,7 +509,7 @@ def test_a_lone_surrogate_is_written_as_a_json_escape(runner: CliRunner, tmp_pat
     assert result.exit_code == 0
 
 
-# -- exports: the options for reading them, safe CSV, the summary ------------------------------
+# -- exports: options for reading them, safe CSV, the summary, the template -----------------
 
 
 def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: Path) -> None:
@@ -538,6 +540,7 @@ def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: 
         (["--summary", "{three}"], "cannot write {three}: it is the input file"),
         (["--id-column", "patient"], "{three}: --id-column 'patient' names no column"),
         (["--columns", "{dir}/none.yaml"], "--columns {dir}/none.yaml: no such column map"),
+        (["--template", "csv"], "--template writes a template and reads no INPUT"),
     ],
 )
 def test_export_options_that_cannot_work_are_refused(
@@ -654,8 +657,31 @@ def test_the_summary_table_shows_outcomes_and_common_reasons(pack: RulePack) -> 
     ]
 
 
+def test_the_template_is_the_header_or_a_json_lines_example(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`--template csv` writes the header alone (as asked: `;`, BOM); `jsonl` one example line;
+    both read back as exports of the pack."""
+    ids = ["id", *(q.id for q in load_pack(default_pack_path()).questions)]
+    result = runner.invoke(app, ["batch", "--template", "csv"])
+    assert result.stdout == ",".join(ids) + "\n"
+    target = tmp_path / "empty.csv"
+    runner.invoke(
+        app, ["batch", "--template", "csv", "-o", str(target), "--delimiter", ";", "--bom"]
+    )
+    assert target.read_bytes() == b"\xef\xbb\xbf" + ";".join(ids).encode() + b"\n"
+    assert runner.invoke(app, ["batch", str(target)]).exit_code == 0
+    example = tmp_path / "example.jsonl"
+    runner.invoke(app, ["batch", "--template", "jsonl", "-o", str(example)])
+    assert list(json.loads(example.read_text(encoding="utf-8"))) == ids
+    assert runner.invoke(app, ["batch", str(example)]).exit_code == 0
+
+
 def test_batch_without_input_says_what_it_needs(runner: CliRunner) -> None:
-    """No INPUT: one line saying what it may be, exit 2."""
+    """No INPUT and no --template: one line naming both, exit 2."""
     result = runner.invoke(app, ["batch"])
-    assert result.stderr == ("error: batch needs INPUT: a .csv or .jsonl file, or - for stdin\n")
+    assert result.stderr == (
+        "error: batch needs INPUT: a .csv or .jsonl file, or - for stdin "
+        "(or --template csv to start one)\n"
+    )
     assert result.exit_code == 2

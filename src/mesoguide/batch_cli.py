@@ -423,6 +423,25 @@ class _Run:
             _warn_unknown(rows.unknown)
 
 
+def write_template(
+    pack: RulePack, kind: InputFormat, output_path: Path | None, options: Options
+) -> None:
+    """Write an empty CSV export with the pack's header, or a JSON lines example."""
+    from mesoguide.cliutil import write_output, write_stdout
+    from mesoguide.columns import template_csv, template_jsonl
+
+    if kind is InputFormat.csv:
+        text = ("\ufeff" if options.bom else "") + template_csv(pack, options.delimiter or ",")
+    else:
+        if options.bom:
+            raise UsageError("--bom needs --template csv: a byte-order mark would break JSON lines")
+        text = template_jsonl(pack)
+    if output_path is None or str(output_path) == "-":
+        write_stdout(text)
+    else:
+        write_output(output_path, text)
+
+
 def _column_map(path: Path | None, pack: RulePack) -> ColumnMap | None:
     """The `--columns` file, read with the safe YAML loader and checked against the pack."""
     if path is None:

@@ -208,11 +208,19 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    template: Annotated[
+        InputFormat | None,
+        typer.Option(
+            "--template",
+            help="Write an empty CSV with the pack's header, or a JSON lines example; no INPUT.",
+            show_default=False,
+        ),
+    ] = None,
     rules: RulesOption = None,
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
     with reporting_errors():
-        from mesoguide.batch_cli import Options, parse_delimiter, run_batch
+        from mesoguide.batch_cli import Options, parse_delimiter, run_batch, write_template
         from mesoguide.errors import UsageError
 
         options = Options(
@@ -224,8 +232,16 @@ def batch(
             bom=bom,
             summary=summary,
         )
+        if template is not None:
+            if input_path is not None:
+                raise UsageError("--template writes a template and reads no INPUT")
+            write_template(load_rules(rules), template, output, options)
+            return
         if input_path is None:
-            raise UsageError("batch needs INPUT: a .csv or .jsonl file, or - for stdin")
+            raise UsageError(
+                "batch needs INPUT: a .csv or .jsonl file, or - for stdin "
+                "(or --template csv to start one)"
+            )
         pack = load_rules(rules)
         code = run_batch(pack, input_path, output, output_format, detail, input_format, options)
     raise typer.Exit(int(code))

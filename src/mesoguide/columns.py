@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import json
 import re
 import shlex
 from collections.abc import Collection, Mapping, Sequence
@@ -347,3 +348,23 @@ def _described(question: Question) -> str:
 
 def _quoted(name: str) -> str:
     return shlex.quote(name)
+
+
+def template_csv(pack: RulePack, delimiter: str = ",") -> str:
+    """An empty export: the header line alone, `id` then every question id in pack order."""
+    return delimiter.join([ID_COLUMN, *(q.id for q in pack.questions)]) + "\n"
+
+
+def template_jsonl(pack: RulePack) -> str:
+    """One JSON line answering every question, to show each answer's shape."""
+    example: dict[str, object] = {ID_COLUMN: "example-1"}
+    for question in pack.questions:
+        if question.type == "integer":
+            example[question.id] = question.min if question.min is not None else 0
+        elif question.type == "boolean":
+            example[question.id] = False
+        elif question.type == "choice":
+            example[question.id] = question.choices[0].value
+        else:
+            example[question.id] = [question.choices[0].value]
+    return json.dumps(example, ensure_ascii=False) + "\n"
