@@ -227,3 +227,32 @@ def test_a_bad_column_map_is_refused_with_its_lines(
     with pytest.raises(UsageError) as caught:
         parse_column_map(text, "m.yaml", pack)
     assert caught.value.message == message
+
+
+def test_several_close_columns_are_listed_with_one_fix(pack: RulePack) -> None:
+    """Two or more refused columns: one line each with the questions they may be, then the fix."""
+    names = [*without("age", "id", "sessions_possible"), "Age (years)", "Patient ID", "Sessions"]
+    with pytest.raises(UsageError) as caught:
+        match_header(names, pack)
+    assert caught.value.message.splitlines() == [
+        "3 columns name no question, but are close to questions no column gives:",
+        "'Age (years)': age?",
+        "'Patient ID': id?",
+        "'Sessions': sessions_possible?",
+        "name each column as its question's id (--id-column for the id), or map them with --columns MAP.yaml; pass --ignore-column NAME for a column that answers none",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "dropped"),
+    [
+        ("Height", "goal_is_weight_loss"),  # 'height' is not 'weight'
+        ("Skin problem", "sessions_possible"),  # 'problem' is not 'possible'
+        ("Stage", "age"),
+    ],
+)
+def test_a_column_is_not_taken_for_a_question_by_a_look_alike_word(
+    pack: RulePack, name: str, dropped: str
+) -> None:
+    """Words alike in letters but not in meaning do not make a column close to a question."""
+    assert match_header([*without(dropped), name], pack).unknown == [name]

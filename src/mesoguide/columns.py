@@ -79,9 +79,14 @@ def _words(text: str) -> set[str]:
 
 
 def _similar(word: str, other: str) -> bool:
-    return word == other or (
-        len(word) >= 4 and difflib.SequenceMatcher(None, word, other).ratio() >= 0.8
-    )
+    """The same word, give or take an ending: keloid(s), allergy/allergies, pregnan(t|cy)."""
+    if word == other:
+        return True
+    if len(word) < 4 or len(other) < 4:
+        return False
+    shorter = min(len(word), len(other))
+    prefix = next((i for i in range(shorter) if word[i] != other[i]), shorter)
+    return prefix >= 5 or difflib.SequenceMatcher(None, word, other).ratio() >= 0.85
 
 
 @dataclass(frozen=True)
@@ -270,12 +275,12 @@ def match_header(
         raise UsageError(f"--id-column '{id_column}' names no column{hint}; the columns: {shown}")
     unknown = [i for i, target in enumerate(targets) if target == ""]
     close = [
-        line
+        (names[i], near)
         for i in unknown
-        if (line := _closest(names[i], i, pack, index, given, id_column)) is not None
+        if (near := _near(names[i], pack, index, given, id_column))
     ]
     if close:
-        raise UsageError("\n".join(close))
+        raise UsageError(_refusal(close))
     notes = []
     if column_map is not None:
         present = {fold(name) for name in names}
@@ -299,55 +304,57 @@ def _key(name: str, target: str | None, known: set[str]) -> str:
     return "" if name in known or name == ID_COLUMN else name
 
 
-def _closest(
-    name: str,
-    column: int,
-    pack: RulePack,
-    index: _Index,
-    given: Mapping[str, int],
-    id_column: str | None,
-) -> str | None:
-    """Why a column that names no question is refused (close to one no column gives), or None."""
-    fix = f"--ignore-column {_quoted(name)}"
-    if not name.strip():
-        return None
+def _near(
+    name: str, pack: RulePack, index: _Index, given: Mapping[str, int], id_column: str | None
+) -> list[Question | None]:
+    """The questions no column gives that ``name`` is close to (None: the id column)."""
     words = _words(name)
+    if not words and not name.strip():
+        return []
     if ID_COLUMN not in given and id_column is None and words & {"id", "ids", "identifier"}:
-        return (
-            f"column '{name}' looks like the id column: pass --id-column {_quoted(name)} (or {fix})"
-        )
+        return [None]
     key = fold(name)
-    near = []
-    for question in pack.questions:
-        qid = question.id
-        if qid in given:
-            continue
-        if (
-            difflib.get_close_matches(key, index.keys[qid], n=1, cutoff=0.6)
-            or (words and all(_any_similar(w, index.all_words[qid]) for w in words))
-            or any(_any_similar(w, index.id_words[qid]) for w in words)
-        ):
-            near.append(question)
-    if not near:
-        return None
-    shown = "; ".join(_described(q) for q in near[:3])
-    rename = near[0].id if len(near) == 1 else "the question's id"
-    return (
-        f"column '{name}' names no question, but is close to {shown}: name the column "
-        f"{rename} (or map it with --columns MAP.yaml), or pass {fix} if it answers none"
+    return [
+        question
+        for question in pack.questions
+        if question.id not in given
+        and (
+            difflib.get_close_matches(key, index.keys[question.id], n=1, cutoff=0.8)
+            or (words and all(_any_similar(w, index.all_words[question.id]) for w in words))
+            or any(_any_similar(w, index.id_words[question.id]) for w in words)
+        )
+    ]
+
+
+def _refusal(close: list[tuple[str, list[Question | None]]]) -> str:
+    """Why columns are refused, and the fix: one line for one column, a list for more."""
+    if len(close) == 1:
+        name, near = close[0]
+        fix = f"--ignore-column {shlex.quote(name)}"
+        if near == [None]:
+            return (
+                f"column '{name}' looks like the id column: pass --id-column "
+                f"{shlex.quote(name)} (or {fix})"
+            )
+        shown = "; ".join(f"{q.id} ({q.label!r})" for q in near[:3] if q is not None)
+        rename = near[0].id if len(near) == 1 and near[0] is not None else "the question's id"
+        return (
+            f"column '{name}' names no question, but is close to {shown}: name the column "
+            f"{rename} (or map it with --columns MAP.yaml), or pass {fix} if it answers none"
+        )
+    lines = [f"{len(close)} columns name no question, but are close to questions no column gives:"]
+    for name, near in close:
+        ids = [ID_COLUMN if q is None else q.id for q in near[:3]]
+        lines.append(f"'{name}': {', '.join(ids[:-1])}{' or ' if len(ids) > 1 else ''}{ids[-1]}?")
+    lines.append(
+        "name each column as its question's id (--id-column for the id), or map them with "
+        "--columns MAP.yaml; pass --ignore-column NAME for a column that answers none"
     )
+    return "\n".join(lines)
 
 
 def _any_similar(word: str, words: set[str]) -> bool:
     return any(_similar(word, other) for other in words)
-
-
-def _described(question: Question) -> str:
-    return f"{question.id} ({question.label!r})"
-
-
-def _quoted(name: str) -> str:
-    return shlex.quote(name)
 
 
 def template_csv(pack: RulePack, delimiter: str = ",") -> str:
