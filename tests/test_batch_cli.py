@@ -538,6 +538,10 @@ def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: 
         (["--summary", "{dir}"], "cannot write {dir}: it is a folder"),
         (["--summary", "{dir}/no/s.json"], "cannot write {dir}/no/s.json: no folder {dir}/no"),
         (["--summary", "{three}"], "cannot write {three}: it is the input file"),
+        (
+            ["-o", "{dir}/r.jsonl", "--summary", "{dir}/r.jsonl"],
+            "cannot write {dir}/r.jsonl: it is the output file",
+        ),
         (["--id-column", "patient"], "{three}: --id-column 'patient' names no column"),
         (["--columns", "{dir}/none.yaml"], "--columns {dir}/none.yaml: no such column map"),
         (["--template", "csv"], "--template writes a template and reads no INPUT"),

@@ -469,7 +469,11 @@ def _check_summary(path: Path | None, input_path: str, output_path: Path | None)
             why = f"{folder} is not a folder" if _exists(folder) else f"no folder {folder}"
             raise UsageError(f"cannot write {path}: {why}")
         for other, what in ((input_path, "the input file"), (output_path, "the output file")):
-            if other not in (None, "-") and target.exists() and target.samefile(str(other)):
+            if other is None or str(other) == "-":
+                continue
+            given = Path(other).expanduser()
+            same = target.resolve() == given.resolve()  # the output may not exist yet
+            if same or (target.exists() and given.exists() and target.samefile(given)):
                 raise UsageError(f"cannot write {path}: it is {what}")
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
