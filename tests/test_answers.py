@@ -17,9 +17,10 @@ from mesoguide.answers import (
     unknown_keys,
 )
 from mesoguide.errors import AnswersError, UsageError
-from mesoguide.model import Answer, RulePack
+from mesoguide.loader import load_pack
+from mesoguide.model import Answer, Choice, Question, QuestionType, RulePack
 from mesoguide.runner import from_mapping
-from tests.conftest import BASE_ANSWERS
+from tests.conftest import BASE_ANSWERS, ROOT
 
 
 @pytest.mark.parametrize(
@@ -51,6 +52,23 @@ from tests.conftest import BASE_ANSWERS
         ("concerns", "wrinkles; cellulite", ("cellulite", "wrinkles")),  # a CSV-friendly form
         ("medical_conditions", ["none"], ("none",)),
         ("medical_conditions", ("diabetes", "cancer"), ("cancer", "diabetes")),
+        # the labels the questionnaire shows, in any case, with any spaces around them
+        ("sex", "Male", "male"),
+        ("sex", " MALE ", "male"),
+        ("sex", "Prefer not to say", "prefer_not_to_say"),
+        ("sex", "PREFER_NOT_TO_SAY", "prefer_not_to_say"),
+        ("sex", ["Female"], "female"),
+        ("body_type", "Average", "average"),
+        ("results_expected_within", "Within months", "months"),
+        ("results_expected_within", " within  MONTHS ", "months"),
+        ("diet_and_exercise", "Regularly", "regular"),
+        ("cellulite_cause_belief", "A condition of the skin", "skin_condition"),
+        ("concerns", "Cellulite; Sagging skin", ("cellulite", "sagging_skin")),
+        ("concerns", ["Excess fat", "WRINKLES"], ("wrinkles", "excess_fat")),
+        ("concerns", "Something else", ("other",)),
+        ("areas", "Face;Somewhere else", ("face", "other")),
+        ("medical_conditions", "None of these", ("none",)),
+        ("medical_conditions", "Cancer, now or in the past;Diabetes", ("cancer", "diabetes")),
     ],
 )
 def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answer) -> None:
@@ -83,8 +101,8 @@ def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answ
         ("wants_to_avoid_surgery", None, "None is not yes or no (yes/no/true/false/y/n/1/0)"),
         (
             "sex",
-            "Male",
-            "'Male' is not one of female, male, other, prefer_not_to_say (did you mean 'male'?)",
+            "Mael",
+            "'Mael' is not one of female, male, other, prefer_not_to_say (did you mean 'male'?)",
         ),
         ("sex", "unknown", "'unknown' is not one of female, male, other, prefer_not_to_say"),
         ("sex", 1, "expected one of female, male, other, prefer_not_to_say, not an integer"),
@@ -117,6 +135,36 @@ def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answ
             "'none' cannot be combined with other choices",
         ),
         ("age", "x" * 100, "'" + "x" * 56 + "..." + " is not a whole number"),
+        (
+            "concerns",
+            "wrinkles, sagging_skin",
+            "'wrinkles, sagging_skin' separates choices with ',': separate them with ';' (wrinkles;sagging_skin)",
+        ),
+        (
+            "concerns",
+            "Cellulite,Sagging skin;excess_fat",
+            "'Cellulite,Sagging skin' separates choices with ',': separate them with ';' (cellulite;sagging_skin)",
+        ),
+        (
+            "medical_conditions",
+            "Cancer, now or in the past, Diabetes",  # a label that holds a comma itself
+            "'Cancer, now or in the past, Diabetes' separates choices with ',': separate them with ';' (cancer;diabetes)",
+        ),
+        (
+            "concerns",
+            ["wrinkles, sagging_skin"],
+            "'wrinkles, sagging_skin' separates choices with ',': give each as its own item",
+        ),
+        (
+            "concerns",
+            "wrinkles, sagging",
+            "'wrinkles, sagging' is not one of cellulite, wrinkles, sagging_skin, excess_fat, other (did you mean 'wrinkles'?)",
+        ),
+        (
+            "sex",
+            "female, male",
+            "'female, male' is not one of female, male, other, prefer_not_to_say (did you mean 'female'?)",
+        ),
     ],
 )
 def test_coerce_rejects_with_the_reason(
@@ -126,6 +174,36 @@ def test_coerce_rejects_with_the_reason(
     with pytest.raises(AnswerRejected) as caught:
         coerce(pack.question(question), raw)
     assert caught.value.reason == reason
+
+
+def choice_question(*choices: tuple[str, str], kind: QuestionType = "choice") -> Question:
+    return Question("q", kind, "Q?", choices=tuple(Choice(v, label) for v, label in choices))
+
+
+@pytest.mark.parametrize("kind", ["choice", "multiple"])
+def test_an_ambiguous_label_is_refused_naming_the_candidates(kind: QuestionType) -> None:
+    """A text that is one choice's value and another's label (in other case) names both."""
+    question = choice_question(("a", "B"), ("b", "A"), kind=kind)
+    with pytest.raises(AnswerRejected) as caught:
+        coerce(question, "A ")
+    assert caught.value.reason == "'A' could be a ('B') or b ('A'): give the value"
+    assert coerce(question, "a") in ("a", ("a",))  # a value given exactly is never ambiguous
+
+
+def test_two_choices_with_the_same_label_are_ambiguous() -> None:
+    """Labels that differ only in case name both choices; their values still work."""
+    question = choice_question(("x", "Same"), ("y", "same"), ("z", "Other"))
+    with pytest.raises(AnswerRejected) as caught:
+        coerce(question, "SAME")
+    assert caught.value.reason == "'SAME' could be x ('Same') or y ('same'): give the value"
+    assert (coerce(question, "x"), coerce(question, "other")) == ("x", "z")
+
+
+def test_labels_are_looked_up_per_question_object() -> None:
+    """Two questions with the same id but other choices do not share a lookup."""
+    first = choice_question(("a", "Apple"))
+    second = choice_question(("b", "Apple"))
+    assert (coerce(first, "apple"), coerce(second, "apple")) == ("a", "b")
 
 
 def test_from_mapping_gives_answers_in_question_order(pack: RulePack) -> None:
@@ -338,3 +416,13 @@ def test_parse_json_refuses_with_the_message_and_the_key(
     with pytest.raises(JsonProblem) as caught:
         parse_json(text)
     assert (caught.value.message, caught.value.key, caught.value.offset) == (message, key, offset)
+
+
+@pytest.mark.parametrize("path", ["rules/mesotherapy", "examples/microneedling"])
+def test_every_label_of_a_shipped_pack_means_its_choice(path: str) -> None:
+    """Each choice of each shipped pack is reached by its value and its label, in any case."""
+    for question in load_pack(ROOT / path).questions:
+        for choice in question.choices:
+            for text in (choice.value, choice.label, choice.label.upper(), f" {choice.label} "):
+                answer = coerce(question, text)
+                assert answer in (choice.value, (choice.value,)), (question.id, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -14,10 +15,15 @@ from typing import Any
 
 import pexpect
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
-from mesoguide.batch_cli import _Output, _Signals, _Stop
+from mesoguide.batch import Tally
+from mesoguide.batch_cli import _Output, _Signals, _Stop, summary_table
 from mesoguide.cli import app
+from mesoguide.loader import load_pack
+from mesoguide.model import RulePack
+from mesoguide.packs import default_pack_path
 from tests.conftest import BASE_ANSWERS, ROOT
 
 HEADER = (
@@ -444,11 +450,14 @@ def batch_in_a_terminal(big: Path, out: Path) -> pexpect.spawn:
 
 
 def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
-    """On a terminal, stderr shows a progress bar while it runs; it gives way to the summary."""
+    """On a terminal, stderr shows a progress bar while it runs; it gives way to a table of
+    outcomes and the summary line."""
     big = big_csv(tmp_path / "big.csv", 20_000)
     out = tmp_path / "out.jsonl"
     child = batch_in_a_terminal(big, out)
     child.expect("assessing")
+    child.expect(r"rows.*share.*outcome")  # the table (its header in bold), then the summary
+    child.expect(r"20,000\s+100%\s+candidate: You may be a candidate")
     child.expect("20,000 rows read: 0 not_indicated, 0 refer, 20,000 candidate, 0 rejected")
     child.expect(pexpect.EOF)
     child.close()
@@ -504,3 +513,185 @@ def test_a_lone_surrogate_is_written_as_a_json_escape(runner: CliRunner, tmp_pat
     assert '"id": "a\\ud800b"' in result.stdout
     assert json.loads(result.stdout)["id"] == "a\ud800b"
     assert result.exit_code == 0
+
+
+# -- exports: options for reading them, safe CSV, the summary, the template -----------------
+
+
+def test_a_semicolon_export_reads_like_a_comma_one(runner: CliRunner, tmp_path: Path) -> None:
+    """The delimiter is read from the header; `--delimiter ';'` (or `tab`) says it outright."""
+    path = tmp_path / "eu.csv"
+    text = THREE.replace(",", ";")
+    for cell in ("thighs;buttocks", "none;cancer"):
+        text = text.replace(cell, f'"{cell}"')
+    path.write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["batch", str(path)]).stdout == THREE_JSONL
+    assert runner.invoke(app, ["batch", str(path), "--delimiter", ";"]).stdout == THREE_JSONL
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text(THREE.replace(",", "\t"), encoding="utf-8")
+    assert runner.invoke(app, ["batch", str(tabs), "--delimiter", "tab"]).stdout == THREE_JSONL
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--delimiter", ";;"],
+            "--delimiter ';;': give one character such as ',' or ';', or 'tab'",
+        ),
+        (["--delimiter", '"'], "--delimiter '\"': give one character such as ',' or ';', or 'tab'"),
+        (["--bom"], "--bom needs --format csv: a byte-order mark would break JSON lines"),
+        (["--summary", "{dir}"], "cannot write {dir}: it is a folder"),
+        (["--summary", "{dir}/no/s.json"], "cannot write {dir}/no/s.json: no folder {dir}/no"),
+        (["--summary", "{three}"], "cannot write {three}: it is the input file"),
+        (
+            ["-o", "{dir}/r.jsonl", "--summary", "{dir}/r.jsonl"],
+            "cannot write {dir}/r.jsonl: it is the output file",
+        ),
+        (["--id-column", "patient"], "{three}: --id-column 'patient' names no column"),
+        (["--columns", "{dir}/none.yaml"], "--columns {dir}/none.yaml: no such column map"),
+        (["--template", "csv"], "--template writes a template and reads no INPUT"),
+    ],
+)
+def test_export_options_that_cannot_work_are_refused(
+    runner: CliRunner, three: Path, args: list[str], message: str
+) -> None:
+    """A wrong reading or writing option: one line, nothing written, exit 2."""
+    names = {"dir": str(three.parent), "three": str(three)}
+    result = runner.invoke(app, ["batch", str(three), *(a.format(**names) for a in args)])
+    assert result.stderr.startswith("error: " + message.format(**names))
+    assert (result.stdout, result.exit_code) == ("", 2)
+
+
+@pytest.mark.parametrize(
+    "flag", [["--delimiter", ";"], ["--columns", "m.yaml"], ["--id-column", "x"]]
+)
+def test_csv_reading_options_are_refused_for_json_lines(
+    runner: CliRunner, tmp_path: Path, flag: list[str]
+) -> None:
+    """JSON lines keys are question ids: delimiter, column map and id column are CSV's."""
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(BASE_ANSWERS) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), *flag])
+    assert result.stderr == f"error: {flag[0]} is for CSV input: JSON lines keys are question ids\n"
+    assert result.exit_code == 2
+
+
+def test_ignore_column_silences_the_warning_for_csv_and_json_lines(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`--ignore-column` (repeatable, any case) names columns or keys meant to be there."""
+    path = tmp_path / "extra.csv"
+    path.write_text(f"{HEADER},colour,notes\n{C1},blue,\n", encoding="utf-8")
+    args = ["--ignore-column", "Colour", "--ignore-column", "notes"]
+    result = runner.invoke(app, ["batch", str(path), *args])
+    assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+    lines = tmp_path / "extra.jsonl"
+    lines.write_text(json.dumps({**BASE_ANSWERS, "colour": "red"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(lines), "--ignore-column", "colour"])
+    assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+
+
+def test_a_column_map_naming_absent_columns_is_warned_of(runner: CliRunner, three: Path) -> None:
+    """A map shared by several exports may name columns one lacks: a warning, not a stop."""
+    column_map = three.parent / "map.yaml"
+    column_map.write_text("Gender: sex\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(three), "--columns", str(column_map)])
+    assert result.stderr.startswith(
+        f"warning: {column_map}: no column of the header is named 'Gender'\n3 rows read"
+    )
+
+
+def test_csv_output_guards_formulas_and_can_start_with_a_bom(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Cells starting with = + - @ tab or CR get a leading `'`; `--bom` puts U+FEFF first."""
+    path = tmp_path / "ids.csv"
+    ids = ["=1+2", "+1", "-1", "@A1", "\tx", "\rx", "ok", "a=b"]
+    rows = "".join(f'"{i}",{C1.split(",", 1)[1]}\n' for i in ids)
+    path.write_text(f"{HEADER}\n{rows}", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    runner.invoke(app, ["batch", str(path), "-f", "csv", "--bom", "-o", str(out)])
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfrow,id,")
+    shown = [row["id"] for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))]
+    assert shown == ["'=1+2", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "ok", "a=b"]
+
+
+def test_a_rejected_rows_error_is_guarded_too(runner: CliRunner, tmp_path: Path) -> None:
+    """An error that quotes a JSON key starting with `=` cannot run in a spreadsheet either."""
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"=cmd": NaN}\n', encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), "-f", "csv"])
+    assert result.stdout.splitlines()[1] == "1,,,,,,,'=cmd: NaN is not a valid answer"
+
+
+def test_the_summary_file_holds_counts_reasons_and_rejections(
+    runner: CliRunner, three: Path, tmp_path: Path
+) -> None:
+    """`--summary FILE`: rows, outcomes, rejections, referral reasons by frequency, as JSON."""
+    target = tmp_path / "summary.json"
+    result = runner.invoke(app, ["batch", str(three), "--summary", str(target)])
+    assert result.exit_code == 1
+    assert json.loads(target.read_text(encoding="utf-8")) == {
+        "rows": 3,
+        "outcomes": {"not_indicated": 0, "refer": 1, "candidate": 1},
+        "rejected": 1,
+        "reasons": [{"text": PREGNANT, "rows": 1}],
+        "first_rejected": [{"row": 3, "id": "C-3", "error": C3_ERROR}],
+    }
+
+
+def test_the_summary_table_shows_outcomes_and_common_reasons(pack: RulePack) -> None:
+    """Rows and shares per outcome with its label, then the referral reasons, most first."""
+    tally = Tally.for_pack(pack)
+    for record in [
+        {"row": 1, "candidacy": "candidate", "reasons": []},
+        {"row": 2, "candidacy": "refer", "reasons": ["Pregnant."]},
+        {"row": 3, "candidacy": "refer", "reasons": ["Under 18.", "Pregnant."]},
+        {"row": 4, "error": "age: required, but not answered"},
+    ]:
+        tally.add(record)
+    console = Console(file=io.StringIO(), width=80)
+    console.print(summary_table(tally, pack))
+    assert [line.rstrip() for line in console.file.getvalue().splitlines()] == [  # type: ignore[attr-defined]
+        "rows  share  outcome",
+        "   0     0%  not_indicated: Mesotherapy does not address your concerns",
+        "   2    50%  refer: See a clinician before any treatment decision",
+        "   1    25%  candidate: You may be a candidate - discuss it with a professional",
+        "   1    25%  rejected",
+        "",
+        "rows  most frequent referral reasons",
+        "   2  Pregnant.",
+        "   1  Under 18.",
+    ]
+
+
+def test_the_template_is_the_header_or_a_json_lines_example(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`--template csv` writes the header alone (as asked: `;`, BOM); `jsonl` one example line;
+    both read back as exports of the pack."""
+    ids = ["id", *(q.id for q in load_pack(default_pack_path()).questions)]
+    result = runner.invoke(app, ["batch", "--template", "csv"])
+    assert result.stdout == ",".join(ids) + "\n"
+    target = tmp_path / "empty.csv"
+    runner.invoke(
+        app, ["batch", "--template", "csv", "-o", str(target), "--delimiter", ";", "--bom"]
+    )
+    assert target.read_bytes() == b"\xef\xbb\xbf" + ";".join(ids).encode() + b"\n"
+    assert runner.invoke(app, ["batch", str(target)]).exit_code == 0
+    example = tmp_path / "example.jsonl"
+    runner.invoke(app, ["batch", "--template", "jsonl", "-o", str(example)])
+    assert list(json.loads(example.read_text(encoding="utf-8"))) == ids
+    assert runner.invoke(app, ["batch", str(example)]).exit_code == 0
+
+
+def test_batch_without_input_says_what_it_needs(runner: CliRunner) -> None:
+    """No INPUT and no --template: one line naming both, exit 2."""
+    result = runner.invoke(app, ["batch"])
+    assert result.stderr == (
+        "error: batch needs INPUT: a .csv or .jsonl file, or - for stdin "
+        "(or --template csv to start one)\n"
+    )
+    assert result.exit_code == 2

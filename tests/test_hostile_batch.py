@@ -535,16 +535,25 @@ def test_text_that_turns_out_not_utf8_keeps_the_records_before_it(tmp_path: Path
 
 
 def test_unknown_columns_are_named_once_and_the_rows_still_assessed(tmp_path: Path) -> None:
-    """`Age` (a capital) and `notes` name no question: one warning; `age` is then unanswered."""
+    """`Age` (a capital) is the age column; `notes` names no question: one warning, exit 0."""
     columns = ["Age" if c == "age" else c for c in COLUMNS] + ["notes"]
     cells = {("Age" if k == "age" else k): v for k, v in base_cells(notes="x").items()}
     code, out, err = batch(str(write(tmp_path, "in.csv", csv_text([cells], columns))))
-    assert out == '{"row": 1, "error": "age: required, but not answered"}\n'
+    assert out == good_record(1)
     assert err == (
-        "warning: ignoring columns that name no question: Age, notes\n"
-        + summary(1, ["row 1: age: required, but not answered"], candidates=0)
+        "warning: ignoring columns that name no question: notes\n" + summary(1, [], candidates=1)
     )
-    assert code == ExitCode.INVALID_INPUT
+    assert code == ExitCode.OK
+
+
+def test_a_column_close_to_a_missing_question_stops_the_run(tmp_path: Path) -> None:
+    """`agee` instead of `age`: refused before any row (exit 2), never assessed as unanswered."""
+    columns = ["agee" if c == "age" else c for c in COLUMNS]
+    cells = {("agee" if k == "age" else k): v for k, v in base_cells().items()}
+    path = write(tmp_path, "in.csv", csv_text([cells], columns))
+    code, out, err = batch(str(path))
+    assert (code, out) == (ExitCode.USAGE, "")
+    assert err.startswith(f"error: {path}: column 'agee' names no question, but is close to age")
 
 
 # -- output -----------------------------------------------------------------------------------

@@ -100,6 +100,48 @@ def _choice(question: Question, raw: object) -> str:
     value = raw.strip()
     if value in question.choice_values:
         return value
+    return _by_label(question, value)
+
+
+Lookup = dict[str, tuple[str, ...]]
+"""Per question: a value or label, case-folded, to the choice values it can mean (one, or more
+when it is ambiguous)."""
+_LOOKUPS: dict[int, tuple[Question, Lookup]] = {}
+
+
+def _fold(text: str) -> str:
+    """Text as a lookup key: any case, runs of spaces as one."""
+    return " ".join(text.casefold().split())
+
+
+def _lookup(question: Question) -> Lookup:
+    """The question's values and labels, made once per question object (not per answer)."""
+    known = _LOOKUPS.get(id(question))
+    if known is not None and known[0] is question:
+        return known[1]
+    found: dict[str, list[str]] = {}
+    for choice in question.choices:
+        for text in (choice.value, choice.label):
+            values = found.setdefault(_fold(text), [])
+            if choice.value not in values:
+                values.append(choice.value)
+    lookup = {key: tuple(values) for key, values in found.items()}
+    if len(_LOOKUPS) >= 4096:  # packs loaded over and over (tests): start over
+        _LOOKUPS.clear()
+    _LOOKUPS[id(question)] = (question, lookup)
+    return lookup
+
+
+def _by_label(question: Question, value: str) -> str:
+    """The choice whose value or label ``value`` is, in any case; else AnswerRejected."""
+    values = _lookup(question).get(_fold(value), ())
+    if len(values) == 1:
+        return values[0]
+    if values:
+        labels = {c.value: c.label for c in question.choices}
+        named = [f"{v} ({labels[v]!r})" for v in values]
+        shown = ", ".join(named[:-1]) + f" or {named[-1]}"
+        raise AnswerRejected(f"{_shown(value)} could be {shown}: give the value")
     raise AnswerRejected(_not_a_choice(question, value))
 
 
@@ -118,24 +160,29 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
         items = list(raw)
     else:
         raise AnswerRejected(f"expected a list of choices, not {type_name(raw)}")
+    values = question.choice_values
     chosen: set[str] = set()
     for item in items:
         if not isinstance(item, str):
             raise AnswerRejected(f"each choice is text, not {type_name(item)} ({_shown(item)})")
         value = item.strip()
-        if value not in question.choice_values:
-            raise AnswerRejected(_not_a_choice(question, value))
+        if value not in values:
+            try:
+                value = _by_label(question, value)
+            except AnswerRejected:
+                _refuse_commas(question, value, isinstance(raw, str))
+                raise
         chosen.add(value)
-    ordered = tuple(v for v in question.choice_values if v in chosen)
+    ordered = tuple(v for v in values if v in chosen)
     exclusive = [c.value for c in question.choices if c.exclusive and c.value in chosen]
     if exclusive and len(ordered) > 1:
         raise AnswerRejected(f"'{exclusive[0]}' cannot be combined with other choices")
     low, high = question.min, question.max
     if low is not None and len(ordered) < low:
         raise AnswerRejected(
-            f"choose at least {low} of {', '.join(question.choice_values)}"
+            f"choose at least {low} of {', '.join(values)}"
             if ordered
-            else f"choose at least {low}: {', '.join(question.choice_values)}"
+            else f"choose at least {low}: {', '.join(values)}"
         )
     if high is not None and len(ordered) > high:
         raise AnswerRejected(f"choose at most {high}")
@@ -152,6 +199,41 @@ def format_answer(question: Question, value: Answer) -> str:
     if isinstance(value, str):
         return labels.get(value, value)
     return str(value)
+
+
+def _refuse_commas(question: Question, value: str, in_text: bool) -> None:
+    """Say how to separate choices when ``value`` is several valid ones joined by commas.
+
+    Form tools join ticked boxes with ", ", and a label may hold a comma itself ("Cancer, now
+    or in the past"), so this is tried only once the whole text is no choice, and the parts
+    may be joined back into labels.
+    """
+    if "," not in value:
+        return
+    meant = _split_at_commas(_lookup(question), value.split(","))
+    if meant is None:
+        return
+    fix = f"separate them with ';' ({';'.join(meant)})" if in_text else "give each as its own item"
+    raise AnswerRejected(f"{_shown(value)} separates choices with ',': {fix}")
+
+
+def _split_at_commas(lookup: Lookup, parts: list[str]) -> list[str] | None:
+    """The choices that ``parts`` make when runs of them are joined back with commas, or None."""
+    if not parts:
+        return []
+    if len(parts) > 30:  # far more than any question's choices: spare the search
+        return None
+    for end in range(len(parts), 0, -1):
+        text = ",".join(parts[:end])
+        values: tuple[str, ...] = ()
+        if text.strip():  # empty parts (`a,,b`, a trailing comma) name nothing
+            values = lookup.get(_fold(text), ())
+            if len(values) != 1:
+                continue
+        rest = _split_at_commas(lookup, parts[end:])
+        if rest is not None:
+            return [*values, *rest]
+    return None
 
 
 def _shown(value: object) -> str:

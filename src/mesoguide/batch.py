@@ -10,11 +10,22 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, NamedTuple
 
 from mesoguide.answers import AnswerRejected, JsonProblem, coerce, parse_json
+from mesoguide.columns import (
+    DELIMITER_NAMES,
+    DELIMITERS,
+    ID_COLUMN,
+    ColumnMap,
+    match_header,
+    matches,
+    sniff,
+    split,
+)
 from mesoguide.conditions import type_name
 from mesoguide.engine import assess, contributing, gather, holding, outcome_of
 from mesoguide.errors import AnswersError, UsageError
@@ -22,7 +33,6 @@ from mesoguide.model import Answer, AnswerSet, Question, RulePack
 from mesoguide.report import brief, report_to_dict
 from mesoguide.runner import from_mapping
 
-ID_COLUMN = "id"
 CSV_COLUMNS = (
     "row",
     "id",
@@ -61,16 +71,39 @@ class Row(NamedTuple):
 
 
 class CsvRows:
-    """Rows of a CSV export: a header of question ids (and maybe ``id``), then one row each.
+    """Rows of a CSV export: a header naming questions (and maybe an id), then one row each.
 
-    ``row`` numbers count every line after the header, so a skipped blank row leaves a gap and
-    row N is the spreadsheet's row N + 1.
+    The delimiter (`,` `;` or tab) is sniffed from the header line unless given; each column is
+    matched to a question by its id or label in any case, or by ``column_map`` (see
+    ``mesoguide.columns``). ``row`` numbers count every line after the header, so a skipped
+    blank row leaves a gap and row N is the spreadsheet's row N + 1.
     """
 
-    def __init__(self, stream: Iterable[str], pack: RulePack, source: str) -> None:
+    def __init__(
+        self,
+        stream: Iterable[str],
+        pack: RulePack,
+        source: str,
+        *,
+        delimiter: str | None = None,
+        column_map: ColumnMap | None = None,
+        ignore: Collection[str] = (),
+        id_column: str | None = None,
+    ) -> None:
         self._source = source
-        self._reader = csv.reader(stream, strict=True)  # a stray quote must not swallow rows
         self._ended = 0  # the line the last row read ended on
+        lines = iter(stream)
+        try:
+            line = next(lines, "")
+        except UnicodeDecodeError:
+            raise UsageError(_NOT_UTF8.format(source)) from None
+        sniffed = delimiter is None
+        if delimiter is None:
+            delimiter = sniff(line[:MAX_LINE_CHARS], pack, column_map)
+        self.delimiter = delimiter
+        # strict: a stray quote must not swallow rows
+        head = [line] if line else []  # nothing at all reads as no header, not a blank one
+        self._reader = csv.reader(chain(head, lines), delimiter=delimiter, strict=True)
         first = self._header()
         examples = ", ".join(q.id for q in pack.questions[:3])
         if first == []:  # a blank line: not the end of the file, which gives None
@@ -78,26 +111,26 @@ class CsvRows:
                 f"{source}:1: the first line is blank, but it must be the header: question ids "
                 f"such as {examples}"
             )
-        header = [name.strip() for name in first or ()]
+        names = [name.strip() for name in first or ()]
         self._ended = self._reader.line_num
-        self.columns = tuple(header)
-        known = {q.id for q in pack.questions}
-        seen: set[str] = set()
-        for name in header:
-            if name in seen and name:
-                raise UsageError(f"{source}: column '{name}' appears twice in the header")
-            seen.add(name)
-        if header and not known & seen:
-            raise UsageError(
-                f"{source}: the header names no question of the pack '{pack.id}': its first "
-                f"row must hold question ids such as {examples}"
+        try:
+            header = match_header(
+                names, pack, column_map=column_map, ignore=ignore, id_column=id_column
             )
-        self.unknown = [
-            name or f"(unnamed column {i})"
-            for i, name in enumerate(header, 1)
-            if name not in known and name != ID_COLUMN
-        ]
-        self._id_index = header.index(ID_COLUMN) if ID_COLUMN in header else None
+        except UsageError as error:
+            other = [d for d in DELIMITERS if d != delimiter and matches(split(line, d), pack)]
+            if sniffed or not other or matches(names, pack, column_map):
+                raise UsageError(f"{source}: {error.message}") from None
+            shown = DELIMITER_NAMES.get(delimiter, repr(delimiter))
+            raise UsageError(
+                f"{source}: the header names no question when split at {shown}, but does when "
+                f"split at {DELIMITER_NAMES[other[0]]}: pass --delimiter "
+                f"{_option(other[0])}, or leave --delimiter out to sniff it"
+            ) from None
+        self.columns = header.keys
+        self.unknown = header.unknown
+        self.notes = header.notes
+        self._id_index = header.id_index
 
     def __iter__(self) -> Iterator[Row]:
         header, width = self.columns, len(self.columns)
@@ -148,10 +181,12 @@ class JsonlRows:
     gathered in ``unknown`` as they are met.
     """
 
-    def __init__(self, stream: Iterable[str], pack: RulePack, source: str) -> None:
+    def __init__(
+        self, stream: Iterable[str], pack: RulePack, source: str, *, ignore: Collection[str] = ()
+    ) -> None:
         self._stream = stream
         self._source = source
-        self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN}
+        self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN, *ignore}
         self.unknown: list[str] = []
 
     def __iter__(self) -> Iterator[Row]:
@@ -176,6 +211,11 @@ class JsonlRows:
                 unknown.extend(key for key in data if key not in known and key not in unknown)
             has_id = ID_COLUMN in data
             yield Row(number, data, has_id, data.get(ID_COLUMN))
+
+
+def _option(delimiter: str) -> str:
+    """A delimiter as a shell word for --delimiter."""
+    return "tab" if delimiter == "\t" else f"'{delimiter}'"
 
 
 def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
@@ -331,15 +371,31 @@ def csv_cells(record: Record) -> list[object]:
     ]
 
 
+# What a spreadsheet runs as a formula when a cell starts with it (OWASP's list for CSV).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guarded_cells(record: Record) -> list[object]:
+    """``csv_cells``, each text that a spreadsheet would run as a formula led by ``'``."""
+    cells = csv_cells(record)
+    for i in (1, 5, 6, 7):  # id, rules, reasons, error: the text cells
+        cell = cells[i]
+        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+            cells[i] = "'" + cell
+    return cells
+
+
 @dataclass
 class Tally:
-    """What a run has made so far: rows, counts per outcome, the first rejected rows."""
+    """What a run has made so far: rows, counts per outcome and referral reason, the first
+    rejected rows."""
 
     outcomes: dict[str, int]
     rows: int = 0
     rejected: int = 0
     examples: list[Record] = field(default_factory=list)
     keep: int = 5
+    reasons: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_pack(cls, pack: RulePack) -> Tally:
@@ -353,6 +409,26 @@ class Tally:
                 self.examples.append(record)
         else:
             self.outcomes[record["candidacy"]] += 1
+            reasons = record["reasons"]
+            if reasons:
+                counts = self.reasons
+                for text in reasons:
+                    counts[text] = counts.get(text, 0) + 1
+
+    def common_reasons(self, most: int | None = None) -> list[tuple[str, int]]:
+        """Referral reasons and how many rows gave each, most frequent first (then first met)."""
+        ranked = sorted(self.reasons.items(), key=lambda item: -item[1])
+        return ranked if most is None else ranked[:most]
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary for scripts (`--summary FILE`)."""
+        return {
+            "rows": self.rows,
+            "outcomes": dict(self.outcomes),
+            "rejected": self.rejected,
+            "reasons": [{"text": text, "rows": count} for text, count in self.common_reasons()],
+            "first_rejected": [dict(record) for record in self.examples],
+        }
 
     def summary(self) -> list[str]:
         """The end-of-run summary, as lines for stderr."""

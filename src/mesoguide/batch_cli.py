@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
@@ -18,7 +20,10 @@ from mesoguide.cliutil import output_errors, output_path, warn
 from mesoguide.errors import ExitCode, MesoguideError, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Group
+
     from mesoguide.batch import Record, Tally
+    from mesoguide.columns import ColumnMap
     from mesoguide.model import RulePack
 
 BLOCK_ROWS = 256  # records written (and flushed) together: whole records only, never a part
@@ -37,6 +42,28 @@ class InputFormat(StrEnum):
 class Detail(StrEnum):
     brief = "brief"
     full = "full"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read an export and write its records, beyond the formats."""
+
+    delimiter: str | None = None  # sniffed from the header when None
+    columns: Path | None = None  # a column map (YAML)
+    ignore: tuple[str, ...] = ()  # columns that name no question on purpose
+    id_column: str | None = None
+    formula_guard: bool = True  # CSV output: cells a spreadsheet would run get a leading '
+    bom: bool = False  # CSV output: a UTF-8 byte-order mark first, for Excel
+    summary: Path | None = None  # the end-of-run summary as JSON
+
+
+def parse_delimiter(text: str) -> str:
+    """`--delimiter`: one character; `tab` or `\\t` for a tab."""
+    if text.lower() in ("tab", "\\t"):
+        return "\t"
+    if len(text) != 1 or text in '"\r\n':
+        raise UsageError(f"--delimiter {text!r}: give one character such as ',' or ';', or 'tab'")
+    return text
 
 
 class _Stop(Exception):
@@ -237,15 +264,19 @@ def run_batch(
     output_format: BatchFormat,
     detail: Detail,
     input_format: InputFormat | None,
+    options: Options | None = None,
 ) -> ExitCode:
     """Assess every row of the input, write one record each, and say how it went on stderr."""
     from mesoguide.batch import Tally
 
+    options = options or Options()
     if detail is Detail.full and output_format is BatchFormat.csv:
         raise UsageError("--detail full needs --format jsonl: a CSV row cannot hold a report")
+    if options.bom and output_format is not BatchFormat.csv:
+        raise UsageError("--bom needs --format csv: a byte-order mark would break JSON lines")
     signals = _Signals()
     tally = Tally.for_pack(pack)
-    run = _Run(pack, tally, signals)
+    run = _Run(pack, tally, signals, options)
     stopped: _Stop | None = None
     # The stack (progress bar, files) closes before the handlers go: a signal while closing
     # finds `stopping` set and changes nothing.
@@ -275,18 +306,27 @@ def run_batch(
         written = 0 if run.output is None else run.output.written
         _say_stopped(signals.cut, written, output_path)
         return ExitCode.INTERRUPTED if stopped.signum == signal.SIGINT else ExitCode.TERMINATED
+    if sys.stderr.isatty():  # the progress bar has gone
+        _print_table(tally, pack)
     for line in tally.summary():
         sys.stderr.write(line + "\n")
+    if options.summary is not None:
+        from mesoguide.cliutil import write_output
+
+        write_output(
+            options.summary, json.dumps(tally.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        )
     return ExitCode.INVALID_INPUT if tally.rejected else ExitCode.OK
 
 
 class _Run:
     """One batch run's streams and progress, kept so an interruption can finish the output."""
 
-    def __init__(self, pack: RulePack, tally: Tally, signals: _Signals) -> None:
+    def __init__(self, pack: RulePack, tally: Tally, signals: _Signals, options: Options) -> None:
         self.pack = pack
         self.tally = tally
         self.signals = signals
+        self.options = options
         self.output: _Output | None = None
 
     def stream(
@@ -310,18 +350,45 @@ class _Run:
             # file `assess --answers` reads (the CSV reader needs the line ends kept, newline="").
             stream.reconfigure(newline="\n")
         source = "stdin" if input_path == "-" else input_path
-        reader = CsvRows if kind is InputFormat.csv else JsonlRows
-        rows = reader(stream, pack, source)
+        options = self.options
+        rows: CsvRows | JsonlRows
+        if kind is InputFormat.csv:
+            column_map = _column_map(options.columns, pack)
+            rows = CsvRows(
+                stream,
+                pack,
+                source,
+                delimiter=options.delimiter,
+                column_map=column_map,
+                ignore=options.ignore,
+                id_column=options.id_column,
+            )
+            for note in rows.notes:
+                warn(note)
+        else:
+            for given, flag in [
+                (options.delimiter, "--delimiter"),
+                (options.columns, "--columns"),
+                (options.id_column, "--id-column"),
+            ]:
+                if given is not None:
+                    raise UsageError(f"{flag} is for CSV input: JSON lines keys are question ids")
+            rows = JsonlRows(stream, pack, source, ignore=options.ignore)
         if rows.unknown:
             _warn_unknown(rows.unknown)
         warned = len(rows.unknown)
+        _check_summary(options.summary, input_path, output_path)
         out_stream = open_output(output_path, input_path)
         if out_stream is not sys.stdout.buffer:
             stack.enter_context(out_stream)
         name = "stdout" if output_path is None or str(output_path) == "-" else str(output_path)
         output = self.output = _Output(out_stream, self.signals, name)
         assessor = Assessor(pack, full=detail is Detail.full)
-        encode = _csv_encoder(output) if output_format is BatchFormat.csv else None
+        encode = (
+            _csv_encoder(output, options.formula_guard, options.bom)
+            if output_format is BatchFormat.csv
+            else None
+        )
         progress = stack.enter_context(_progress(stream))
         for row in rows:
             if encode is None:
@@ -336,6 +403,91 @@ class _Run:
         output.flush()
         if len(rows.unknown) > warned:  # JSON lines: keys met along the way
             _warn_unknown(rows.unknown)
+
+
+def write_template(
+    pack: RulePack, kind: InputFormat, output_path: Path | None, options: Options
+) -> None:
+    """Write an empty CSV export with the pack's header, or a JSON lines example."""
+    from mesoguide.cliutil import write_output, write_stdout
+    from mesoguide.columns import template_csv, template_jsonl
+
+    if kind is InputFormat.csv:
+        text = ("\ufeff" if options.bom else "") + template_csv(pack, options.delimiter or ",")
+    else:
+        if options.bom:
+            raise UsageError("--bom needs --template csv: a byte-order mark would break JSON lines")
+        text = template_jsonl(pack)
+    if output_path is None or str(output_path) == "-":
+        write_stdout(text)
+    else:
+        write_output(output_path, text)
+
+
+def _column_map(path: Path | None, pack: RulePack) -> ColumnMap | None:
+    """The `--columns` file, read with the safe YAML loader and checked against the pack."""
+    if path is None:
+        return None
+    from mesoguide import yamlsafe
+    from mesoguide.columns import parse_column_map
+
+    try:
+        text = yamlsafe.read_text(path, "column map", 64 * 1024)
+    except yamlsafe.YamlProblem as problem:
+        raise UsageError(f"--columns {path}: {problem.message}") from None
+    return parse_column_map(text, str(path), pack)
+
+
+def _check_summary(path: Path | None, input_path: str, output_path: Path | None) -> None:
+    """Refuse a `--summary` file that could not be written, before the first row."""
+    if path is None:
+        return
+    from mesoguide.cliutil import output_errors, probe_output
+
+    probe_output(path)  # a folder, a missing folder, no permission: as `assess --output`
+    target = path.expanduser()
+    with output_errors(path, target):
+        for other, what in ((input_path, "the input file"), (output_path, "the output file")):
+            if other is None or str(other) == "-":
+                continue
+            given = Path(other).expanduser()
+            same = target.resolve() == given.resolve()  # the output may not exist yet
+            if same or (target.exists() and given.exists() and target.samefile(given)):
+                raise UsageError(f"cannot write {path}: it is {what}")
+
+
+def _print_table(tally: Tally, pack: RulePack) -> None:
+    """The outcomes and the most frequent referral reasons, as a small table on stderr."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(summary_table(tally, pack))
+
+
+def summary_table(tally: Tally, pack: RulePack, reasons: int = 5) -> Group:
+    """Rows per outcome (with the pack's labels), then the most frequent referral reasons."""
+    from rich.console import Group
+    from rich.table import Table
+
+    def table(*headers: str) -> Table:
+        made = Table(box=None, pad_edge=False, show_edge=False)
+        for header in headers[:-1]:
+            made.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+        made.add_column(headers[-1], no_wrap=True, overflow="ellipsis")
+        return made
+
+    outcomes = table("rows", "share", "outcome")
+    total = tally.rows or 1
+    labels = {outcome.id: outcome.label for outcome in pack.outcomes}
+    for outcome, count in [*tally.outcomes.items(), ("rejected", tally.rejected)]:
+        name = f"{outcome}: {labels[outcome]}" if outcome in labels else outcome
+        outcomes.add_row(f"{count:,}", f"{100 * count / total:.0f}%", name)
+    common = tally.common_reasons(reasons)
+    if not common:
+        return Group(outcomes)
+    referrals = table("rows", "most frequent referral reasons")
+    for text, count in common:
+        referrals.add_row(f"{count:,}", text)
+    return Group(outcomes, "", referrals)
 
 
 def _say_stopped(cut: bool, written: int, output_path: Path | None) -> None:
@@ -354,26 +506,31 @@ def _warn_unknown(names: list[str]) -> None:
     warn(f"ignoring columns that name no question: {shown}")
 
 
-def _csv_encoder(output: _Output) -> Callable[[Record], None]:
-    """Write each record as a CSV line, after the header line."""
+def _csv_encoder(
+    output: _Output, guard: bool = True, bom: bool = False
+) -> Callable[[Record], None]:
+    """Write each record as a CSV line, after the header line (and a BOM, if asked)."""
     import csv
 
-    from mesoguide.batch import CSV_COLUMNS, csv_cells
+    from mesoguide.batch import CSV_COLUMNS, csv_cells, guarded_cells
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # The writer quotes a cell holding a character of its line end, so CRLF makes it quote a
+    # bare CR too (a spreadsheet splits the row there); each line then ends in LF alone.
+    writer = csv.writer(buffer, lineterminator="\r\n")
 
     def line(cells: list[object] | tuple[str, ...]) -> str:
         writer.writerow(cells)
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return text
+        return text[:-2] + "\n"
 
-    output.add(line(CSV_COLUMNS), record=False)
+    output.add(("\ufeff" if bom else "") + line(CSV_COLUMNS), record=False)
+    cells = guarded_cells if guard else csv_cells
 
     def encode(record: Record) -> None:
-        output.add(line(csv_cells(record)))
+        output.add(line(cells(record)))
 
     return encode
 

@@ -124,13 +124,13 @@ def assess(
 @app.command()
 def batch(
     input_path: Annotated[
-        str,
+        str | None,
         typer.Argument(
             metavar="INPUT",
             help="A .csv or .jsonl file of answers, one row per person ('-' for stdin).",
             show_default=False,
         ),
-    ],
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -155,15 +155,99 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(
+            "--delimiter",
+            metavar="CHAR",
+            help="The CSV input's delimiter: ',', ';' or 'tab' (default: read from the header).",
+            show_default=False,
+        ),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option(
+            "--columns",
+            metavar="MAP.yaml",
+            help="A YAML file mapping the export's column names to question ids (or id).",
+            show_default=False,
+        ),
+    ] = None,
+    ignore_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore-column",
+            metavar="NAME",
+            help="A column that answers no question, on purpose (repeat for more).",
+            show_default=False,
+        ),
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(
+            "--id-column",
+            metavar="NAME",
+            help="The column holding each row's id (default: 'id', in any case).",
+            show_default=False,
+        ),
+    ] = None,
+    formula_guard: Annotated[
+        bool,
+        typer.Option(
+            "--formula-guard/--no-formula-guard",
+            help="CSV output: put ' before a cell starting with = + - @ (a spreadsheet formula).",
+        ),
+    ] = True,
+    bom: Annotated[
+        bool,
+        typer.Option("--bom", help="CSV output: start with a UTF-8 byte-order mark (for Excel)."),
+    ] = False,
+    summary: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary",
+            metavar="FILE",
+            help="Also write the end-of-run summary to FILE as JSON.",
+            show_default=False,
+        ),
+    ] = None,
+    template: Annotated[
+        InputFormat | None,
+        typer.Option(
+            "--template",
+            help="Write an empty CSV with the pack's header, or a JSON lines example; no INPUT.",
+            show_default=False,
+        ),
+    ] = None,
     rules: RulesOption = None,
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
     with reporting_errors():
-        from mesoguide.batch_cli import run_batch
+        from mesoguide.batch_cli import Options, parse_delimiter, run_batch, write_template
+        from mesoguide.errors import UsageError
         from mesoguide.loader import load_pack
 
+        options = Options(
+            delimiter=None if delimiter is None else parse_delimiter(delimiter),
+            columns=columns,
+            ignore=tuple(ignore_column or ()),
+            id_column=id_column,
+            formula_guard=formula_guard,
+            bom=bom,
+            summary=summary,
+        )
+        if template is not None:
+            if input_path is not None:
+                raise UsageError("--template writes a template and reads no INPUT")
+            write_template(load_pack(rules), template, output, options)
+            return
+        if input_path is None:
+            raise UsageError(
+                "batch needs INPUT: a .csv or .jsonl file, or - for stdin "
+                "(or --template csv to start one)"
+            )
         pack = load_pack(rules)
-        code = run_batch(pack, input_path, output, output_format, detail, input_format)
+        code = run_batch(pack, input_path, output, output_format, detail, input_format, options)
     raise typer.Exit(int(code))
 
 
