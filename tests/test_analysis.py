@@ -297,3 +297,158 @@ def test_counterexample_really_gets_no_outcome(tmp_path: Path) -> None:
     assert gap is not None
     with pytest.raises(PackError):
         decide(pack, gap)
+
+
+# -- invariants: promises over every report, proved or refuted with a counterexample ---------
+INVARIANT_PACK = SMALL_PACK + (
+    "  - {id: plan, if_outcome: [maybe], sessions: {min: 3, max: 6}}\n"
+    "  - {id: see_someone, advice: [Talk to a professional.]}\n"
+    "invariants:\n"
+)
+
+
+@pytest.mark.parametrize(
+    "invariant",
+    [
+        "{id: minors, when: {question: age, op: lt, value: 18}, outcome: reject}",
+        "{id: any_result, outcome_in: [reject, maybe]}",
+        "{id: always_told, contributes: [see_someone]}",
+        "{id: adults, when: {question: age, op: ge, value: 18}, contributes: [fine, plan]}",
+        "{id: no_a_for_minors, when: {question: age, op: lt, value: 18}, "
+        "not_contributes: [about_a]}",
+        "{id: no_plan_for_minors, when: {question: age, op: lt, value: 18}, sessions: none}",
+        "{id: plan_for_adults, when: {question: age, op: ge, value: 18}, sessions: given}",
+        "{id: one_verdict, exclusive: [too_young, fine]}",
+        "{id: a_not_for_minors, exclusive: [too_young, about_a]}",
+    ],
+    ids=["outcome", "outcome-in", "contributes", "contributes-when", "not-contributes",
+         "sessions-none", "sessions-given", "exclusive", "exclusive-by-outcome"],
+)  # fmt: skip
+def test_proves_an_invariant_that_holds(tmp_path: Path, invariant: str) -> None:
+    """Proves each kind of invariant over every answer set of a small pack."""
+    assert _problems(tmp_path, INVARIANT_PACK + f"  - {invariant}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("invariant", "expected"),
+    [
+        ("{id: a_means_maybe, when: {question: wants, op: contains, value: a}, outcome: maybe}",
+         "invariant 'a_means_maybe' does not hold: for example age=0, wants=[a] (whatever the "
+         "other answers), the outcome is reject"),
+        ("{id: rejected, outcome_in: [reject]}",
+         "invariant 'rejected' does not hold: for example age=18 (whatever the other answers), "
+         "the outcome is maybe"),
+        ("{id: always_a, contributes: [see_someone, about_a]}",
+         "invariant 'always_a' does not hold: for example age=0 (whatever the other answers), "
+         "'about_a' does not contribute"),
+        ("{id: never_fine, when: {question: wants, op: contains, value: b}, "
+         "not_contributes: [fine]}",
+         "invariant 'never_fine' does not hold: for example age=18, wants=[b] (whatever the "
+         "other answers), 'fine' contributes"),
+        ("{id: no_plan, sessions: none}",
+         "invariant 'no_plan' does not hold: for example age=18 (whatever the other answers), "
+         "'plan' gives sessions"),
+        ("{id: a_plan, sessions: given}",
+         "invariant 'a_plan' does not hold: for example age=0 (whatever the other answers), "
+         "no rule gives sessions"),
+        ("{id: apart, exclusive: [fine, about_a]}",
+         "invariant 'apart' does not hold: for example age=18, wants=[a], detail=x (whatever "
+         "the other answers), 'fine' and 'about_a' contribute together"),
+        ("{id: both, when: {question: age, op: lt, value: 18}, outcome: maybe, "
+         "sessions: given}",
+         "invariant 'both' does not hold: for example age=0 (whatever the other answers), "
+         "the outcome is reject and no rule gives sessions"),
+    ],
+    ids=["outcome", "outcome-in", "contributes", "not-contributes", "sessions-none",
+         "sessions-given", "exclusive", "several-claims"],
+)  # fmt: skip
+def test_refutes_a_broken_invariant_with_a_counterexample(
+    tmp_path: Path, invariant: str, expected: str
+) -> None:
+    """Prints an answer set under which the engine breaks the invariant, and what it does."""
+    line = INVARIANT_PACK.count("\n") + 1
+    assert _problems(tmp_path, INVARIANT_PACK + f"  - {invariant}\n") == [
+        f"pack.yaml:{line}: invariants[0]: {expected}; change the rules, or the invariant if "
+        "it promises too much"
+    ]
+
+
+def test_an_invariant_counterexample_really_breaks_it(tmp_path: Path) -> None:
+    """Gives a counterexample that the engine, run on it, indeed breaks the promise with."""
+    text = INVARIANT_PACK + "  - {id: apart, exclusive: [fine, about_a]}\n"
+    pack = load_pack(write_pack(tmp_path, text))
+    checker = analysis._Checker(pack, analysis._Space(pack, analysis.WORK_BUDGET))
+    invariant = pack.invariants[0]
+    broken = checker.search.witness(analysis._not(checker.claims(invariant)))
+    assert broken is not None
+    report = assess(pack, resolve(pack, {k: list(v) if isinstance(v, tuple) else v
+                                         for k, v in broken.items()}))  # fmt: skip
+    assert {"fine", "about_a"} <= set(report.rules_fired)
+
+
+def test_says_when_an_invariant_can_never_apply(tmp_path: Path) -> None:
+    """Reports an invariant whose `when` never holds: it would pass while proving nothing."""
+    text = (
+        INVARIANT_PACK
+        + "  - {id: never, when: {question: age, op: gt, value: 99}, outcome: maybe}\n"
+    )
+    line = INVARIANT_PACK.count("\n") + 1
+    assert _problems(tmp_path, text) == [
+        f"pack.yaml:{line}: invariants[0].when: invariant 'never' proves nothing: its 'when' can "
+        "never hold: age > 99; widen it or remove the invariant"
+    ]
+
+
+def test_names_an_optional_question_left_blank_in_a_gap(tmp_path: Path) -> None:
+    """Says which optional question must be left blank for the gap, not 'whatever' it is."""
+    text = SMALL_PACK.replace(
+        "when: {question: age, op: ge, value: 18}",
+        "when: {all: [{question: age, op: ge, value: 18}, {question: note, op: answered}]}",
+    ).replace("rules:\n", "  - {id: note, type: boolean, label: Note?, required: false}\nrules:\n")
+    assert (
+        "pack.yaml:11: outcomes: no rule decides an outcome for some answers, for example "
+        "age=18, note left blank (whatever the other answers); add a rule without 'when' that "
+        "decides a fallback outcome, or widen the conditions"
+    ) in _problems(tmp_path, text)
+
+
+DEFAULT_PACK_TEXT = (ROOT / "rules" / "mesotherapy" / "pack.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("invariant", "old", "new"),
+    [
+        ("every_report_advises_a_professional",
+         "  - id: consult_professional\n    advice:",
+         "  - id: consult_professional\n    if_outcome: [candidate]\n    advice:"),
+        ("no_candidate_under_18",
+         "    when: {question: age, op: lt, value: 18}\n    outcome: refer",
+         "    when: {question: age, op: lt, value: 16}\n    outcome: refer"),
+        ("positive_screen_is_never_a_candidate",
+         "value: diabetes}\n    outcome: refer\n",
+         "value: diabetes}\n"),
+        ("one_headline_explanation",
+         "  - id: candidate_decided_with_professional\n    if_outcome: [candidate]",
+         "  - id: candidate_decided_with_professional\n    if_outcome: [candidate, not_indicated]"),
+    ],
+)  # fmt: skip
+def test_each_default_invariant_fails_when_broken_on_purpose(
+    tmp_path: Path, invariant: str, old: str, new: str
+) -> None:
+    """Refutes each shipped invariant, with a counterexample, once the rule behind it breaks."""
+    assert DEFAULT_PACK_TEXT.count(old) == 1, old
+    problems = _problems(tmp_path, DEFAULT_PACK_TEXT.replace(old, new))
+    assert len(problems) == 1, problems
+    assert f"invariant '{invariant}' does not hold: for example " in problems[0]
+
+
+def test_the_default_pack_states_invariants() -> None:
+    """Ships the promises its reports keep, each one proved by `analyze`."""
+    pack = load_pack(ROOT / "rules" / "mesotherapy")
+    assert [i.id for i in pack.invariants] == [
+        "every_report_advises_a_professional",
+        "no_candidate_under_18",
+        "positive_screen_is_never_a_candidate",
+        "one_headline_explanation",
+    ]
+    assert analyze(pack).problems == ()

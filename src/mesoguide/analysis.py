@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TypeAlias, cast
 
 from mesoguide.conditions import compile_condition, describe, questions_in
-from mesoguide.engine import decides_only
+from mesoguide.engine import contributing, decide, decides_only
 from mesoguide.errors import Problem
 from mesoguide.model import (
     AllOf,
@@ -26,6 +26,7 @@ from mesoguide.model import (
     AnyOf,
     Compare,
     Condition,
+    Invariant,
     Not,
     Predicate,
     Question,
@@ -108,6 +109,7 @@ class _Space:
         self.atom_ids: dict[Compare, int] = {}
         self.mentions: dict[str, list[Compare]] = {q.id: [] for q in pack.questions}
         conditions = [q.when for q in pack.questions] + [r.when for r in pack.rules]
+        conditions += [i.when for i in pack.invariants]
         for condition in conditions:
             for compare in questions_in(condition) if condition is not None else ():
                 if compare.question in self.mentions:
@@ -255,6 +257,7 @@ class _Search:
         self.space = space
         self.order = [q.id for q in space.pack.questions]
         self.decisive: list[str] = []  # the answers that mattered in the last witness
+        self.blank: list[str] = []  # optional questions it leaves blank, which matter too
 
     def witness(self, formula: Formula) -> dict[str, Answer] | None:
         """A complete, valid answer set for which ``formula`` holds, or None if none exists."""
@@ -268,7 +271,13 @@ class _Search:
         if found is None:
             return None
         self.decisive = [q for q in self.order if q in found and found[q].answer is not None]
-        return self._complete(found)
+        answers = self._complete(found)
+        # an optional question left blank can be the cause; one skipped by its `when` is not
+        tests = self.space.pack.question_tests
+        self.blank = [
+            q for q in self.order if q in found and found[q].answer is None and tests[q](answers)
+        ]
+        return answers
 
     def satisfiable(self, formula: Formula) -> bool:
         return self.witness(formula) is not None
@@ -384,6 +393,11 @@ class _Checker:
             self.final[outcome.id] = _and([deciding[outcome.id], *map(_not, earlier)])
             earlier.append(deciding[outcome.id])
         self.some_outcome = _or(earlier)
+        # A rule contributes to a report exactly when the engine's `contributing` keeps it.
+        self.fires = {
+            r.id: _and([self.rule_when[r.id], _or(self.final[o] for o in self.fires_under(r))])
+            for r in pack.rules
+        }
 
     def problems(self) -> Iterator[Problem]:
         yield from self.unanswerable()
@@ -392,6 +406,8 @@ class _Checker:
         yield from self.questions()
         for rule in self.pack.rules:
             yield from self.rule(rule)
+        for index, invariant in enumerate(self.pack.invariants):
+            yield from self.invariant(index, invariant)
 
     def unanswerable(self) -> Iterator[Problem]:
         for index, question in enumerate(self.pack.questions):
@@ -412,11 +428,23 @@ class _Checker:
                 self.file,
                 line,
                 "outcomes",
-                "no rule decides an outcome for some answers, for example "
-                f"{format_answers(self.pack, gap, self.search.decisive)} (whatever the other "
-                "answers); add a rule without 'when' that decides a fallback outcome, "
+                f"no rule decides an outcome for some answers, for example {self.example(gap)}; "
+                "add a rule without 'when' that decides a fallback outcome, "
                 "or widen the conditions",
             )
+
+    def example(self, answers: Mapping[str, Answer]) -> str:
+        """The answers of the last witness that matter, in question order, blank ones named."""
+        decisive, blank = set(self.search.decisive), set(self.search.blank)
+        parts = []
+        for question in self.pack.questions:
+            if question.id in decisive:
+                parts.append(format_answers(self.pack, answers, [question.id]))
+            elif question.id in blank:
+                parts.append(f"{question.id} left blank")
+        if not parts:
+            return "any answers"
+        return f"{', '.join(parts)} (whatever the other answers)"
 
     def outcomes(self) -> Iterator[Problem]:
         for index, outcome in enumerate(self.pack.outcomes):
@@ -451,8 +479,7 @@ class _Checker:
 
     def rule(self, rule: Rule) -> Iterator[Problem]:
         when = self.rule_when[rule.id]
-        fires = _and([when, _or(self.final[o] for o in self.fires_under(rule))])
-        if self.search.satisfiable(fires):
+        if self.search.satisfiable(self.fires[rule.id]):
             return
         index = self.pack.rules.index(rule)
         path = f"rules[{index}]"
@@ -478,6 +505,64 @@ class _Checker:
                     f"it holds, the outcome is {' or '.join(possible)}"
                 )
         yield Problem(self.file, rule.line, path, f"rule '{rule.id}' can never fire: {why}")
+
+    def invariant(self, index: int, invariant: Invariant) -> Iterator[Problem]:
+        path = f"invariants[{index}]"
+        when = self.space.formula(invariant.when)
+        if invariant.when is not None and not self.search.satisfiable(when):
+            yield Problem(
+                self.file,
+                invariant.line,
+                f"{path}.when",
+                f"invariant '{invariant.id}' proves nothing: its 'when' can never hold: "
+                f"{describe(invariant.when)}; widen it or remove the invariant",
+            )
+            return
+        broken = self.search.witness(_and([when, _not(self.claims(invariant))]))
+        if broken is None:
+            return
+        yield Problem(
+            self.file,
+            invariant.line,
+            path,
+            f"invariant '{invariant.id}' does not hold: for example {self.example(broken)}, "
+            f"{self.breach(invariant, broken)}; change the rules, or the invariant if it "
+            "promises too much",
+        )
+
+    def claims(self, invariant: Invariant) -> Formula:
+        """What an invariant says of every report its `when` covers, as one formula."""
+        parts: list[Formula] = []
+        if invariant.outcome_in:
+            parts.append(_or(self.final[o] for o in invariant.outcome_in))
+        parts.extend(self.fires[r] for r in invariant.contributes)
+        parts.extend(_not(self.fires[r]) for r in invariant.not_contributes)
+        if invariant.sessions is not None:
+            given = _or(self.fires[r.id] for r in self.pack.rules if r.sessions is not None)
+            parts.append(given if invariant.sessions == "given" else _not(given))
+        for first, second in itertools.combinations(dict.fromkeys(invariant.exclusive), 2):
+            parts.append(_not(_and([self.fires[first], self.fires[second]])))
+        return _and(parts)
+
+    def breach(self, invariant: Invariant, answers: Mapping[str, Answer]) -> str:
+        """What the engine makes of a counterexample that the invariant forbids."""
+        outcome, held = decide(self.pack, answers)
+        rules = contributing(self.pack, outcome, held)
+        present = [r.id for r in rules]
+        found: list[str] = []
+        if invariant.outcome_in and outcome not in invariant.outcome_in:
+            found.append(f"the outcome is {outcome}")
+        found += [f"'{r}' does not contribute" for r in invariant.contributes if r not in present]
+        found += [f"'{r}' contributes" for r in invariant.not_contributes if r in present]
+        giving = [r.id for r in rules if r.sessions is not None]
+        if invariant.sessions == "none" and giving:
+            found.append(f"'{giving[0]}' gives sessions")
+        elif invariant.sessions == "given" and not giving:
+            found.append("no rule gives sessions")
+        together = [r for r in dict.fromkeys(invariant.exclusive) if r in present]
+        if len(together) > 1:
+            found.append(f"{' and '.join(repr(r) for r in together)} contribute together")
+        return " and ".join(found)
 
     def fires_under(self, rule: Rule) -> tuple[str, ...]:
         """The final outcomes under which a rule fires (as the engine decides)."""
@@ -514,11 +599,7 @@ def fires_witness(pack: RulePack, rule_id: str) -> dict[str, Answer] | None:
     """Answers under which a rule fires, or None when it never can (for tests and tools)."""
     space = _Space(pack, WORK_BUDGET)
     checker = _Checker(pack, space)
-    rule = next(r for r in pack.rules if r.id == rule_id)
-    under = checker.fires_under(rule)
-    return checker.search.witness(
-        _and([checker.rule_when[rule.id], _or(checker.final[o] for o in under)])
-    )
+    return checker.search.witness(checker.fires[rule_id])
 
 
 def format_answers(
