@@ -128,8 +128,28 @@ def test_reports_an_outcome_always_shadowed_by_an_earlier_one(tmp_path: Path) ->
     problems = _problems(tmp_path, text)
     assert (
         "pack.yaml:12: outcomes[1]: outcome 'maybe' can never be the result: whenever 'fine' "
-        "holds, a rule deciding an outcome listed before it holds too"
+        "holds, a rule deciding an outcome listed before it holds too ('too_young' decides "
+        "'reject', 'always_reject' decides 'reject'); list 'maybe' before 'reject' in "
+        "'outcomes' if it should win, or narrow those rules"
     ) in problems
+
+
+def test_reports_a_sessions_rule_always_overshadowed_by_an_earlier_one(tmp_path: Path) -> None:
+    """Says when a rule fires but an earlier rule's sessions always win over its own."""
+    text = SMALL_PACK + (
+        "  - {id: short_plan, if_outcome: [maybe], sessions: {min: 3, max: 6}}\n"
+        "  - {id: long_plan, when: {question: age, op: ge, value: 40}, advice: [Plan.],\n"
+        "     sessions: {min: 10, max: 15}}\n"
+    )
+    assert _problems(tmp_path, text) == [
+        "pack.yaml:47: rules[4].sessions: rule 'long_plan' can never give its sessions: "
+        "whenever it fires, an earlier rule with sessions fires too ('short_plan') and the "
+        "first one's sessions win; move it before them, narrow them, or drop its sessions"
+    ]
+    sometimes = text.replace(
+        "if_outcome: [maybe], sessions", "when: {question: detail, value: y}, sessions"
+    )
+    assert _problems(tmp_path, sometimes) == []
 
 
 def test_reports_a_rule_that_only_decides_and_always_loses(tmp_path: Path) -> None:

@@ -455,8 +455,20 @@ class _Checker:
                 why = "no rule decides it"
             else:
                 names = ", ".join(f"'{r}'" for r in deciders)
+                deciding = _or(self.rule_when[r] for r in deciders)
+                earlier = {o.id for o in self.pack.outcomes[:index]}
+                beaters = [
+                    r
+                    for r in self.pack.rules
+                    if r.outcome in earlier
+                    and self.search.satisfiable(_and([deciding, self.rule_when[r.id]]))
+                ]
+                won = list(dict.fromkeys(cast(str, r.outcome) for r in beaters))
                 why = (
-                    f"whenever {names} holds, a rule deciding an outcome listed before it holds too"
+                    f"whenever {names} holds, a rule deciding an outcome listed before it holds "
+                    f"too ({', '.join(f'{r.id!r} decides {r.outcome!r}' for r in beaters)}); "
+                    f"list '{outcome.id}' before {' and '.join(repr(o) for o in won)} in "
+                    "'outcomes' if it should win, or narrow those rules"
                 )
             yield Problem(
                 self.file,
@@ -479,10 +491,11 @@ class _Checker:
 
     def rule(self, rule: Rule) -> Iterator[Problem]:
         when = self.rule_when[rule.id]
-        if self.search.satisfiable(self.fires[rule.id]):
-            return
         index = self.pack.rules.index(rule)
         path = f"rules[{index}]"
+        if self.search.satisfiable(self.fires[rule.id]):
+            yield from self.sessions(rule, path)
+            return
         if not self.search.satisfiable(when):
             why = f"its 'when' can never hold: {self.contradiction(rule)}"
         else:
@@ -505,6 +518,27 @@ class _Checker:
                     f"it holds, the outcome is {' or '.join(possible)}"
                 )
         yield Problem(self.file, rule.line, path, f"rule '{rule.id}' can never fire: {why}")
+
+    def sessions(self, rule: Rule, path: str) -> Iterator[Problem]:
+        """A rule that fires but whose sessions an earlier rule always gives instead."""
+        if rule.sessions is None:
+            return
+        index = self.pack.rules.index(rule)
+        earlier = [r.id for r in self.pack.rules[:index] if r.sessions is not None]
+        fires = self.fires[rule.id]
+        alone = _and([fires, *(_not(self.fires[r]) for r in earlier)])
+        if not earlier or self.search.satisfiable(alone):
+            return
+        overlap = [r for r in earlier if self.search.satisfiable(_and([fires, self.fires[r]]))]
+        names = ", ".join(f"'{r}'" for r in overlap)
+        yield Problem(
+            self.file,
+            rule.line,
+            f"{path}.sessions",
+            f"rule '{rule.id}' can never give its sessions: whenever it fires, an earlier rule "
+            f"with sessions fires too ({names}) and the first one's sessions win; move it "
+            "before them, narrow them, or drop its sessions",
+        )
 
     def invariant(self, index: int, invariant: Invariant) -> Iterator[Problem]:
         path = f"invariants[{index}]"
