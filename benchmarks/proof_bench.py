@@ -72,12 +72,13 @@ def make_pack_data(n: int, seed: int = 7, invariants: bool = True) -> dict[str, 
             if pick.random() < 0.5:
                 rule["if_outcome"] = pick.sample(OUTCOMES, pick.randint(1, 2))
         rules.append(rule)
-    referring = next(r for r in rules if r.get("outcome") == "refer" and "referral" in r)
-    promises = [
-        {"id": "always_told", "contributes": ["see_someone"]},
-        {"id": "referred", "when": referring["when"], "outcome": "refer", "sessions": "none"},
-        {"id": "no_plan_when_referred", "exclusive": ["plan", referring["id"]]},
-    ]
+    referring = next((r for r in rules if r.get("outcome") == "refer" and "referral" in r), None)
+    promises: list[dict[str, Any]] = [{"id": "always_told", "contributes": ["see_someone"]}]
+    if referring is not None:
+        promises += [
+            {"id": "referred", "when": referring["when"], "outcome": "refer", "sessions": "none"},
+            {"id": "no_plan_when_referred", "exclusive": ["plan", referring["id"]]},
+        ]
     rules.append({"id": "fallback", "outcome": "candidate"})
     rules.append({"id": "plan", "if_outcome": ["candidate"], "sessions": {"min": 3, "max": 6}})
     rules.append({"id": "see_someone", "advice": "Talk to a professional."})

@@ -12,6 +12,7 @@ samples. A work budget makes it stop, and say so, instead of hanging on a pathol
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,33 +50,35 @@ FALSE: Formula = ("F",)
 
 
 def _and(items: Iterable[Formula]) -> Formula:
-    flat: list[Formula] = []
+    flat: dict[Formula, None] = {}  # ordered and without repeats
     for item in items:
         if item == FALSE:
             return FALSE
         if item == TRUE:
             continue
-        for part in cast(tuple[Formula, ...], item[1]) if item[0] == "and" else (item,):
-            if part not in flat:
-                flat.append(part)
+        if item[0] == "and":
+            flat.update(dict.fromkeys(cast(tuple[Formula, ...], item[1])))
+        else:
+            flat[item] = None
     if not flat:
         return TRUE
-    return flat[0] if len(flat) == 1 else ("and", tuple(flat))
+    return next(iter(flat)) if len(flat) == 1 else ("and", tuple(flat))
 
 
 def _or(items: Iterable[Formula]) -> Formula:
-    flat: list[Formula] = []
+    flat: dict[Formula, None] = {}
     for item in items:
         if item == TRUE:
             return TRUE
         if item == FALSE:
             continue
-        for part in cast(tuple[Formula, ...], item[1]) if item[0] == "or" else (item,):
-            if part not in flat:
-                flat.append(part)
+        if item[0] == "or":
+            flat.update(dict.fromkeys(cast(tuple[Formula, ...], item[1])))
+        else:
+            flat[item] = None
     if not flat:
         return FALSE
-    return flat[0] if len(flat) == 1 else ("or", tuple(flat))
+    return next(iter(flat)) if len(flat) == 1 else ("or", tuple(flat))
 
 
 def _not(item: Formula) -> Formula:
@@ -107,6 +110,7 @@ class _Space:
         self.budget = budget
         self.atoms: list[tuple[str, Predicate]] = []
         self.atom_ids: dict[Compare, int] = {}
+        self.known_questions: dict[Formula, frozenset[str]] = {}
         self.mentions: dict[str, list[Compare]] = {q.id: [] for q in pack.questions}
         conditions = [q.when for q in pack.questions] + [r.when for r in pack.rules]
         conditions += [i.when for i in pack.invariants]
@@ -135,17 +139,28 @@ class _Space:
         return _and(parts) if isinstance(condition, AllOf) else _or(parts)
 
     def questions_of(self, formula: Formula) -> set[str]:
-        found: set[str] = set()
-        stack = [formula]
-        while stack:
-            item = stack.pop()
-            if item[0] == "a":
-                found.add(self.atoms[cast(int, item[1])][0])
-            elif item[0] == "not":
-                stack.append(cast(Formula, item[1]))
-            elif item[0] in ("and", "or"):
-                stack.extend(cast(tuple[Formula, ...], item[1]))
-        return found
+        return set(self.questions_in(formula))
+
+    def questions_in(self, formula: Formula) -> frozenset[str]:
+        """The questions a formula tests (remembered: the search asks for the same often)."""
+        known = self.known_questions.get(formula)
+        if known is None:
+            known = self._questions_of(formula)
+            if len(self.known_questions) > 200_000:
+                self.known_questions.clear()
+            self.known_questions[formula] = known
+        return known
+
+    def _questions_of(self, formula: Formula) -> frozenset[str]:
+        kind = formula[0]
+        if kind == "a":
+            return frozenset((self.atoms[cast(int, formula[1])][0],))
+        if kind == "not":
+            return self.questions_in(cast(Formula, formula[1]))
+        if kind in ("and", "or"):
+            items = cast(tuple[Formula, ...], formula[1])
+            return frozenset().union(*(self.questions_in(item) for item in items))
+        return frozenset()
 
     def substitute(self, formula: Formula, question: str, answers: Mapping[str, Answer]) -> Formula:
         """The formula with every test of ``question`` replaced by its value for ``answers``."""
@@ -251,13 +266,37 @@ def _subset_classes(question: Question, mentioned: Sequence[str]) -> list[Answer
 
 
 class _Search:
-    """Finds an answer set that makes a formula true, or proves there is none."""
+    """Finds an answer set that makes a formula true, or proves there is none.
+
+    Each question is a variable over its answer classes plus "absent", tied to its `when` by
+    a constraint (an answer only when asked; a required question asked is answered), so the
+    search may take the questions in any order. It splits a conjunction into parts that share
+    no question and decides each alone, tries the disjuncts of a large disjunction one by one,
+    otherwise branches on the question most parts mention, and remembers every residual
+    formula it refuted (a residual formula is the whole subproblem, so that holds across
+    queries).
+    """
 
     def __init__(self, space: _Space) -> None:
         self.space = space
         self.order = [q.id for q in space.pack.questions]
         self.decisive: list[str] = []  # the answers that mattered in the last witness
         self.blank: list[str] = []  # optional questions it leaves blank, which matter too
+        self.refuted: set[Formula] = set()
+        self.solved: dict[Formula, dict[str, Cell]] = {}  # formulas proved satisfiable, how
+        self.domain: dict[str, list[Cell]] = {}
+        self.tie: dict[str, Formula] = {}
+        for question in space.pack.questions:
+            qid = question.id
+            asked = space.when[qid]
+            self.domain[qid] = [c for c in space.cells[qid] if c.answer is not None]
+            if not question.required or asked != TRUE:
+                self.domain[qid].append(Cell(None))
+            answered = space.formula(Compare(qid, "answered"))
+            tie = [_or([_not(answered), asked])]  # an answer only when asked
+            if question.required:
+                tie.append(_or([_not(asked), answered]))  # asked and required: answered
+            self.tie[qid] = _nnf(_and(tie)) if asked != TRUE else TRUE
 
     def witness(self, formula: Formula) -> dict[str, Answer] | None:
         """A complete, valid answer set for which ``formula`` holds, or None if none exists."""
@@ -265,55 +304,153 @@ class _Search:
         for qid in reversed(self.order):  # `when` only looks back, so one pass closes the set
             if qid in needed:
                 needed |= self.space.depends[qid]
-        relevant = [qid for qid in self.order if qid in needed]
-        whens = tuple(self.space.when[qid] for qid in relevant)
-        found = self._solve(relevant, 0, formula, whens, set())
+        ties = [self.tie[q] for q in self.order if q in needed]
+        found = self._solve(_and([_nnf(formula), *ties]))
         if found is None:
             return None
-        self.decisive = [q for q in self.order if q in found and found[q].answer is not None]
+        shown = set(self._essential(found, _and([_nnf(_not(formula)), *ties])))
+        for qid in reversed(self.order):  # with the answers that have them asked
+            if qid in shown:
+                shown |= self.space.depends[qid] & set(found)
+        self.decisive = [q for q in self.order if q in shown and found[q].answer is not None]
         answers = self._complete(found)
         # an optional question left blank can be the cause; one skipped by its `when` is not
         tests = self.space.pack.question_tests
         self.blank = [
-            q for q in self.order if q in found and found[q].answer is None and tests[q](answers)
+            q for q in self.order if q in shown and found[q].answer is None and tests[q](answers)
         ]
         return answers
 
     def satisfiable(self, formula: Formula) -> bool:
-        return self.witness(formula) is not None
+        needed = self.space.questions_of(formula)
+        for qid in reversed(self.order):
+            if qid in needed:
+                needed |= self.space.depends[qid]
+        ties = [self.tie[q] for q in self.order if q in needed]
+        return self._solve(_and([_nnf(formula), *ties])) is not None
 
-    def _solve(
-        self,
-        relevant: list[str],
-        k: int,
-        formula: Formula,
-        whens: tuple[Formula, ...],
-        refuted: set[tuple[int, Formula, tuple[Formula, ...]]],
-    ) -> dict[str, Cell] | None:
+    def _essential(self, found: dict[str, Cell], broken: Formula) -> dict[str, Cell]:
+        """The answers of a witness that matter: dropping any other one, every valid answer
+        set that keeps the rest still satisfies the formula (``broken`` is its negation)."""
+        kept = dict(found)
+        for qid in sorted(found, key=self.order.index, reverse=True):
+            trial = {q: cell for q, cell in kept.items() if q != qid}
+            rest = broken
+            for q, cell in trial.items():
+                given: dict[str, Answer] = {} if cell.answer is None else {q: cell.answer}
+                rest = self.space.substitute(rest, q, given)
+            if self._solve(rest) is None:
+                kept = trial
+        return kept
+
+    def _solve(self, formula: Formula) -> dict[str, Cell] | None:
+        self.space.budget -= 1
+        if self.space.budget < 0:
+            raise TooLarge("")
         if formula == TRUE:
             return {}
-        if formula == FALSE or k == len(relevant):
+        if formula == FALSE or formula in self.refuted:
             return None
-        key = (k, formula, whens)
-        if key in refuted:
+        known = self.solved.get(formula)
+        if known is not None:
+            return dict(known)
+        found = self._decide(formula)
+        if found is not None:
+            self.solved[formula] = dict(found)
+        return found
+
+    def _decide(self, formula: Formula) -> dict[str, Cell] | None:
+        kind = formula[0]
+        if kind == "or":
+            for item in cast(tuple[Formula, ...], formula[1]):
+                found = self._solve(item)
+                if found is not None:
+                    return found
+            self.refuted.add(formula)
             return None
-        qid = relevant[k]
-        asked = whens[0]
-        if asked not in (TRUE, FALSE):  # pragma: no cover - the loader forbids forward refs
-            raise AssertionError(f"'when' of {qid} depends on a later question")
-        cells = self.space.cells[qid] if asked == TRUE else [Cell(None)]
-        for cell in cells:
+        parts = cast(tuple[Formula, ...], formula[1]) if kind == "and" else (formula,)
+        found = self._split(parts) if kind == "and" else None
+        if found is None and kind == "and" and formula in self.refuted:
+            return None
+        if found is not None:
+            return found or None
+        found = self._branch(formula, parts)
+        if found is None:
+            self.refuted.add(formula)
+        return found
+
+    def _split(self, parts: tuple[Formula, ...]) -> dict[str, Cell] | None:
+        """Decide a conjunction part by part when its parts fall into groups sharing no
+        question: ``{}`` when some group is refuted, None when it does not split."""
+        # union-find over questions: parts that share a question end up in one group
+        parent: dict[str, str] = {}
+
+        def root(q: str) -> str:
+            while parent[q] != q:
+                parent[q] = parent[parent[q]]
+                q = parent[q]
+            return q
+
+        tested = [self.space.questions_in(part) for part in parts]
+        for questions in tested:
+            first = None
+            for q in questions:
+                if q not in parent:
+                    parent[q] = q
+                top = root(q)
+                if first is None:
+                    first = top
+                elif top != first:
+                    parent[top] = first
+        by_root: dict[str, list[Formula]] = {}
+        for part, questions in zip(parts, tested, strict=True):
+            key = root(next(iter(questions))) if questions else ""
+            by_root.setdefault(key, []).append(part)
+        groups = list(by_root.values())
+        live = sorted((g for g in groups if g), key=len)
+        if len(live) < 2:
+            return None
+        found: dict[str, Cell] = {}
+        for group in live:
+            part_found = self._solve(_and(group))
+            if part_found is None:
+                self.refuted.add(("and", parts))
+                return {}
+            found.update(part_found)
+        return found
+
+    def _branch(self, formula: Formula, parts: tuple[Formula, ...]) -> dict[str, Cell] | None:
+        # a large disjunction: try its disjuncts (each with the other parts)
+        widest = max((p for p in parts if p[0] == "or" and not _clause(p)), key=_size, default=None)
+        if widest is not None:
+            others = [p for p in parts if p is not widest]
+            for item in cast(tuple[Formula, ...], widest[1]):
+                found = self._solve(_and([item, *others]))
+                if found is not None:
+                    return found
+            return None
+        qid = self._pick(parts)
+        for cell in self.domain[qid]:
             given: dict[str, Answer] = {} if cell.answer is None else {qid: cell.answer}
             rest = self.space.substitute(formula, qid, given)
             if rest == FALSE:
                 continue
-            later = tuple(self.space.substitute(w, qid, given) for w in whens[1:])
-            found = self._solve(relevant, k + 1, rest, later, refuted)
+            found = self._solve(rest)
             if found is not None:
                 found[qid] = cell
                 return found
-        refuted.add(key)
         return None
+
+    def _pick(self, parts: tuple[Formula, ...]) -> str:
+        """The question of a part that tests one question, else the one most parts test."""
+        counts: dict[str, int] = {}
+        for part in parts:
+            questions = self.space.questions_in(part)
+            if len(questions) == 1:
+                return next(iter(questions))
+            for q in questions:
+                counts[q] = counts.get(q, 0) + 1
+        return max(counts, key=lambda q: (counts[q], -self.order.index(q)))
 
     def _complete(self, chosen: Mapping[str, Cell]) -> dict[str, Answer]:
         """Fill in the questions the formula did not care about, the way a person could."""
@@ -328,6 +465,32 @@ class _Search:
             if cell is not None and cell.answer is not None:
                 answers[question.id] = cell.answer
         return answers
+
+
+@functools.lru_cache(maxsize=100_000)
+def _nnf(formula: Formula, negated: bool = False) -> Formula:
+    """The formula with every negation pushed down to an atom (so conjunctions split)."""
+    kind = formula[0]
+    if kind == "not":
+        return _nnf(cast(Formula, formula[1]), not negated)
+    if kind in ("and", "or"):
+        items = [_nnf(item, negated) for item in cast(tuple[Formula, ...], formula[1])]
+        return _and(items) if (kind == "and") != negated else _or(items)
+    if formula in (TRUE, FALSE):
+        return (FALSE if formula == TRUE else TRUE) if negated else formula
+    return _not(formula) if negated else formula
+
+
+def _clause(formula: Formula) -> bool:
+    """A disjunction of atoms and negated atoms."""
+    return all(item[0] in ("a", "not") for item in cast(tuple[Formula, ...], formula[1]))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _size(formula: Formula) -> int:
+    if formula[0] in ("and", "or"):
+        return 1 + sum(_size(item) for item in cast(tuple[Formula, ...], formula[1]))
+    return 1
 
 
 # -- the analysis --------------------------------------------------------------------------
@@ -382,6 +545,7 @@ class _Checker:
         self.search = _Search(space)
         self.file = str(pack.path)
         self.rule_when = {r.id: space.formula(r.when) for r in pack.rules}
+        self.rule_index = {r.id: i for i, r in enumerate(pack.rules)}
         deciding = {
             o.id: _or(self.rule_when[r.id] for r in pack.rules if r.outcome == o.id)
             for o in pack.outcomes
@@ -395,9 +559,16 @@ class _Checker:
         self.some_outcome = _or(earlier)
         # A rule contributes to a report exactly when the engine's `contributing` keeps it.
         self.fires = {
-            r.id: _and([self.rule_when[r.id], _or(self.final[o] for o in self.fires_under(r))])
+            r.id: _and([self.rule_when[r.id], self.outcome_in(self.fires_under(r))])
             for r in pack.rules
         }
+
+    def outcome_in(self, outcomes: Iterable[str]) -> Formula:
+        """The outcome is one of these (all of them: some rule decides an outcome)."""
+        wanted = set(outcomes)
+        if wanted >= {o.id for o in self.pack.outcomes}:
+            return self.some_outcome  # the same formula, much smaller
+        return _or(self.final[o.id] for o in self.pack.outcomes if o.id in wanted)
 
     def problems(self) -> Iterator[Problem]:
         yield from self.unanswerable()
@@ -491,7 +662,7 @@ class _Checker:
 
     def rule(self, rule: Rule) -> Iterator[Problem]:
         when = self.rule_when[rule.id]
-        index = self.pack.rules.index(rule)
+        index = self.rule_index[rule.id]
         path = f"rules[{index}]"
         if self.search.satisfiable(self.fires[rule.id]):
             yield from self.sessions(rule, path)
@@ -523,7 +694,7 @@ class _Checker:
         """A rule that fires but whose sessions an earlier rule always gives instead."""
         if rule.sessions is None:
             return
-        index = self.pack.rules.index(rule)
+        index = self.rule_index[rule.id]
         earlier = [r.id for r in self.pack.rules[:index] if r.sessions is not None]
         fires = self.fires[rule.id]
         alone = _and([fires, *(_not(self.fires[r]) for r in earlier)])
@@ -568,7 +739,7 @@ class _Checker:
         """What an invariant says of every report its `when` covers, as one formula."""
         parts: list[Formula] = []
         if invariant.outcome_in:
-            parts.append(_or(self.final[o] for o in invariant.outcome_in))
+            parts.append(self.outcome_in(invariant.outcome_in))
         parts.extend(self.fires[r] for r in invariant.contributes)
         parts.extend(_not(self.fires[r]) for r in invariant.not_contributes)
         if invariant.sessions is not None:
