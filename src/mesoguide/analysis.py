@@ -37,6 +37,8 @@ from mesoguide.model import (
 
 WORK_BUDGET = 2_000_000
 """Formula nodes the whole analysis may touch before it gives up (about 10 s of work)."""
+MINIMISE_BUDGET = 50_000
+"""Of the budget, what cutting one counterexample down to its needed answers may use."""
 MAX_MENTIONED_CHOICES = 12
 """A multiple-choice question whose conditions name more values has too many subsets."""
 
@@ -333,20 +335,25 @@ class _Search:
         """The answers of a witness that matter: dropping any other one, every valid answer
         set that keeps the rest still satisfies the formula (``broken`` is its negation)."""
         kept = dict(found)
-        for qid in sorted(found, key=self.order.index, reverse=True):
-            trial = {q: cell for q, cell in kept.items() if q != qid}
-            rest = broken
-            for q, cell in trial.items():
-                given: dict[str, Answer] = {} if cell.answer is None else {q: cell.answer}
-                rest = self.space.substitute(rest, q, given)
-            if self._solve(rest) is None:
-                kept = trial
+        available = self.space.budget
+        self.space.budget = min(available, MINIMISE_BUDGET)  # a shorter example is a nicety
+        try:
+            for qid in sorted(found, key=self.order.index, reverse=True):
+                trial = {q: cell for q, cell in kept.items() if q != qid}
+                rest = broken
+                for q, cell in trial.items():
+                    given: dict[str, Answer] = {} if cell.answer is None else {q: cell.answer}
+                    rest = self.space.substitute(rest, q, given)
+                if self._solve(rest) is None:
+                    kept = trial
+        except TooLarge:
+            pass  # keep the answers not yet shown to be needless
+        finally:
+            self.space.budget = available - (min(available, MINIMISE_BUDGET) - self.space.budget)
         return kept
 
     def _solve(self, formula: Formula) -> dict[str, Cell] | None:
-        self.space.budget -= 1
-        if self.space.budget < 0:
-            raise TooLarge("")
+        self._spend(1)
         if formula == TRUE:
             return {}
         if formula == FALSE or formula in self.refuted:
@@ -382,6 +389,7 @@ class _Search:
     def _split(self, parts: tuple[Formula, ...]) -> dict[str, Cell] | None:
         """Decide a conjunction part by part when its parts fall into groups sharing no
         question: ``{}`` when some group is refuted, None when it does not split."""
+        self._spend(len(parts))
         # union-find over questions: parts that share a question end up in one group
         parent: dict[str, str] = {}
 
@@ -419,17 +427,24 @@ class _Search:
             found.update(part_found)
         return found
 
+    def _spend(self, steps: int) -> None:
+        """Count work that is not substitution against the budget too, so time stays bounded."""
+        self.space.budget -= steps
+        if self.space.budget < 0:
+            raise TooLarge("")
+
     def _branch(self, formula: Formula, parts: tuple[Formula, ...]) -> dict[str, Cell] | None:
-        # a large disjunction: try its disjuncts (each with the other parts)
-        widest = max((p for p in parts if p[0] == "or" and not _clause(p)), key=_size, default=None)
+        self._spend(len(parts))
+        widest = max((p for p in parts if _wide(p)), key=_size, default=None)
         if widest is not None:
+            # a large disjunction (the rules deciding an outcome, say): try each disjunct
             others = [p for p in parts if p is not widest]
             for item in cast(tuple[Formula, ...], widest[1]):
                 found = self._solve(_and([item, *others]))
                 if found is not None:
                     return found
             return None
-        qid = self._pick(parts)
+        qid = self._forced(parts) or self._most_tested(parts)
         for cell in self.domain[qid]:
             given: dict[str, Answer] = {} if cell.answer is None else {qid: cell.answer}
             rest = self.space.substitute(formula, qid, given)
@@ -441,14 +456,18 @@ class _Search:
                 return found
         return None
 
-    def _pick(self, parts: tuple[Formula, ...]) -> str:
-        """The question of a part that tests one question, else the one most parts test."""
-        counts: dict[str, int] = {}
+    def _forced(self, parts: tuple[Formula, ...]) -> str | None:
+        """The question of a part that tests only it: deciding it first prunes the most."""
         for part in parts:
             questions = self.space.questions_in(part)
             if len(questions) == 1:
                 return next(iter(questions))
-            for q in questions:
+        return None
+
+    def _most_tested(self, parts: tuple[Formula, ...]) -> str:
+        counts: dict[str, int] = {}
+        for part in parts:
+            for q in self.space.questions_in(part):
                 counts[q] = counts.get(q, 0) + 1
         return max(counts, key=lambda q: (counts[q], -self.order.index(q)))
 
@@ -481,9 +500,12 @@ def _nnf(formula: Formula, negated: bool = False) -> Formula:
     return _not(formula) if negated else formula
 
 
-def _clause(formula: Formula) -> bool:
-    """A disjunction of atoms and negated atoms."""
-    return all(item[0] in ("a", "not") for item in cast(tuple[Formula, ...], formula[1]))
+def _wide(formula: Formula) -> bool:
+    """A disjunction worth splitting into cases rather than deciding question by question."""
+    if formula[0] != "or":
+        return False
+    items = cast(tuple[Formula, ...], formula[1])
+    return any(item[0] == "and" for item in items) and _size(formula) > 6
 
 
 @functools.lru_cache(maxsize=100_000)
