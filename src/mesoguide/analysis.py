@@ -272,11 +272,11 @@ class _Search:
 
     Each question is a variable over its answer classes plus "absent", tied to its `when` by
     a constraint (an answer only when asked; a required question asked is answered), so the
-    search may take the questions in any order. It splits a conjunction into parts that share
-    no question and decides each alone, tries the disjuncts of a large disjunction one by one,
-    otherwise branches on the question most parts mention, and remembers every residual
-    formula it refuted (a residual formula is the whole subproblem, so that holds across
-    queries).
+    search may take the questions in any order. It splits a conjunction into groups of parts
+    that share no question and decides each alone, tries the disjuncts of a large disjunction
+    one by one, otherwise branches on a question (one a part tests alone, else the one most
+    parts test), and remembers every residual formula it proved or refuted: a residual formula
+    is the whole subproblem, so that holds across queries.
     """
 
     def __init__(self, space: _Space) -> None:
@@ -302,11 +302,7 @@ class _Search:
 
     def witness(self, formula: Formula) -> dict[str, Answer] | None:
         """A complete, valid answer set for which ``formula`` holds, or None if none exists."""
-        needed = self.space.questions_of(formula)
-        for qid in reversed(self.order):  # `when` only looks back, so one pass closes the set
-            if qid in needed:
-                needed |= self.space.depends[qid]
-        ties = [self.tie[q] for q in self.order if q in needed]
+        ties = self._ties(formula)
         found = self._solve(_and([_nnf(formula), *ties]))
         if found is None:
             return None
@@ -324,19 +320,23 @@ class _Search:
         return answers
 
     def satisfiable(self, formula: Formula) -> bool:
+        return self._solve(_and([_nnf(formula), *self._ties(formula)])) is not None
+
+    def _ties(self, formula: Formula) -> list[Formula]:
+        """The `when` constraints of the questions a formula tests and of those they need."""
         needed = self.space.questions_of(formula)
-        for qid in reversed(self.order):
+        for qid in reversed(self.order):  # `when` only looks back, so one pass closes the set
             if qid in needed:
                 needed |= self.space.depends[qid]
-        ties = [self.tie[q] for q in self.order if q in needed]
-        return self._solve(_and([_nnf(formula), *ties])) is not None
+        return [self.tie[q] for q in self.order if q in needed]
 
     def _essential(self, found: dict[str, Cell], broken: Formula) -> dict[str, Cell]:
         """The answers of a witness that matter: dropping any other one, every valid answer
         set that keeps the rest still satisfies the formula (``broken`` is its negation)."""
         kept = dict(found)
         available = self.space.budget
-        self.space.budget = min(available, MINIMISE_BUDGET)  # a shorter example is a nicety
+        allowed = min(available, MINIMISE_BUDGET)  # a shorter example is a nicety
+        self.space.budget = allowed
         try:
             for qid in sorted(found, key=self.order.index, reverse=True):
                 trial = {q: cell for q, cell in kept.items() if q != qid}
@@ -349,10 +349,11 @@ class _Search:
         except TooLarge:
             pass  # keep the answers not yet shown to be needless
         finally:
-            self.space.budget = available - (min(available, MINIMISE_BUDGET) - self.space.budget)
+            self.space.budget = available - (allowed - self.space.budget)
         return kept
 
     def _solve(self, formula: Formula) -> dict[str, Cell] | None:
+        """Answers (only to the questions that mattered) that make ``formula`` hold, or None."""
         self._spend(1)
         if formula == TRUE:
             return {}
@@ -362,36 +363,35 @@ class _Search:
         if known is not None:
             return dict(known)
         found = self._decide(formula)
-        if found is not None:
+        if found is None:
+            self.refuted.add(formula)
+        else:
             self.solved[formula] = dict(found)
         return found
 
     def _decide(self, formula: Formula) -> dict[str, Cell] | None:
-        kind = formula[0]
-        if kind == "or":
+        if formula[0] == "or":
             for item in cast(tuple[Formula, ...], formula[1]):
                 found = self._solve(item)
                 if found is not None:
                     return found
-            self.refuted.add(formula)
             return None
-        parts = cast(tuple[Formula, ...], formula[1]) if kind == "and" else (formula,)
-        found = self._split(parts) if kind == "and" else None
-        if found is None and kind == "and" and formula in self.refuted:
-            return None
-        if found is not None:
-            return found or None
-        found = self._branch(formula, parts)
-        if found is None:
-            self.refuted.add(formula)
-        return found
+        parts = cast(tuple[Formula, ...], formula[1]) if formula[0] == "and" else (formula,)
+        groups = self._groups(parts)
+        if len(groups) == 1:
+            return self._branch(formula, parts)
+        answers: dict[str, Cell] = {}
+        for group in sorted(groups, key=len):  # small groups first: they fail fastest
+            group_found = self._solve(_and(group))
+            if group_found is None:
+                return None
+            answers.update(group_found)
+        return answers
 
-    def _split(self, parts: tuple[Formula, ...]) -> dict[str, Cell] | None:
-        """Decide a conjunction part by part when its parts fall into groups sharing no
-        question: ``{}`` when some group is refuted, None when it does not split."""
+    def _groups(self, parts: tuple[Formula, ...]) -> list[list[Formula]]:
+        """The parts of a conjunction, grouped so that no two groups test the same question."""
         self._spend(len(parts))
-        # union-find over questions: parts that share a question end up in one group
-        parent: dict[str, str] = {}
+        parent: dict[str, str] = {}  # union-find over the questions the parts test
 
         def root(q: str) -> str:
             while parent[q] != q:
@@ -403,29 +403,16 @@ class _Search:
         for questions in tested:
             first = None
             for q in questions:
-                if q not in parent:
-                    parent[q] = q
-                top = root(q)
+                top = root(parent.setdefault(q, q))
                 if first is None:
                     first = top
                 elif top != first:
                     parent[top] = first
-        by_root: dict[str, list[Formula]] = {}
+        groups: dict[str, list[Formula]] = {}
         for part, questions in zip(parts, tested, strict=True):
             key = root(next(iter(questions))) if questions else ""
-            by_root.setdefault(key, []).append(part)
-        groups = list(by_root.values())
-        live = sorted((g for g in groups if g), key=len)
-        if len(live) < 2:
-            return None
-        found: dict[str, Cell] = {}
-        for group in live:
-            part_found = self._solve(_and(group))
-            if part_found is None:
-                self.refuted.add(("and", parts))
-                return {}
-            found.update(part_found)
-        return found
+            groups.setdefault(key, []).append(part)
+        return list(groups.values())
 
     def _spend(self, steps: int) -> None:
         """Count work that is not substitution against the budget too, so time stays bounded."""
