@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from mesoguide import analysis
 from mesoguide.analysis import analyze, fires_witness
 from mesoguide.answers import resolve
-from mesoguide.engine import assess, decide
+from mesoguide.engine import assess, contributing, decide
 from mesoguide.errors import PackError
 from mesoguide.loader import build_pack, load_pack
-from mesoguide.model import Answer, RulePack
+from mesoguide.model import Answer, Invariant, RulePack
 from mesoguide.yamlsafe import Located
 from tests.conftest import ROOT
 from tests.packs import SMALL_PACK, write_pack
@@ -225,8 +225,10 @@ conditions = st.recursive(
 )
 
 
-def _generated(first: object, second: object, third: object, gate: object) -> RulePack:
-    data = {
+def _generated(
+    first: object, second: object, third: object, gate: object, invariant: object = None
+) -> RulePack:
+    data: dict[str, object] = {
         "pack": {"id": "gen", "version": "1", "title": "T", "treatment": "t", "disclaimer": "D"},
         "outcomes": [{"id": i, "label": i, "summary": i} for i in ("alpha", "beta")],
         "questions": [
@@ -260,6 +262,15 @@ def _generated(first: object, second: object, third: object, gate: object) -> Ru
             {"id": "three", "when": third, "if_outcome": ["beta"], "advice": "x"},
         ],
     }
+    if invariant is not None:  # a total pack with decides-only and sessions rules, and a promise
+        data["rules"] = [
+            {"id": "one", "when": first, "outcome": "alpha", "advice": "a"},
+            {"id": "two", "when": second, "outcome": "alpha"},
+            {"id": "three", "when": third, "sessions": {"min": 1, "max": 2}},
+            {"id": "four", "if_outcome": ["beta"], "sessions": {"min": 3, "max": 4}},
+            {"id": "fallback", "outcome": "beta"},
+        ]
+        data["invariants"] = [invariant]
     return build_pack(Located(data), Path("gen.yaml"), "0")
 
 
@@ -548,3 +559,76 @@ def test_decides_a_generated_pack_of_300_questions_and_rules() -> None:
     result = analyze(pack)
     assert result.decided
     assert result.work < 200_000  # deterministic, unlike time on a shared machine (~40,000)
+
+
+RULE_IDS = ["one", "two", "three", "four", "fallback"]
+claims = st.fixed_dictionaries(
+    {},
+    optional={
+        "outcome_in": st.lists(st.sampled_from(["alpha", "beta"]), min_size=1, unique=True),
+        "contributes": st.lists(st.sampled_from(RULE_IDS), min_size=1, max_size=2, unique=True),
+        "not_contributes": st.lists(st.sampled_from(RULE_IDS), min_size=1, max_size=2, unique=True),
+        "sessions": st.sampled_from(["none", "given"]),
+        "exclusive": st.lists(st.sampled_from(RULE_IDS), min_size=2, max_size=3, unique=True),
+    },
+).filter(bool)
+
+
+def _keeps(pack: RulePack, invariant: Invariant, answers: dict[str, Answer]) -> bool:
+    """Whether the engine's report for these answers keeps the promise (brute force)."""
+    outcome, held = decide(pack, answers)
+    present = [r.id for r in contributing(pack, outcome, held)]
+    sessions = any(pack.rules[RULE_IDS.index(r)].sessions for r in present)
+    return (
+        (not invariant.outcome_in or outcome in invariant.outcome_in)
+        and all(r in present for r in invariant.contributes)
+        and not any(r in present for r in invariant.not_contributes)
+        and invariant.sessions != ("none" if sessions else "given")
+        and sum(r in present for r in invariant.exclusive) <= 1
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    conditions,
+    conditions,
+    conditions,
+    st.one_of(st.none(), conditions),
+    claims,
+    st.sampled_from([None, {"question": "b", "value": True}]),
+)
+def test_proves_invariants_exactly_as_brute_force(
+    first: object, second: object, third: object, when: object, claim: dict, gate: object
+) -> None:
+    """Refutes an invariant exactly when some answer set's report breaks it, and that one does."""
+    invariant_data = {"id": "promise", **claim, **({"when": when} if when is not None else {})}
+    pack = _generated(first, second, third, gate, invariant_data)
+    invariant = pack.invariants[0]
+    from mesoguide.conditions import compile_condition
+
+    covered = compile_condition(invariant.when)
+    answer_sets = [a for a in _every_answer_set(pack) if covered(a)]
+    broken = [a for a in answer_sets if not _keeps(pack, invariant, a)]
+    space = analysis._Space(pack, analysis.WORK_BUDGET)
+    checker = analysis._Checker(pack, space)
+    if not answer_sets:
+        return  # reported as proving nothing; nothing to compare
+    problems = list(checker.invariant(0, invariant))
+    assert bool(problems) == bool(broken)
+    if problems:
+        found = checker.search.witness(
+            analysis._and([space.formula(invariant.when), analysis._not(checker.claims(invariant))])
+        )
+        assert found is not None and not _keeps(pack, invariant, found)
+
+
+def test_an_invariant_splits_answers_at_its_own_thresholds(tmp_path: Path) -> None:
+    """Tells apart answers only the invariant's `when` separates (age 90 from age 18)."""
+    holds = "  - {id: old_maybe, when: {question: age, op: ge, value: 90}, outcome: maybe}\n"
+    assert _problems(tmp_path, INVARIANT_PACK + holds) == []
+    fails = "  - {id: old_reject, when: {question: age, op: ge, value: 90}, outcome: reject}\n"
+    assert _problems(tmp_path, INVARIANT_PACK + fails) == [
+        f"pack.yaml:{INVARIANT_PACK.count(chr(10)) + 1}: invariants[0]: invariant 'old_reject' "
+        "does not hold: for example age=90 (whatever the other answers), the outcome is maybe; "
+        "change the rules, or the invariant if it promises too much"
+    ]
