@@ -1,14 +1,13 @@
-"""Exact reachability and totality of a rule pack, decided over a finite answer space.
+"""Exact reachability, totality and invariants of a rule pack, over a finite answer space.
 
 Every condition compares an answer with constants, so each question's answers fall into a few
 classes that no condition can tell apart: integers split at the thresholds conditions use,
 choices by the values conditions mention (plus one "any other"), multiple choices by the
 subsets of mentioned values that the question's own limits allow. A question skipped by its
-`when` is absent, and an optional one may be left unanswered. The search walks the questions in
-pack order, substitutes each class into the formula it is deciding, drops what no longer
-matters, and remembers residual formulas it has already refuted, so it proves rather than
-samples. A work budget makes it stop, and say so, instead of hanging on a pathological pack.
-"""
+`when` is absent, and an optional one may be left unanswered. The search substitutes classes
+into the formula it is deciding, in whatever order splits it soonest, drops what no longer
+matters, and remembers residual formulas it has already decided, so it proves rather than
+samples. A work budget makes it stop, and say so, instead of hanging on a pathological pack."""
 
 from __future__ import annotations
 
@@ -36,7 +35,8 @@ from mesoguide.model import (
 )
 
 WORK_BUDGET = 2_000_000
-"""Formula nodes the whole analysis may touch before it gives up (about 10 s of work)."""
+"""Steps (formula nodes and conjunction parts looked at) the whole analysis may take before it
+gives up: a few seconds of work on this machine."""
 MINIMISE_BUDGET = 50_000
 """Of the budget, what cutting one counterexample down to its needed answers may use."""
 MAX_MENTIONED_CHOICES = 12
@@ -508,7 +508,7 @@ class Analysis:
     """What `rules check` proves about a pack, and the problems that stop the proof."""
 
     problems: tuple[Problem, ...]
-    work: int  # formula nodes touched: a measure of how hard the pack was to decide
+    work: int  # steps taken: a measure of how hard the pack was to decide
     decided: bool  # False when the pack was too large to decide within the budget
 
 
