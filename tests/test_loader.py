@@ -369,6 +369,8 @@ def test_loads_invariants_into_the_model(tmp_path: Path) -> None:
          ["pack.yaml:63: invariants[1].sessions: expected none or given, got a string 'gven' (did you mean 'given'?)"]),
         ("exclusive: [young, fat_belief]", "exclusive: [young, young]",
          ["pack.yaml:64: invariants[1].exclusive: name at least two rules that may not contribute together"]),
+        ("    outcome: refer\n    not", "    outcome: no\n    not",
+         ["pack.yaml:59: invariants[0].outcome: expected outcome ids, got a boolean False (quote it in YAML)"]),
         ("    when: {question: age, op: lt, value: 18}\n", "    when: {question: aeg, op: lt, value: 18}\n",
          ["pack.yaml:58: invariants[0].when: unknown question 'aeg' (did you mean 'age'?)"]),
         ("  - id: plan_for_all\n", "  - id: minors_referred\n",

@@ -687,7 +687,10 @@ class _Reader(Checker):
         """A name or a list of names, each one of ``known`` (outcome or rule ids)."""
         value = data.get(key)
         if value is not None and not isinstance(value, str | list):
-            self.problem(f"{path}.{key}", f"expected {kind} ids, got {type_name(value)} {value!r}")
+            quote = " (quote it in YAML)" if isinstance(value, bool) else ""
+            self.problem(
+                f"{path}.{key}", f"expected {kind} ids, got {type_name(value)} {value!r}{quote}"
+            )
             return ()
         names = self.strings(data, key, path)
         for j, name in enumerate(names):
