@@ -15,7 +15,7 @@ from mesoguide.analysis import analyze
 from mesoguide.engine import assess, decide, holding
 from mesoguide.errors import AnswersError, PackError
 from mesoguide.loader import build_pack, load_pack
-from mesoguide.model import Answer, RulePack
+from mesoguide.model import Answer, Invariant, RulePack
 from mesoguide.runner import from_mapping
 from mesoguide.yamlsafe import Located
 from tests.analysis_support import fires_witness
@@ -129,8 +129,28 @@ def test_reports_an_outcome_always_shadowed_by_an_earlier_one(tmp_path: Path) ->
     problems = _problems(tmp_path, text)
     assert (
         "pack.yaml:12: outcomes[1]: outcome 'maybe' can never be the result: whenever 'fine' "
-        "holds, a rule deciding an outcome listed before it holds too"
+        "holds, a rule deciding an outcome listed before it holds too ('too_young' decides "
+        "'reject', 'always_reject' decides 'reject'); list 'maybe' before 'reject' in "
+        "'outcomes' if it should win, or narrow those rules"
     ) in problems
+
+
+def test_reports_a_sessions_rule_always_overshadowed_by_an_earlier_one(tmp_path: Path) -> None:
+    """Says when a rule fires but an earlier rule's sessions always win over its own."""
+    text = SMALL_PACK + (
+        "  - {id: short_plan, if_outcome: [maybe], sessions: {min: 3, max: 6}}\n"
+        "  - {id: long_plan, when: {question: age, op: ge, value: 40}, advice: [Plan.],\n"
+        "     sessions: {min: 10, max: 15}}\n"
+    )
+    assert _problems(tmp_path, text) == [
+        "pack.yaml:47: rules[4].sessions: rule 'long_plan' can never give its sessions: "
+        "whenever it fires, an earlier rule with sessions fires too ('short_plan') and the "
+        "first one's sessions win; move it before them, narrow them, or drop its sessions"
+    ]
+    sometimes = text.replace(
+        "if_outcome: [maybe], sessions", "when: {question: detail, value: y}, sessions"
+    )
+    assert _problems(tmp_path, sometimes) == []
 
 
 def test_reports_a_rule_that_only_decides_and_always_loses(tmp_path: Path) -> None:
@@ -206,8 +226,10 @@ conditions = st.recursive(
 )
 
 
-def _generated(first: object, second: object, third: object, gate: object) -> RulePack:
-    data = {
+def _generated(
+    first: object, second: object, third: object, gate: object, invariant: object = None
+) -> RulePack:
+    data: dict[str, object] = {
         "pack": {"id": "gen", "version": "1", "title": "T", "treatment": "t", "disclaimer": "D"},
         "outcomes": [{"id": i, "label": i, "summary": i} for i in ("alpha", "beta")],
         "questions": [
@@ -241,6 +263,15 @@ def _generated(first: object, second: object, third: object, gate: object) -> Ru
             {"id": "three", "when": third, "if_outcome": ["beta"], "advice": "x"},
         ],
     }
+    if invariant is not None:  # a total pack with decides-only and sessions rules, and a promise
+        data["rules"] = [
+            {"id": "one", "when": first, "outcome": "alpha", "advice": "a"},
+            {"id": "two", "when": second, "outcome": "alpha"},
+            {"id": "three", "when": third, "sessions": {"min": 1, "max": 2}},
+            {"id": "four", "if_outcome": ["beta"], "sessions": {"min": 3, "max": 4}},
+            {"id": "fallback", "outcome": "beta"},
+        ]
+        data["invariants"] = [invariant]
     return build_pack(Located(data), Path("gen.yaml"), "0")
 
 
@@ -256,7 +287,16 @@ def _every_answer_set(pack: RulePack) -> list[dict[str, Answer]]:
         if pack.question_tests["m"](answers):
             answers["m"] = m
         found.append(answers)
-    return found
+    # Only what the runner can produce: it stores no empty list of choices, for one.
+    return [answers for answers in found if _kept(pack, answers)]
+
+
+def _kept(pack: RulePack, answers: dict[str, Answer]) -> bool:
+    raw = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
+    try:
+        return dict(from_mapping(pack, raw).values) == answers
+    except AnswersError:
+        return False
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -275,11 +315,7 @@ def test_agrees_with_brute_force(
     fired: set[str] = set()
     for answers in _every_answer_set(pack):
         try:
-            given = from_mapping(pack, answers)
-        except AnswersError:  # the runner refuses it (an empty list for a required question)
-            continue
-        try:
-            decide(pack, holding(pack, given.values))
+            decide(pack, holding(pack, answers))
         except PackError:
             gap = True
             continue
@@ -302,3 +338,307 @@ def test_counterexample_really_gets_no_outcome(tmp_path: Path) -> None:
     assert gap is not None
     with pytest.raises(PackError):
         decide(pack, holding(pack, gap))
+
+
+# -- invariants: promises over every report, proved or refuted with a counterexample ---------
+INVARIANT_PACK = SMALL_PACK + (
+    "  - {id: plan, if_outcome: [maybe], sessions: {min: 3, max: 6}}\n"
+    "  - {id: see_someone, advice: [Talk to a professional.]}\n"
+    "invariants:\n"
+)
+
+
+@pytest.mark.parametrize(
+    "invariant",
+    [
+        "{id: minors, when: {question: age, op: lt, value: 18}, outcome: reject}",
+        "{id: any_result, outcome_in: [reject, maybe]}",
+        "{id: always_told, contributes: [see_someone]}",
+        "{id: adults, when: {question: age, op: ge, value: 18}, contributes: [fine, plan]}",
+        "{id: no_a_for_minors, when: {question: age, op: lt, value: 18}, "
+        "not_contributes: [about_a]}",
+        "{id: no_plan_for_minors, when: {question: age, op: lt, value: 18}, sessions: none}",
+        "{id: plan_for_adults, when: {question: age, op: ge, value: 18}, sessions: given}",
+        "{id: one_verdict, exclusive: [too_young, fine]}",
+        "{id: a_not_for_minors, exclusive: [too_young, about_a]}",
+    ],
+    ids=["outcome", "outcome-in", "contributes", "contributes-when", "not-contributes",
+         "sessions-none", "sessions-given", "exclusive", "exclusive-by-outcome"],
+)  # fmt: skip
+def test_proves_an_invariant_that_holds(tmp_path: Path, invariant: str) -> None:
+    """Proves each kind of invariant over every answer set of a small pack."""
+    assert _problems(tmp_path, INVARIANT_PACK + f"  - {invariant}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("invariant", "expected"),
+    [
+        ("{id: a_means_maybe, when: {question: wants, op: contains, value: a}, outcome: maybe}",
+         "invariant 'a_means_maybe' does not hold: for example age=0, wants=[a] (whatever the "
+         "other answers), the outcome is reject"),
+        ("{id: rejected, outcome_in: [reject]}",
+         "invariant 'rejected' does not hold: for example age=18 (whatever the other answers), "
+         "the outcome is maybe"),
+        ("{id: always_a, contributes: [see_someone, about_a]}",
+         "invariant 'always_a' does not hold: for example wants=[a], detail=y (whatever the "
+         "other answers), 'about_a' does not contribute"),
+        ("{id: never_fine, when: {question: wants, op: contains, value: b}, "
+         "not_contributes: [fine]}",
+         "invariant 'never_fine' does not hold: for example age=18, wants=[b] (whatever the "
+         "other answers), 'fine' contributes"),
+        ("{id: no_plan, sessions: none}",
+         "invariant 'no_plan' does not hold: for example age=18 (whatever the other answers), "
+         "'plan' gives sessions"),
+        ("{id: a_plan, sessions: given}",
+         "invariant 'a_plan' does not hold: for example age=0 (whatever the other answers), "
+         "no rule gives sessions"),
+        ("{id: apart, exclusive: [fine, about_a]}",
+         "invariant 'apart' does not hold: for example age=18, wants=[a], detail=x (whatever "
+         "the other answers), 'fine' and 'about_a' contribute together"),
+        ("{id: both, when: {question: age, op: lt, value: 18}, outcome: maybe, "
+         "sessions: given}",
+         "invariant 'both' does not hold: for example age=0 (whatever the other answers), "
+         "the outcome is reject and no rule gives sessions"),
+    ],
+    ids=["outcome", "outcome-in", "contributes", "not-contributes", "sessions-none",
+         "sessions-given", "exclusive", "several-claims"],
+)  # fmt: skip
+def test_refutes_a_broken_invariant_with_a_counterexample(
+    tmp_path: Path, invariant: str, expected: str
+) -> None:
+    """Prints an answer set under which the engine breaks the invariant, and what it does."""
+    line = INVARIANT_PACK.count("\n") + 1
+    assert _problems(tmp_path, INVARIANT_PACK + f"  - {invariant}\n") == [
+        f"pack.yaml:{line}: invariants[0]: {expected}; change the rules, or the invariant if "
+        "it promises too much"
+    ]
+
+
+def test_an_invariant_counterexample_really_breaks_it(tmp_path: Path) -> None:
+    """Gives a counterexample that the engine, run on it, indeed breaks the promise with."""
+    text = INVARIANT_PACK + "  - {id: apart, exclusive: [fine, about_a]}\n"
+    pack = load_pack(write_pack(tmp_path, text))
+    checker = analysis._Checker(pack, analysis._Space(pack, analysis.WORK_BUDGET))
+    invariant = pack.invariants[0]
+    broken = checker.search.witness(analysis._not(checker.claims(invariant)))
+    assert broken is not None
+    report = assess(pack, from_mapping(pack, {k: list(v) if isinstance(v, tuple) else v
+                                              for k, v in broken.items()}))  # fmt: skip
+    assert {"fine", "about_a"} <= set(report.rules_fired)
+
+
+def test_says_when_an_invariant_can_never_apply(tmp_path: Path) -> None:
+    """Reports an invariant whose `when` never holds: it would pass while proving nothing."""
+    text = (
+        INVARIANT_PACK
+        + "  - {id: never, when: {question: age, op: gt, value: 99}, outcome: maybe}\n"
+    )
+    line = INVARIANT_PACK.count("\n") + 1
+    assert _problems(tmp_path, text) == [
+        f"pack.yaml:{line}: invariants[0].when: invariant 'never' proves nothing: its 'when' can "
+        "never hold: age > 99; widen it or remove the invariant"
+    ]
+
+
+def test_names_an_optional_question_left_blank_in_a_gap(tmp_path: Path) -> None:
+    """Says which optional question must be left blank for the gap, not 'whatever' it is."""
+    text = SMALL_PACK.replace(
+        "when: {question: age, op: ge, value: 18}",
+        "when: {all: [{question: age, op: ge, value: 18}, {question: note, op: answered}]}",
+    ).replace("rules:\n", "  - {id: note, type: boolean, label: Note?, required: false}\nrules:\n")
+    assert (
+        "pack.yaml:11: outcomes: no rule decides an outcome for some answers, for example "
+        "age=18, note left blank (whatever the other answers); add a rule without 'when' that "
+        "decides a fallback outcome, or widen the conditions"
+    ) in _problems(tmp_path, text)
+
+
+DEFAULT_PACK_TEXT = (ROOT / "rules" / "mesotherapy" / "pack.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("invariant", "old", "new"),
+    [
+        ("every_report_advises_a_professional",
+         "  - id: consult_professional\n    advice:",
+         "  - id: consult_professional\n    if_outcome: [candidate]\n    advice:"),
+        ("no_candidate_under_18",
+         "    when: {question: age, op: lt, value: 18}\n    outcome: refer",
+         "    when: {question: age, op: lt, value: 16}\n    outcome: refer"),
+        ("positive_screen_is_never_a_candidate",
+         "value: diabetes}\n    outcome: refer\n",
+         "value: diabetes}\n"),
+        ("one_headline_explanation",
+         "  - id: candidate_decided_with_professional\n    if_outcome: [candidate]",
+         "  - id: candidate_decided_with_professional\n    if_outcome: [candidate, not_indicated]"),
+    ],
+)  # fmt: skip
+def test_each_default_invariant_fails_when_broken_on_purpose(
+    tmp_path: Path, invariant: str, old: str, new: str
+) -> None:
+    """Refutes each shipped invariant, with a counterexample, once the rule behind it breaks."""
+    assert DEFAULT_PACK_TEXT.count(old) == 1, old
+    problems = _problems(tmp_path, DEFAULT_PACK_TEXT.replace(old, new))
+    assert len(problems) == 1, problems
+    assert f"invariant '{invariant}' does not hold: for example " in problems[0]
+
+
+def test_the_default_pack_states_invariants() -> None:
+    """Ships the promises its reports keep, each one proved by `analyze`."""
+    pack = load_pack(ROOT / "rules" / "mesotherapy")
+    assert [i.id for i in pack.invariants] == [
+        "every_report_advises_a_professional",
+        "no_candidate_under_18",
+        "positive_screen_is_never_a_candidate",
+        "one_headline_explanation",
+    ]
+    assert analyze(pack).problems == ()
+
+
+# -- the fast search agrees with the first, ordered one ----------------------------------------
+def _bench() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "proof_bench", ROOT / "benchmarks" / "proof_bench.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _holds(space: analysis._Space, formula: analysis.Formula, answers: dict[str, Answer]) -> bool:
+    for question in space.pack.questions:
+        formula = space.substitute(formula, question.id, answers)
+    assert formula in (analysis.TRUE, analysis.FALSE)
+    return formula == analysis.TRUE
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "rules/mesotherapy",
+        "examples/microneedling",
+        "gen:24:inv",
+        "gen:32:5:inv",
+        "gen:40",
+        "gen:40:3",
+        "gen:48:11",
+    ],
+)
+def test_fast_search_agrees_with_the_ordered_search(
+    source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decides every query of the analysis as the pack-order search does, with real witnesses."""
+    from tests.reference_search import OrderedSearch
+
+    if source.startswith("gen:"):
+        _, size, *rest = source.split(":")
+        seed = next((int(word) for word in rest if word.isdigit()), 7)
+        pack = _bench().make_pack(int(size), seed, invariants="inv" in rest)  # type: ignore[attr-defined]
+    else:
+        pack = load_pack(ROOT / source)
+    asked: list[analysis.Formula] = []
+    spaces: list[analysis._Space] = []
+    original = analysis._Search.witness
+
+    def recording(self: analysis._Search, formula: analysis.Formula) -> dict[str, Answer] | None:
+        asked.append(formula)
+        spaces.append(self.space)
+        return original(self, formula)
+
+    monkeypatch.setattr(analysis._Search, "witness", recording)
+    monkeypatch.setattr(analysis._Search, "satisfiable", lambda s, f: recording(s, f) is not None)
+    assert analyze(pack).decided
+    monkeypatch.undo()
+    space = spaces[0]  # the atoms the formulas name
+    space.budget = analysis.WORK_BUDGET
+    fast, ordered = analysis._Search(space), OrderedSearch(space)
+    assert len(asked) > len(pack.rules)
+    for formula in asked:
+        found = fast.witness(formula)
+        assert (found is not None) == ordered.satisfiable(formula)
+        if found is not None:
+            assert _holds(space, formula, found)
+
+
+def test_decides_a_generated_pack_of_300_questions_and_rules() -> None:
+    """Decides a 300-question, 300-rule pack with invariants, in a bounded amount of work."""
+    pack = _bench().make_pack(300)  # type: ignore[attr-defined]
+    result = analyze(pack)
+    assert result.decided
+    assert result.work < 200_000  # deterministic, unlike time on a shared machine (~40,000)
+
+
+RULE_IDS = ["one", "two", "three", "four", "fallback"]
+claims = st.fixed_dictionaries(
+    {},
+    optional={
+        "outcome_in": st.lists(st.sampled_from(["alpha", "beta"]), min_size=1, unique=True),
+        "contributes": st.lists(st.sampled_from(RULE_IDS), min_size=1, max_size=2, unique=True),
+        "not_contributes": st.lists(st.sampled_from(RULE_IDS), min_size=1, max_size=2, unique=True),
+        "sessions": st.sampled_from(["none", "given"]),
+        "exclusive": st.lists(st.sampled_from(RULE_IDS), min_size=2, max_size=3, unique=True),
+    },
+).filter(bool)
+
+
+def _keeps(pack: RulePack, invariant: Invariant, answers: dict[str, Answer]) -> bool:
+    """Whether the engine's report for these answers keeps the promise (brute force)."""
+    decision = decide(pack, holding(pack, answers))
+    outcome, present = decision.outcome.id, list(decision.rules_fired)
+    sessions = any(pack.rules[RULE_IDS.index(r)].sessions for r in present)
+    return (
+        (not invariant.outcome_in or outcome in invariant.outcome_in)
+        and all(r in present for r in invariant.contributes)
+        and not any(r in present for r in invariant.not_contributes)
+        and invariant.sessions != ("none" if sessions else "given")
+        and sum(r in present for r in invariant.exclusive) <= 1
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    conditions,
+    conditions,
+    conditions,
+    st.one_of(st.none(), conditions),
+    claims,
+    st.sampled_from([None, {"question": "b", "value": True}]),
+)
+def test_proves_invariants_exactly_as_brute_force(
+    first: object, second: object, third: object, when: object, claim: dict, gate: object
+) -> None:
+    """Refutes an invariant exactly when some answer set's report breaks it, and that one does."""
+    invariant_data = {"id": "promise", **claim, **({"when": when} if when is not None else {})}
+    pack = _generated(first, second, third, gate, invariant_data)
+    invariant = pack.invariants[0]
+    from mesoguide.conditions import compile_condition
+
+    covered = compile_condition(invariant.when)
+    answer_sets = [a for a in _every_answer_set(pack) if covered(a)]
+    broken = [a for a in answer_sets if not _keeps(pack, invariant, a)]
+    space = analysis._Space(pack, analysis.WORK_BUDGET)
+    checker = analysis._Checker(pack, space)
+    if not answer_sets:
+        return  # reported as proving nothing; nothing to compare
+    problems = list(checker.invariant(0, invariant))
+    assert bool(problems) == bool(broken)
+    if problems:
+        found = checker.search.witness(
+            analysis._and([space.formula(invariant.when), analysis._not(checker.claims(invariant))])
+        )
+        assert found is not None and not _keeps(pack, invariant, found)
+
+
+def test_an_invariant_splits_answers_at_its_own_thresholds(tmp_path: Path) -> None:
+    """Tells apart answers only the invariant's `when` separates (age 90 from age 18)."""
+    holds = "  - {id: old_maybe, when: {question: age, op: ge, value: 90}, outcome: maybe}\n"
+    assert _problems(tmp_path, INVARIANT_PACK + holds) == []
+    fails = "  - {id: old_reject, when: {question: age, op: ge, value: 90}, outcome: reject}\n"
+    assert _problems(tmp_path, INVARIANT_PACK + fails) == [
+        f"pack.yaml:{INVARIANT_PACK.count(chr(10)) + 1}: invariants[0]: invariant 'old_reject' "
+        "does not hold: for example age=90 (whatever the other answers), the outcome is maybe; "
+        "change the rules, or the invariant if it promises too much"
+    ]

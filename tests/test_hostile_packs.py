@@ -40,13 +40,13 @@ def refusal(path: Path) -> str:
         ("{}\n", "{f}:1: the rule pack is empty"),
         (
             "- pack\n",
-            "{f}:1: a rule pack is a mapping (pack, guidance, outcomes, questions, rules), "
-            "not a list",
+            "{f}:1: a rule pack is a mapping (pack, guidance, outcomes, questions, rules, "
+            "invariants), not a list",
         ),
         (
             "just words\n",
-            "{f}:1: a rule pack is a mapping (pack, guidance, outcomes, questions, rules), "
-            "not a string",
+            "{f}:1: a rule pack is a mapping (pack, guidance, outcomes, questions, rules, "
+            "invariants), not a string",
         ),
         (b"\x00\x01\x02binary", "{f}: rule pack is binary, not text"),
         (b"pack: \xff\n", "{f}: rule pack is not UTF-8 text (byte 6)"),

@@ -10,7 +10,7 @@ import pytest
 
 from mesoguide.errors import PackError
 from mesoguide.loader import load_pack
-from mesoguide.model import AllOf, Choice, Compare, Sessions
+from mesoguide.model import AllOf, Choice, Compare, Invariant, Sessions
 
 PACK = """\
 pack:
@@ -197,7 +197,7 @@ def test_compiles_conditions_once(tmp_path: Path) -> None:
         ("  id: demo\n", "  id: Demo-Pack\n",
          ["pack.yaml:2: pack.id: 'Demo-Pack' is not a valid name (letters, digits and _ only)"]),
         ("pack:\n", "pak:\n",
-         ["pack.yaml:1: pak: unknown key 'pak' (did you mean 'pack'?); allowed: pack, guidance, outcomes, questions, rules",
+         ["pack.yaml:1: pak: unknown key 'pak' (did you mean 'pack'?); allowed: pack, guidance, outcomes, questions, rules, invariants",
           "pack.yaml:1: 'pack' is required (id, version, title, ...)"]),
     ],
 )  # fmt: skip
@@ -225,7 +225,7 @@ def test_reports_every_problem_at_once(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("", ["pack.yaml: the rule pack is empty"]),  # no line to point at
-        ("- a\n- b\n", ["pack.yaml:1: a rule pack is a mapping (pack, guidance, outcomes, questions, rules), not a list"]),
+        ("- a\n- b\n", ["pack.yaml:1: a rule pack is a mapping (pack, guidance, outcomes, questions, rules, invariants), not a list"]),
         ("pack: {}\n", [
             "pack.yaml:1: pack: 'id' is required",
             "pack.yaml:1: pack.version: 'version' is required, as text such as \"1.0.0\"",
@@ -314,3 +314,75 @@ def test_a_pack_needs_a_question(tmp_path: Path) -> None:
     assert problems(tmp_path, text) == [
         "pack.yaml:15: questions: a pack needs at least one question"
     ]
+
+
+INVARIANTS = """\
+invariants:
+  - id: minors_referred
+    when: {question: age, op: lt, value: 18}
+    outcome: refer
+    not_contributes: [fat_belief]
+  - id: plan_for_all
+    contributes: default
+    sessions: given
+    exclusive: [young, fat_belief]
+"""
+
+
+def test_loads_invariants_into_the_model(tmp_path: Path) -> None:
+    """Reads each invariant's `when` and claims; a single name stands for a list of one."""
+    pack = load_pack(write(tmp_path, PACK + INVARIANTS))
+    assert pack.invariants == (
+        Invariant(
+            "minors_referred",
+            when=Compare("age", "lt", 18),
+            outcome_in=("refer",),
+            not_contributes=("fat_belief",),
+            line=57,
+        ),
+        Invariant(
+            "plan_for_all",
+            contributes=("default",),
+            sessions="given",
+            exclusive=("young", "fat_belief"),
+            line=61,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    outcome: refer\n    not", "    outcome: refr\n    not",
+         ["pack.yaml:59: invariants[0].outcome: unknown outcome 'refr' (did you mean 'refer'?); outcomes: refer, maybe"]),
+        ("    outcome: refer\n    not", "    outcome_in: [maybe, refer]\n    outcome: refer\n    not",
+         ["pack.yaml:59: invariants[0].outcome_in: give 'outcome' or 'outcome_in', not both: put every outcome in 'outcome_in'"]),
+        ("    outcome: refer\n    not", "    outcome: [refer]\n    not",
+         ["pack.yaml:59: invariants[0].outcome: one outcome id; for several, use 'outcome_in: [...]'"]),
+        ("not_contributes: [fat_belief]", "not_contributes: [fat_belif]",
+         ["pack.yaml:60: invariants[0].not_contributes[0]: unknown rule 'fat_belif' (did you mean 'fat_belief'?)"]),
+        ("    contributes: default\n", "    contributes: defualt\n",
+         ["pack.yaml:62: invariants[1].contributes: unknown rule 'defualt' (did you mean 'default'?)"]),
+        ("    sessions: given\n", "    sessions: no\n",
+         ["pack.yaml:63: invariants[1].sessions: expected none or given, got a boolean False (quote it in YAML: 'none')"]),
+        ("    sessions: given\n", "    sessions: gven\n",
+         ["pack.yaml:63: invariants[1].sessions: expected none or given, got a string 'gven' (did you mean 'given'?)"]),
+        ("exclusive: [young, fat_belief]", "exclusive: [young, young]",
+         ["pack.yaml:64: invariants[1].exclusive: name at least two rules that may not contribute together"]),
+        ("    outcome: refer\n    not", "    outcome: no\n    not",
+         ["pack.yaml:59: invariants[0].outcome: expected outcome ids, got a boolean False (quote it in YAML)"]),
+        ("    when: {question: age, op: lt, value: 18}\n", "    when: {question: aeg, op: lt, value: 18}\n",
+         ["pack.yaml:58: invariants[0].when: unknown question 'aeg' (did you mean 'age'?)"]),
+        ("  - id: plan_for_all\n", "  - id: minors_referred\n",
+         ["pack.yaml:61: invariants[1].id: duplicate invariant id 'minors_referred'"]),
+        ("    outcome: refer\n    not_contributes: [fat_belief]\n", "    outcme: refer\n",
+         ["pack.yaml:59: invariants[0].outcme: unknown key 'outcme' (did you mean 'outcome'?); allowed: id, when, outcome, outcome_in, contributes, not_contributes, sessions, exclusive",
+          "pack.yaml:57: invariants[0]: invariant 'minors_referred' claims nothing: give it one of outcome, outcome_in, contributes, not_contributes, sessions, exclusive"]),
+    ],
+)  # fmt: skip
+def test_reports_an_invariant_problem_where_it_is(
+    tmp_path: Path, old: str, new: str, expected: list[str]
+) -> None:
+    """Names the line and path of a bad invariant, with the nearest valid name and the fix."""
+    assert INVARIANTS.count(old) == 1, old
+    assert problems(tmp_path, PACK + INVARIANTS.replace(old, new)) == expected

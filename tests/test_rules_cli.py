@@ -31,7 +31,7 @@ def test_check_proves_the_default_pack_sound() -> None:
     assert result.stdout == (
         f"{default_pack_path() / 'pack.yaml'}: sound. 18 questions, 35 rules, 3 outcomes: "
         "every rule can fire, every outcome can be reached, and every answer set gets exactly "
-        "one outcome.\n"
+        "one outcome; its 4 invariants hold.\n"
     )
     assert result.stderr == ""
 
@@ -234,6 +234,31 @@ def test_schema_rejects_an_unknown_key_in_a_condition() -> None:
     assert list(jsonschema.Draft7Validator(schema).iter_errors(data)) != []
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "valid"),
+    [
+        ('version: "1"', "version: 1.0", False),  # the loader refuses a number
+        ('version: "1"', "version: 1", False),
+        ("rules:\n", "invariants:\n  - {id: i, outcome: maybe, contributes: fine}\nrules:\n", True),
+        ("rules:\n", "invariants:\n  - {id: i, sessions: none, exclusive: [a, b]}\nrules:\n", True),
+        ("rules:\n", "invariants:\n  - {id: i, when: {question: age, value: 3}}\nrules:\n", False),
+        ("rules:\n", "invariants:\n  - {id: i, outcome: a, outcome_in: [a]}\nrules:\n", False),
+        ("rules:\n", "invariants:\n  - {id: i, sessions: some}\nrules:\n", False),
+        ("rules:\n", "invariants:\n  - {id: i, exclusive: [a]}\nrules:\n", False),
+    ],
+)  # fmt: skip
+def test_schema_agrees_with_the_loader_on_versions_and_invariants(
+    old: str, new: str, valid: bool
+) -> None:
+    """Flags a numeric version and an invariant that claims nothing, too little or both ways."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = json.loads((ROOT / "docs" / "rule-pack.schema.json").read_text())
+    data = yaml.safe_load(SMALL_PACK.replace(old, new, 1))
+    assert (list(jsonschema.Draft7Validator(schema).iter_errors(data)) == []) is valid
+
+
 def test_show_lays_out_a_pack(tmp_path: Path) -> None:
     """Shows outcomes, questions with their `when`, rules with effects, and coverage."""
     write_pack(tmp_path)
@@ -272,6 +297,59 @@ def test_show_lays_out_a_pack(tmp_path: Path) -> None:
         "  P1  too_young\n"
         "  P2  fine, about_a\n"
         "  All 2 points are mirrored by at least one rule.\n"
+    )
+
+
+def test_show_lists_invariants_with_their_claims(tmp_path: Path) -> None:
+    """Shows each invariant's `when` and claims, in text and as data."""
+    write_pack(
+        tmp_path,
+        SMALL_PACK
+        + "invariants:\n"
+        + "  - {id: minors, when: {question: age, op: lt, value: 18}, outcome: reject,\n"
+        + "     not_contributes: [about_a], sessions: none}\n"
+        + "  - {id: apart, outcome_in: [reject, maybe], contributes: fine,\n"
+        + "     exclusive: [too_young, fine], sessions: given}\n",
+    )
+    text = runner.invoke(app, ["rules", "show", str(tmp_path)]).stdout
+    assert (
+        "\n"
+        "Invariants, proved by rules check\n"
+        "  minors\n"
+        "      when age < 18\n"
+        "      -> the outcome is reject; does not contribute about_a; no sessions given\n"
+        "  apart\n"
+        "      when always\n"
+        "      -> the outcome is reject or maybe; contributes fine; sessions given; at most one\n"
+        "         of too_young, fine\n"
+        "\n"
+        "Guidance coverage\n"
+    ) in text
+    data = json.loads(runner.invoke(app, ["rules", "show", str(tmp_path), "-f", "json"]).stdout)
+    assert data["invariants"][0] == {
+        "id": "minors",
+        "when": {"question": "age", "op": "lt", "value": 18},
+        "outcome_in": ["reject"],
+        "contributes": [],
+        "not_contributes": ["about_a"],
+        "sessions": "none",
+        "exclusive": [],
+    }
+
+
+def test_check_counts_in_words_that_agree_with_the_number(tmp_path: Path) -> None:
+    """Says '1 question', '1 rule', '1 outcome' and '1 invariant holds' in the singular."""
+    write_pack(
+        tmp_path,
+        SMALL_PACK[: SMALL_PACK.index("  - id: wants")]
+        .replace("guidance:\n  P1: A point.\n  P2: Another point.\n", "")
+        .replace("  - {id: reject, label: Reject, summary: Rejected.}\n", "")
+        + "rules:\n  - {id: fine, outcome: maybe}\ninvariants:\n  - {id: i, outcome: maybe}\n",
+    )
+    result = runner.invoke(app, ["rules", "check", str(tmp_path)])
+    assert result.stdout.replace(str(tmp_path) + "/", "") == (
+        "pack.yaml: sound. 1 question, 1 rule, 1 outcome: every rule can fire, every outcome "
+        "can be reached, and every answer set gets exactly one outcome; its 1 invariant holds.\n"
     )
 
 

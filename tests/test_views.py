@@ -376,3 +376,13 @@ def test_docs_output_documents_every_json_field(pack: RulePack) -> None:
     example = re.search(r"```json\n(.+?)\n```", doc, re.S)
     assert example is not None
     assert list(json.loads(example.group(1))) == fields
+
+
+def test_guidance_points_cited_sort_naturally_whatever_their_prefix() -> None:
+    """Lists K5 before K10 and G2 before G10, numbered points before named ones."""
+    from mesoguide.views import _point_order
+
+    ids = ["SAFETY", "K10", "G10", "K5", "EVIDENCE", "G2", "M4a", "M4"]
+    assert sorted(ids, key=_point_order) == [
+        "G2", "G10", "K5", "K10", "M4", "M4a", "EVIDENCE", "SAFETY",
+    ]  # fmt: skip

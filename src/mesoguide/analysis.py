@@ -1,25 +1,25 @@
-"""Exact reachability and totality of a rule pack, decided over a finite answer space.
+"""Exact reachability, totality and invariants of a rule pack, over a finite answer space.
 
 Every condition compares an answer with constants, so each question's answers fall into a few
 classes that no condition can tell apart: integers split at the thresholds conditions use,
 choices by the values conditions mention (plus one "any other"), multiple choices by the
 subsets of mentioned values that the question's own limits allow. A question skipped by its
 `when` is absent, and so may be one the runner can leave blank (optional, no default). The
-search walks the questions in pack order, substitutes each class into the formula it is
-deciding, drops what no longer matters, and remembers residual formulas it has already
-refuted, so it proves rather than samples. A work budget makes it stop, and say so, instead
-of hanging on a pathological pack.
-"""
+search substitutes classes into the formula it is deciding, in whatever order splits it
+soonest, drops what no longer matters, and remembers residual formulas it has already
+decided, so it proves rather than samples. A work budget makes it stop, and say so, instead
+of hanging on a pathological pack."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias, cast
 
 from mesoguide.conditions import compile_condition, describe, questions_in
-from mesoguide.engine import decides_only
+from mesoguide.engine import contributing, decides_only, holding, outcome_of
 from mesoguide.errors import Problem
 from mesoguide.model import (
     AllOf,
@@ -27,6 +27,7 @@ from mesoguide.model import (
     AnyOf,
     Compare,
     Condition,
+    Invariant,
     Not,
     Predicate,
     Question,
@@ -36,7 +37,10 @@ from mesoguide.model import (
 from mesoguide.runner import may_be_blank
 
 WORK_BUDGET = 2_000_000
-"""Formula nodes the whole analysis may touch before it gives up (about 10 s of work)."""
+"""Steps (formula nodes and conjunction parts looked at) the whole analysis may take before it
+gives up: a few seconds of work on this machine."""
+MINIMISE_BUDGET = 50_000
+"""Of the budget, what cutting one counterexample down to its needed answers may use."""
 MAX_MENTIONED_CHOICES = 12
 """A multiple-choice question whose conditions name more values has too many subsets."""
 
@@ -50,33 +54,35 @@ FALSE: Formula = ("F",)
 
 
 def _and(items: Iterable[Formula]) -> Formula:
-    flat: list[Formula] = []
+    flat: dict[Formula, None] = {}  # ordered and without repeats
     for item in items:
         if item == FALSE:
             return FALSE
         if item == TRUE:
             continue
-        for part in cast(tuple[Formula, ...], item[1]) if item[0] == "and" else (item,):
-            if part not in flat:
-                flat.append(part)
+        if item[0] == "and":
+            flat.update(dict.fromkeys(cast(tuple[Formula, ...], item[1])))
+        else:
+            flat[item] = None
     if not flat:
         return TRUE
-    return flat[0] if len(flat) == 1 else ("and", tuple(flat))
+    return next(iter(flat)) if len(flat) == 1 else ("and", tuple(flat))
 
 
 def _or(items: Iterable[Formula]) -> Formula:
-    flat: list[Formula] = []
+    flat: dict[Formula, None] = {}
     for item in items:
         if item == TRUE:
             return TRUE
         if item == FALSE:
             continue
-        for part in cast(tuple[Formula, ...], item[1]) if item[0] == "or" else (item,):
-            if part not in flat:
-                flat.append(part)
+        if item[0] == "or":
+            flat.update(dict.fromkeys(cast(tuple[Formula, ...], item[1])))
+        else:
+            flat[item] = None
     if not flat:
         return FALSE
-    return flat[0] if len(flat) == 1 else ("or", tuple(flat))
+    return next(iter(flat)) if len(flat) == 1 else ("or", tuple(flat))
 
 
 def _not(item: Formula) -> Formula:
@@ -108,8 +114,10 @@ class _Space:
         self.budget = budget
         self.atoms: list[tuple[str, Predicate]] = []
         self.atom_ids: dict[Compare, int] = {}
+        self.known_questions: dict[Formula, frozenset[str]] = {}
         self.mentions: dict[str, list[Compare]] = {q.id: [] for q in pack.questions}
         conditions = [q.when for q in pack.questions] + [r.when for r in pack.rules]
+        conditions += [i.when for i in pack.invariants]
         for condition in conditions:
             for compare in questions_in(condition) if condition is not None else ():
                 if compare.question in self.mentions:
@@ -135,17 +143,28 @@ class _Space:
         return _and(parts) if isinstance(condition, AllOf) else _or(parts)
 
     def questions_of(self, formula: Formula) -> set[str]:
-        found: set[str] = set()
-        stack = [formula]
-        while stack:
-            item = stack.pop()
-            if item[0] == "a":
-                found.add(self.atoms[cast(int, item[1])][0])
-            elif item[0] == "not":
-                stack.append(cast(Formula, item[1]))
-            elif item[0] in ("and", "or"):
-                stack.extend(cast(tuple[Formula, ...], item[1]))
-        return found
+        return set(self.questions_in(formula))
+
+    def questions_in(self, formula: Formula) -> frozenset[str]:
+        """The questions a formula tests (remembered: the search asks for the same often)."""
+        known = self.known_questions.get(formula)
+        if known is None:
+            known = self._questions_of(formula)
+            if len(self.known_questions) > 200_000:
+                self.known_questions.clear()
+            self.known_questions[formula] = known
+        return known
+
+    def _questions_of(self, formula: Formula) -> frozenset[str]:
+        kind = formula[0]
+        if kind == "a":
+            return frozenset((self.atoms[cast(int, formula[1])][0],))
+        if kind == "not":
+            return self.questions_in(cast(Formula, formula[1]))
+        if kind in ("and", "or"):
+            items = cast(tuple[Formula, ...], formula[1])
+            return frozenset().union(*(self.questions_in(item) for item in items))
+        return frozenset()
 
     def substitute(self, formula: Formula, question: str, answers: Mapping[str, Answer]) -> Formula:
         """The formula with every test of ``question`` replaced by its value for ``answers``."""
@@ -253,62 +272,196 @@ def _subset_classes(question: Question, mentioned: Sequence[str]) -> list[Answer
 
 
 class _Search:
-    """Finds an answer set that makes a formula true, or proves there is none."""
+    """Finds an answer set that makes a formula true, or proves there is none.
+
+    Each question is a variable over its answer classes plus "absent", tied to its `when` by
+    a constraint (an answer only when asked; one asked that cannot be blank is answered), so the
+    search may take the questions in any order. It splits a conjunction into groups of parts
+    that share no question and decides each alone, tries the disjuncts of a large disjunction
+    one by one, otherwise branches on a question (one a part tests alone, else the one most
+    parts test), and remembers every residual formula it proved or refuted: a residual formula
+    is the whole subproblem, so that holds across queries.
+    """
 
     def __init__(self, space: _Space) -> None:
         self.space = space
         self.order = [q.id for q in space.pack.questions]
         self.decisive: list[str] = []  # the answers that mattered in the last witness
+        self.blank: list[str] = []  # optional questions it leaves blank, which matter too
+        self.refuted: set[Formula] = set()
+        self.solved: dict[Formula, dict[str, Cell]] = {}  # formulas proved satisfiable, how
+        self.domain: dict[str, list[Cell]] = {}
+        self.tie: dict[str, Formula] = {}
+        for question in space.pack.questions:
+            qid = question.id
+            asked = space.when[qid]
+            self.domain[qid] = [c for c in space.cells[qid] if c.answer is not None]
+            blank = may_be_blank(question)  # as the runner decides: a default fills a blank
+            if blank or asked != TRUE:
+                self.domain[qid].append(Cell(None))
+            answered = space.formula(Compare(qid, "answered"))
+            tie = [_or([_not(answered), asked])]  # an answer only when asked
+            if not blank:
+                tie.append(_or([_not(asked), answered]))  # asked and never blank: answered
+            self.tie[qid] = _nnf(_and(tie)) if asked != TRUE else TRUE
 
     def witness(self, formula: Formula) -> dict[str, Answer] | None:
         """A complete, valid answer set for which ``formula`` holds, or None if none exists."""
+        ties = self._ties(formula)
+        found = self._solve(_and([_nnf(formula), *ties]))
+        if found is None:
+            return None
+        shown = set(self._essential(found, _and([_nnf(_not(formula)), *ties])))
+        for qid in reversed(self.order):  # with the answers that have them asked
+            if qid in shown:
+                shown |= self.space.depends[qid] & set(found)
+        self.decisive = [q for q in self.order if q in shown and found[q].answer is not None]
+        answers = self._complete(found)
+        # an optional question left blank can be the cause; one skipped by its `when` is not
+        tests = self.space.pack.question_tests
+        self.blank = [
+            q for q in self.order if q in shown and found[q].answer is None and tests[q](answers)
+        ]
+        return answers
+
+    def satisfiable(self, formula: Formula) -> bool:
+        return self._solve(_and([_nnf(formula), *self._ties(formula)])) is not None
+
+    def _ties(self, formula: Formula) -> list[Formula]:
+        """The `when` constraints of the questions a formula tests and of those they need."""
         needed = self.space.questions_of(formula)
         for qid in reversed(self.order):  # `when` only looks back, so one pass closes the set
             if qid in needed:
                 needed |= self.space.depends[qid]
-        relevant = [qid for qid in self.order if qid in needed]
-        whens = tuple(self.space.when[qid] for qid in relevant)
-        found = self._solve(relevant, 0, formula, whens, set())
-        if found is None:
-            return None
-        self.decisive = [q for q in self.order if q in found and found[q].answer is not None]
-        return self._complete(found)
+        return [self.tie[q] for q in self.order if q in needed]
 
-    def satisfiable(self, formula: Formula) -> bool:
-        return self.witness(formula) is not None
+    def _essential(self, found: dict[str, Cell], broken: Formula) -> dict[str, Cell]:
+        """The answers of a witness that matter: dropping any other one, every valid answer
+        set that keeps the rest still satisfies the formula (``broken`` is its negation)."""
+        kept = dict(found)
+        available = self.space.budget
+        allowed = min(available, MINIMISE_BUDGET)  # a shorter example is a nicety
+        self.space.budget = allowed
+        try:
+            for qid in sorted(found, key=self.order.index, reverse=True):
+                trial = {q: cell for q, cell in kept.items() if q != qid}
+                rest = broken
+                for q, cell in trial.items():
+                    given: dict[str, Answer] = {} if cell.answer is None else {q: cell.answer}
+                    rest = self.space.substitute(rest, q, given)
+                if self._solve(rest) is None:
+                    kept = trial
+        except TooLarge:
+            pass  # keep the answers not yet shown to be needless
+        finally:
+            self.space.budget = available - (allowed - self.space.budget)
+        return kept
 
-    def _solve(
-        self,
-        relevant: list[str],
-        k: int,
-        formula: Formula,
-        whens: tuple[Formula, ...],
-        refuted: set[tuple[int, Formula, tuple[Formula, ...]]],
-    ) -> dict[str, Cell] | None:
+    def _solve(self, formula: Formula) -> dict[str, Cell] | None:
+        """Answers (only to the questions that mattered) that make ``formula`` hold, or None."""
+        self._spend(1)
         if formula == TRUE:
             return {}
-        if formula == FALSE or k == len(relevant):
+        if formula == FALSE or formula in self.refuted:
             return None
-        key = (k, formula, whens)
-        if key in refuted:
+        known = self.solved.get(formula)
+        if known is not None:
+            return dict(known)
+        found = self._decide(formula)
+        if found is None:
+            self.refuted.add(formula)
+        else:
+            self.solved[formula] = dict(found)
+        return found
+
+    def _decide(self, formula: Formula) -> dict[str, Cell] | None:
+        if formula[0] == "or":
+            for item in cast(tuple[Formula, ...], formula[1]):
+                found = self._solve(item)
+                if found is not None:
+                    return found
             return None
-        qid = relevant[k]
-        asked = whens[0]
-        if asked not in (TRUE, FALSE):  # pragma: no cover - the loader forbids forward refs
-            raise AssertionError(f"'when' of {qid} depends on a later question")
-        cells = self.space.cells[qid] if asked == TRUE else [Cell(None)]
-        for cell in cells:
+        parts = cast(tuple[Formula, ...], formula[1]) if formula[0] == "and" else (formula,)
+        groups = self._groups(parts)
+        if len(groups) == 1:
+            return self._branch(formula, parts)
+        answers: dict[str, Cell] = {}
+        for group in sorted(groups, key=len):  # small groups first: they fail fastest
+            group_found = self._solve(_and(group))
+            if group_found is None:
+                return None
+            answers.update(group_found)
+        return answers
+
+    def _groups(self, parts: tuple[Formula, ...]) -> list[list[Formula]]:
+        """The parts of a conjunction, grouped so that no two groups test the same question."""
+        self._spend(len(parts))
+        parent: dict[str, str] = {}  # union-find over the questions the parts test
+
+        def root(q: str) -> str:
+            while parent[q] != q:
+                parent[q] = parent[parent[q]]
+                q = parent[q]
+            return q
+
+        tested = [self.space.questions_in(part) for part in parts]
+        for questions in tested:
+            first = None
+            for q in questions:
+                top = root(parent.setdefault(q, q))
+                if first is None:
+                    first = top
+                elif top != first:
+                    parent[top] = first
+        groups: dict[str, list[Formula]] = {}
+        for part, questions in zip(parts, tested, strict=True):
+            key = root(next(iter(questions))) if questions else ""
+            groups.setdefault(key, []).append(part)
+        return list(groups.values())
+
+    def _spend(self, steps: int) -> None:
+        """Count work that is not substitution against the budget too, so time stays bounded."""
+        self.space.budget -= steps
+        if self.space.budget < 0:
+            raise TooLarge("")
+
+    def _branch(self, formula: Formula, parts: tuple[Formula, ...]) -> dict[str, Cell] | None:
+        self._spend(len(parts))
+        widest = max((p for p in parts if _wide(p)), key=_size, default=None)
+        if widest is not None:
+            # a large disjunction (the rules deciding an outcome, say): try each disjunct
+            others = [p for p in parts if p is not widest]
+            for item in cast(tuple[Formula, ...], widest[1]):
+                found = self._solve(_and([item, *others]))
+                if found is not None:
+                    return found
+            return None
+        qid = self._forced(parts) or self._most_tested(parts)
+        for cell in self.domain[qid]:
             given: dict[str, Answer] = {} if cell.answer is None else {qid: cell.answer}
             rest = self.space.substitute(formula, qid, given)
             if rest == FALSE:
                 continue
-            later = tuple(self.space.substitute(w, qid, given) for w in whens[1:])
-            found = self._solve(relevant, k + 1, rest, later, refuted)
+            found = self._solve(rest)
             if found is not None:
                 found[qid] = cell
                 return found
-        refuted.add(key)
         return None
+
+    def _forced(self, parts: tuple[Formula, ...]) -> str | None:
+        """The question of a part that tests only it: deciding it first prunes the most."""
+        for part in parts:
+            questions = self.space.questions_in(part)
+            if len(questions) == 1:
+                return next(iter(questions))
+        return None
+
+    def _most_tested(self, parts: tuple[Formula, ...]) -> str:
+        counts: dict[str, int] = {}
+        for part in parts:
+            for q in self.space.questions_in(part):
+                counts[q] = counts.get(q, 0) + 1
+        return max(counts, key=lambda q: (counts[q], -self.order.index(q)))
 
     def _complete(self, chosen: Mapping[str, Cell]) -> dict[str, Answer]:
         """Fill in the questions the formula did not care about, the way a person could."""
@@ -325,13 +478,42 @@ class _Search:
         return answers
 
 
+@functools.lru_cache(maxsize=100_000)
+def _nnf(formula: Formula, negated: bool = False) -> Formula:
+    """The formula with every negation pushed down to an atom (so conjunctions split)."""
+    kind = formula[0]
+    if kind == "not":
+        return _nnf(cast(Formula, formula[1]), not negated)
+    if kind in ("and", "or"):
+        items = [_nnf(item, negated) for item in cast(tuple[Formula, ...], formula[1])]
+        return _and(items) if (kind == "and") != negated else _or(items)
+    if formula in (TRUE, FALSE):
+        return (FALSE if formula == TRUE else TRUE) if negated else formula
+    return _not(formula) if negated else formula
+
+
+def _wide(formula: Formula) -> bool:
+    """A disjunction worth splitting into cases rather than deciding question by question."""
+    if formula[0] != "or":
+        return False
+    items = cast(tuple[Formula, ...], formula[1])
+    return any(item[0] == "and" for item in items) and _size(formula) > 6
+
+
+@functools.lru_cache(maxsize=100_000)
+def _size(formula: Formula) -> int:
+    if formula[0] in ("and", "or"):
+        return 1 + sum(_size(item) for item in cast(tuple[Formula, ...], formula[1]))
+    return 1
+
+
 # -- the analysis --------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """What `rules check` proves about a pack, and the problems that stop the proof."""
 
     problems: tuple[Problem, ...]
-    work: int  # formula nodes touched: a measure of how hard the pack was to decide
+    work: int  # steps taken: a measure of how hard the pack was to decide
     decided: bool  # False when the pack was too large to decide within the budget
 
 
@@ -377,6 +559,7 @@ class _Checker:
         self.search = _Search(space)
         self.file = str(pack.path)
         self.rule_when = {r.id: space.formula(r.when) for r in pack.rules}
+        self.rule_index = {r.id: i for i, r in enumerate(pack.rules)}
         deciding = {
             o.id: _or(self.rule_when[r.id] for r in pack.rules if r.outcome == o.id)
             for o in pack.outcomes
@@ -388,6 +571,18 @@ class _Checker:
             self.final[outcome.id] = _and([deciding[outcome.id], *map(_not, earlier)])
             earlier.append(deciding[outcome.id])
         self.some_outcome = _or(earlier)
+        # A rule contributes to a report exactly when the engine's `contributing` keeps it.
+        self.fires = {
+            r.id: _and([self.rule_when[r.id], self.outcome_in(self.fires_under(r))])
+            for r in pack.rules
+        }
+
+    def outcome_in(self, outcomes: Iterable[str]) -> Formula:
+        """The outcome is one of these (all of them: some rule decides an outcome)."""
+        wanted = set(outcomes)
+        if wanted >= {o.id for o in self.pack.outcomes}:
+            return self.some_outcome  # the same formula, much smaller
+        return _or(self.final[o.id] for o in self.pack.outcomes if o.id in wanted)
 
     def problems(self) -> Iterator[Problem]:
         yield from self.unanswerable()
@@ -396,6 +591,8 @@ class _Checker:
         yield from self.questions()
         for rule in self.pack.rules:
             yield from self.rule(rule)
+        for index, invariant in enumerate(self.pack.invariants):
+            yield from self.invariant(index, invariant)
 
     def unanswerable(self) -> Iterator[Problem]:
         for index, question in enumerate(self.pack.questions):
@@ -416,11 +613,23 @@ class _Checker:
                 self.file,
                 line,
                 "outcomes",
-                "no rule decides an outcome for some answers, for example "
-                f"{format_answers(self.pack, gap, self.search.decisive)} (whatever the other "
-                "answers); add a rule without 'when' that decides a fallback outcome, "
+                f"no rule decides an outcome for some answers, for example {self.example(gap)}; "
+                "add a rule without 'when' that decides a fallback outcome, "
                 "or widen the conditions",
             )
+
+    def example(self, answers: Mapping[str, Answer]) -> str:
+        """The answers of the last witness that matter, in question order, blank ones named."""
+        decisive, blank = set(self.search.decisive), set(self.search.blank)
+        parts = []
+        for question in self.pack.questions:
+            if question.id in decisive:
+                parts.append(format_answers(self.pack, answers, [question.id]))
+            elif question.id in blank:
+                parts.append(f"{question.id} left blank")
+        if not parts:
+            return "any answers"
+        return f"{', '.join(parts)} (whatever the other answers)"
 
     def outcomes(self) -> Iterator[Problem]:
         for index, outcome in enumerate(self.pack.outcomes):
@@ -431,8 +640,20 @@ class _Checker:
                 why = "no rule decides it"
             else:
                 names = ", ".join(f"'{r}'" for r in deciders)
+                deciding = _or(self.rule_when[r] for r in deciders)
+                earlier = {o.id for o in self.pack.outcomes[:index]}
+                beaters = [
+                    r
+                    for r in self.pack.rules
+                    if r.outcome in earlier
+                    and self.search.satisfiable(_and([deciding, self.rule_when[r.id]]))
+                ]
+                won = list(dict.fromkeys(cast(str, r.outcome) for r in beaters))
                 why = (
-                    f"whenever {names} holds, a rule deciding an outcome listed before it holds too"
+                    f"whenever {names} holds, a rule deciding an outcome listed before it holds "
+                    f"too ({', '.join(f'{r.id!r} decides {r.outcome!r}' for r in beaters)}); "
+                    f"list '{outcome.id}' before {' and '.join(repr(o) for o in won)} in "
+                    "'outcomes' if it should win, or narrow those rules"
                 )
             yield Problem(
                 self.file,
@@ -455,11 +676,11 @@ class _Checker:
 
     def rule(self, rule: Rule) -> Iterator[Problem]:
         when = self.rule_when[rule.id]
-        fires = _and([when, _or(self.final[o] for o in self.fires_under(rule))])
-        if self.search.satisfiable(fires):
-            return
-        index = self.pack.rules.index(rule)
+        index = self.rule_index[rule.id]
         path = f"rules[{index}]"
+        if self.search.satisfiable(self.fires[rule.id]):
+            yield from self.sessions(rule, path)
+            return
         if not self.search.satisfiable(when):
             why = f"its 'when' can never hold: {self.contradiction(rule)}"
         else:
@@ -482,6 +703,86 @@ class _Checker:
                     f"it holds, the outcome is {' or '.join(possible)}"
                 )
         yield Problem(self.file, rule.line, path, f"rule '{rule.id}' can never fire: {why}")
+
+    def sessions(self, rule: Rule, path: str) -> Iterator[Problem]:
+        """A rule that fires but whose sessions an earlier rule always gives instead."""
+        if rule.sessions is None:
+            return
+        index = self.rule_index[rule.id]
+        earlier = [r.id for r in self.pack.rules[:index] if r.sessions is not None]
+        fires = self.fires[rule.id]
+        alone = _and([fires, *(_not(self.fires[r]) for r in earlier)])
+        if not earlier or self.search.satisfiable(alone):
+            return
+        overlap = [r for r in earlier if self.search.satisfiable(_and([fires, self.fires[r]]))]
+        names = ", ".join(f"'{r}'" for r in overlap)
+        yield Problem(
+            self.file,
+            rule.line,
+            f"{path}.sessions",
+            f"rule '{rule.id}' can never give its sessions: whenever it fires, an earlier rule "
+            f"with sessions fires too ({names}) and the first one's sessions win; move it "
+            "before them, narrow them, or drop its sessions",
+        )
+
+    def invariant(self, index: int, invariant: Invariant) -> Iterator[Problem]:
+        path = f"invariants[{index}]"
+        when = self.space.formula(invariant.when)
+        if invariant.when is not None and not self.search.satisfiable(when):
+            yield Problem(
+                self.file,
+                invariant.line,
+                f"{path}.when",
+                f"invariant '{invariant.id}' proves nothing: its 'when' can never hold: "
+                f"{describe(invariant.when)}; widen it or remove the invariant",
+            )
+            return
+        broken = self.search.witness(_and([when, _not(self.claims(invariant))]))
+        if broken is None:
+            return
+        yield Problem(
+            self.file,
+            invariant.line,
+            path,
+            f"invariant '{invariant.id}' does not hold: for example {self.example(broken)}, "
+            f"{self.breach(invariant, broken)}; change the rules, or the invariant if it "
+            "promises too much",
+        )
+
+    def claims(self, invariant: Invariant) -> Formula:
+        """What an invariant says of every report its `when` covers, as one formula."""
+        parts: list[Formula] = []
+        if invariant.outcome_in:
+            parts.append(self.outcome_in(invariant.outcome_in))
+        parts.extend(self.fires[r] for r in invariant.contributes)
+        parts.extend(_not(self.fires[r]) for r in invariant.not_contributes)
+        if invariant.sessions is not None:
+            given = _or(self.fires[r.id] for r in self.pack.rules if r.sessions is not None)
+            parts.append(given if invariant.sessions == "given" else _not(given))
+        for first, second in itertools.combinations(dict.fromkeys(invariant.exclusive), 2):
+            parts.append(_not(_and([self.fires[first], self.fires[second]])))
+        return _and(parts)
+
+    def breach(self, invariant: Invariant, answers: Mapping[str, Answer]) -> str:
+        """What the engine makes of a counterexample that the invariant forbids."""
+        held = holding(self.pack, answers)
+        outcome = outcome_of(self.pack, held)
+        rules = contributing(self.pack, outcome, held)
+        present = [r.id for r in rules]
+        found: list[str] = []
+        if invariant.outcome_in and outcome not in invariant.outcome_in:
+            found.append(f"the outcome is {outcome}")
+        found += [f"'{r}' does not contribute" for r in invariant.contributes if r not in present]
+        found += [f"'{r}' contributes" for r in invariant.not_contributes if r in present]
+        giving = [r.id for r in rules if r.sessions is not None]
+        if invariant.sessions == "none" and giving:
+            found.append(f"'{giving[0]}' gives sessions")
+        elif invariant.sessions == "given" and not giving:
+            found.append("no rule gives sessions")
+        together = [r for r in dict.fromkeys(invariant.exclusive) if r in present]
+        if len(together) > 1:
+            found.append(f"{' and '.join(repr(r) for r in together)} contribute together")
+        return " and ".join(found)
 
     def fires_under(self, rule: Rule) -> tuple[str, ...]:
         """The final outcomes under which a rule fires (as the engine decides)."""

@@ -25,12 +25,14 @@ from mesoguide.model import (
     Choice,
     Condition,
     GuidancePoint,
+    Invariant,
     Outcome,
     Question,
     QuestionType,
     Rule,
     RulePack,
     Sessions,
+    SessionsClaim,
 )
 from mesoguide.packs import default_pack_path
 
@@ -39,7 +41,7 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 GUIDANCE_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 # The pack format's keys, in one place (the JSON Schema and the docs follow these).
-TOP_KEYS = ("pack", "guidance", "outcomes", "questions", "rules")
+TOP_KEYS = ("pack", "guidance", "outcomes", "questions", "rules", "invariants")
 PACK_KEYS = ("id", "version", "title", "treatment", "description", "disclaimer")
 GUIDANCE_KEYS = ("text", "source")
 OUTCOME_KEYS = ("id", "label", "summary")
@@ -53,6 +55,12 @@ RULE_KEYS = (
 )  # fmt: skip
 SESSIONS_KEYS = ("min", "max", "timeline")
 RULE_EFFECTS = ("outcome", "sessions", "explanation", "referral", "advice", "clinic")
+INVARIANT_KEYS = (
+    "id", "when", "outcome", "outcome_in", "contributes", "not_contributes", "sessions",
+    "exclusive",
+)  # fmt: skip
+INVARIANT_CLAIMS = INVARIANT_KEYS[2:]
+SESSIONS_CLAIMS: tuple[SessionsClaim, ...] = ("none", "given")
 
 
 def resolve_pack_path(path: Path) -> Path:
@@ -247,6 +255,7 @@ class _Reader(Checker):
         outcomes = self.outcomes(top)
         questions = self.questions(top)
         rules = self.rules(top, questions, outcomes, guidance)
+        invariants = self.invariants(top, questions, outcomes, rules)
         if self.problems:
             return None
         return RulePack(
@@ -262,6 +271,7 @@ class _Reader(Checker):
             rules=rules,
             path=file,
             sha256=sha256,
+            invariants=invariants,
             question_tests={q.id: compile_condition(q.when) for q in questions},
             rule_tests={r.id: compile_condition(r.when) for r in rules},
         )
@@ -603,6 +613,97 @@ class _Reader(Checker):
                 )
             )
         return tuple(result)
+
+    def invariants(
+        self,
+        top: Mapping[str, object],
+        questions: tuple[Question, ...],
+        outcomes: tuple[Outcome, ...],
+        rules: tuple[Rule, ...],
+    ) -> tuple[Invariant, ...]:
+        if top.get("invariants") is None:
+            return ()
+        by_id = {q.id: q for q in questions}
+        outcome_ids = [o.id for o in outcomes]
+        rule_ids = [r.id for r in rules]
+        result: list[Invariant] = []
+        seen: set[str] = set()
+        for i, item in enumerate(self.items(top, "invariants")):
+            path = f"invariants[{i}]"
+            data = self.mapping(item, path, INVARIANT_KEYS)
+            if not data:
+                continue
+            invariant_id = self.identifier(data, "id", path)
+            if invariant_id and invariant_id in seen:
+                self.problem(f"{path}.id", f"duplicate invariant id '{invariant_id}'")
+            seen.add(invariant_id)
+            when = self.condition(data.get("when"), f"{path}.when", by_id, None, [])
+            if data.get("outcome") is not None and data.get("outcome_in") is not None:
+                self.problem(
+                    f"{path}.outcome_in",
+                    "give 'outcome' or 'outcome_in', not both: put every outcome in 'outcome_in'",
+                )
+            key = "outcome" if data.get("outcome") is not None else "outcome_in"
+            if key == "outcome" and isinstance(data.get("outcome"), list):
+                self.problem(
+                    f"{path}.outcome", "one outcome id; for several, use 'outcome_in: [...]'"
+                )
+            outcome_in = self.names(data, key, path, outcome_ids, "outcome")
+            exclusive = self.names(data, "exclusive", path, rule_ids, "rule")
+            if data.get("exclusive") is not None and len(set(exclusive)) < 2:
+                self.problem(
+                    f"{path}.exclusive", "name at least two rules that may not contribute together"
+                )
+            sessions = data.get("sessions")
+            if sessions is not None and sessions not in SESSIONS_CLAIMS:
+                hint = (
+                    " (quote it in YAML: 'none')"
+                    if sessions is False
+                    else did_you_mean(str(sessions), SESSIONS_CLAIMS)
+                )
+                self.problem(
+                    f"{path}.sessions",
+                    f"expected none or given, got {type_name(sessions)} {sessions!r}{hint}",
+                )
+                sessions = None
+            if not any(data.get(claim) is not None for claim in INVARIANT_CLAIMS):
+                self.problem(
+                    path,
+                    f"invariant '{invariant_id}' claims nothing: give it one of "
+                    f"{', '.join(INVARIANT_CLAIMS)}",
+                )
+            result.append(
+                Invariant(
+                    id=invariant_id,
+                    when=when,
+                    outcome_in=outcome_in,
+                    contributes=self.names(data, "contributes", path, rule_ids, "rule"),
+                    not_contributes=self.names(data, "not_contributes", path, rule_ids, "rule"),
+                    sessions=sessions,
+                    exclusive=exclusive,
+                    line=self.located.line(path),
+                )
+            )
+        return tuple(result)
+
+    def names(
+        self, data: Mapping[str, object], key: str, path: str, known: list[str], kind: str
+    ) -> tuple[str, ...]:
+        """A name or a list of names, each one of ``known`` (outcome or rule ids)."""
+        value = data.get(key)
+        if value is not None and not isinstance(value, str | list):
+            quote = " (quote it in YAML)" if isinstance(value, bool) else ""
+            self.problem(
+                f"{path}.{key}", f"expected {kind} ids, got {type_name(value)} {value!r}{quote}"
+            )
+            return ()
+        names = self.strings(data, key, path)
+        for j, name in enumerate(names):
+            if name not in known:
+                where = f"{path}.{key}" if isinstance(value, str) else f"{path}.{key}[{j}]"
+                listed = f"; outcomes: {', '.join(known)}" if kind == "outcome" else ""
+                self.problem(where, f"unknown {kind} '{name}'{did_you_mean(name, known)}{listed}")
+        return names
 
     def sessions(self, raw: object, path: str) -> Sessions | None:
         if raw is None:

@@ -142,6 +142,23 @@ class RuleParts(NamedTuple):
     advice: tuple[Finding, ...]
 
 
+SessionsClaim = Literal["none", "given"]
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant:
+    """A promise about every report: whenever ``when`` holds, each stated claim holds."""
+
+    id: str
+    when: Condition | None = None
+    outcome_in: tuple[str, ...] = ()  # the outcome is one of these; empty: not claimed
+    contributes: tuple[str, ...] = ()  # each of these rules contributes
+    not_contributes: tuple[str, ...] = ()  # none of these rules contributes
+    sessions: SessionsClaim | None = None  # "none": no rule gives sessions; "given": one does
+    exclusive: tuple[str, ...] = ()  # at most one of these rules contributes
+    line: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class PackRef:
     """What names a pack exactly in a saved result."""
@@ -165,6 +182,7 @@ class RulePack:
     rules: tuple[Rule, ...]
     path: Path
     sha256: str
+    invariants: tuple[Invariant, ...] = ()
     # Compiled once at load time; not part of the pack's identity.
     question_tests: Mapping[str, Predicate] = field(default_factory=dict, compare=False)
     rule_tests: Mapping[str, Predicate] = field(default_factory=dict, compare=False)

@@ -6,7 +6,7 @@ import textwrap
 from typing import Any
 
 from mesoguide.conditions import condition_to_data, describe
-from mesoguide.model import Question, Rule, RulePack
+from mesoguide.model import Invariant, Question, Rule, RulePack
 
 WIDTH = 88
 
@@ -32,6 +32,7 @@ def pack_to_dict(pack: RulePack) -> dict[str, Any]:
         "outcomes": [{"id": o.id, "label": o.label} for o in pack.outcomes],
         "questions": [_question(q) for q in pack.questions],
         "rules": [_rule(r) for r in pack.rules],
+        "invariants": [_invariant(i) for i in pack.invariants],
         "coverage": coverage(pack),
     }
 
@@ -70,6 +71,18 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _invariant(invariant: Invariant) -> dict[str, Any]:
+    return {
+        "id": invariant.id,
+        "when": None if invariant.when is None else condition_to_data(invariant.when),
+        "outcome_in": list(invariant.outcome_in),
+        "contributes": list(invariant.contributes),
+        "not_contributes": list(invariant.not_contributes),
+        "sessions": invariant.sessions,
+        "exclusive": list(invariant.exclusive),
+    }
+
+
 def render_pack_text(pack: RulePack) -> str:
     """The pack as a plain-text overview for a terminal or a file."""
     out = [f"{pack.title} ({pack.id} {pack.version})", str(pack.path), ""]
@@ -91,6 +104,13 @@ def render_pack_text(pack: RulePack) -> str:
         if rule.if_outcome:
             out.append(f"      only if the outcome is {' or '.join(rule.if_outcome)}")
         out.extend(_wrap(", ".join(_effects(rule)), "      -> "))
+    if pack.invariants:
+        out.extend(["", "Invariants, proved by rules check"])
+    for invariant in pack.invariants:
+        out.append(f"  {invariant.id}")
+        condition = "always" if invariant.when is None else describe(invariant.when)
+        out.extend(_wrap(f"when {condition}", "      "))
+        out.extend(_wrap("; ".join(_claims(invariant)), "      -> "))
     out.extend(["", "Guidance coverage"])
     table = coverage(pack)
     width = max((len(point) for point in table), default=0)
@@ -136,6 +156,21 @@ def _effects(rule: Rule) -> list[str]:
             noun = "advice line" if key == "advice" else "clinic question"
             effects.append(f"{count} {noun}{'s' if count > 1 else ''}")
     return effects
+
+
+def _claims(invariant: Invariant) -> list[str]:
+    claims = []
+    if invariant.outcome_in:
+        claims.append(f"the outcome is {' or '.join(invariant.outcome_in)}")
+    if invariant.contributes:
+        claims.append(f"contributes {', '.join(invariant.contributes)}")
+    if invariant.not_contributes:
+        claims.append(f"does not contribute {', '.join(invariant.not_contributes)}")
+    if invariant.sessions is not None:
+        claims.append("no sessions given" if invariant.sessions == "none" else "sessions given")
+    if invariant.exclusive:
+        claims.append(f"at most one of {', '.join(invariant.exclusive)}")
+    return claims
 
 
 def _wrap(text: str, prefix: str, indent: int | None = None) -> list[str]:

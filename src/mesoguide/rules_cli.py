@@ -61,18 +61,24 @@ def check(path: PackArgument = None) -> None:
         if analysis.problems:
             _print_problems([str(p) for p in analysis.problems])
             raise typer.Exit(int(ExitCode.INVALID_PACK))
+        held = len(pack.invariants)
+        promises = f"; its {_count(held, 'invariant')} {'hold' if held != 1 else 'holds'}"
         sys.stdout.write(
-            f"{pack.path}: sound. {len(pack.questions)} questions, {len(pack.rules)} rules, "
-            f"{len(pack.outcomes)} outcomes: every rule can fire, every outcome can be reached, "
-            "and every answer set gets exactly one outcome.\n"
+            f"{pack.path}: sound. {_count(len(pack.questions), 'question')}, "
+            f"{_count(len(pack.rules), 'rule')}, {_count(len(pack.outcomes), 'outcome')}: "
+            "every rule can fire, every outcome can be reached, and every answer set gets "
+            f"exactly one outcome{promises if held else ''}.\n"
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _print_problems(lines: list[str]) -> None:
     for line in lines:
         sys.stdout.write(f"{line}\n")
-    count = len(lines)
-    sys.stdout.write(f"Found {count} problem{'s' if count != 1 else ''}.\n")
+    sys.stdout.write(f"Found {_count(len(lines), 'problem')}.\n")
 
 
 @app.command()

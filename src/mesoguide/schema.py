@@ -26,6 +26,10 @@ def _texts(description: str) -> dict[str, Any]:
     }
 
 
+def _names(description: str) -> dict[str, Any]:
+    return {"description": description, "oneOf": [_NAME, {"type": "array", "items": _NAME}]}
+
+
 def _object(
     keys: tuple[str, ...], properties: dict[str, Any], required: list[str], description: str
 ) -> dict[str, Any]:
@@ -74,6 +78,11 @@ def pack_schema() -> dict[str, Any]:
                     "description": "Rules, and (without 'when') standing statements.",
                     "items": {"$ref": "#/definitions/rule"},
                 },
+                "invariants": {
+                    "type": "array",
+                    "description": "Promises about every report, proved by 'rules check'.",
+                    "items": {"$ref": "#/definitions/invariant"},
+                },
             },
             ["pack", "outcomes", "questions", "rules"],
             "A mesoguide rule pack.",
@@ -84,7 +93,7 @@ def pack_schema() -> dict[str, Any]:
                 {
                     "id": {**_NAME, "description": "The pack's name: lower case, digits, _."},
                     "version": {
-                        "type": ["string", "number"],
+                        **_TEXT,
                         "description": 'The pack\'s version, as text such as "1.0.0".',
                     },
                     "title": {**_TEXT, "description": "Shown above the questionnaire."},
@@ -198,6 +207,36 @@ def pack_schema() -> dict[str, Any]:
                 ["id"],
                 "A rule: a condition and what it contributes to the report.",
             ),
+            "invariant": {
+                **_object(
+                    loader.INVARIANT_KEYS,
+                    {
+                        "id": {**_NAME, "description": "Named when 'rules check' refutes it."},
+                        "when": {
+                            **condition_ref,
+                            "description": "The answers it is about; without it, all of them.",
+                        },
+                        "outcome": {**_NAME, "description": "The outcome is this one."},
+                        "outcome_in": _names("The outcome is one of these."),
+                        "contributes": _names("Each of these rules contributes to the report."),
+                        "not_contributes": _names("None of these rules contributes."),
+                        "sessions": {
+                            "enum": list(loader.SESSIONS_CLAIMS),
+                            "description": "none: no rule gives sessions; given: one does.",
+                        },
+                        "exclusive": {
+                            "description": "At most one of these rules contributes.",
+                            "type": "array",
+                            "items": _NAME,
+                            "minItems": 2,
+                        },
+                    },
+                    ["id"],
+                    "A promise: whenever 'when' holds, every claim given holds.",
+                ),
+                "anyOf": [{"required": [claim]} for claim in loader.INVARIANT_CLAIMS],
+                "not": {"required": ["outcome", "outcome_in"]},
+            },
             "condition": {
                 "description": "all/any/not over {question, op, value} comparisons.",
                 "oneOf": [

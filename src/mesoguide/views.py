@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rich.console import Console, Group, RenderableType
@@ -149,10 +150,11 @@ def _all(report: Report) -> Iterable[Finding]:
     yield from report.advice
 
 
-def _point_order(point_id: str) -> tuple[int, int, str]:
-    if point_id[:1] == "G" and point_id[1:].isdigit():
-        return (0, int(point_id[1:]), "")
-    return (1, 0, point_id)
+def _point_order(point_id: str) -> tuple[bool, tuple[tuple[int, str], ...]]:
+    """Numbered points first, in natural order (K5 before K10), then named ones (EVIDENCE)."""
+    parts = re.findall(r"\d+|\D+", point_id)
+    key = tuple((int(p), "") if p.isdigit() else (-1, p) for p in parts)
+    return (not any(p.isdigit() for p in parts), key)
 
 
 def _md_points(finding: Finding) -> str:
