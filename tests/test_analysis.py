@@ -642,3 +642,25 @@ def test_an_invariant_splits_answers_at_its_own_thresholds(tmp_path: Path) -> No
         "does not hold: for example age=90 (whatever the other answers), the outcome is maybe; "
         "change the rules, or the invariant if it promises too much"
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "fires"),
+    [
+        ("{id: note, type: boolean, label: Note?, required: false}", True),
+        ("{id: note, type: boolean, label: Note?, required: false, default: false}", False),
+        ("{id: note, type: boolean, label: Note?, default: false}", False),
+    ],
+)
+def test_a_blank_is_possible_exactly_where_the_runner_leaves_one(
+    tmp_path: Path, question: str, fires: bool
+) -> None:
+    """A rule on a question left unanswered can fire only if no default fills the blank."""
+    text = SMALL_PACK.replace("questions:\n", f"questions:\n  - {question}\n") + (
+        "  - id: note_unknown\n"
+        "    when: {not: {question: note, op: answered}}\n"
+        "    advice: [Ask at the visit.]\n"
+        "    guidance: [P1]\n"
+    )
+    never = [p for p in _problems(tmp_path, text) if "'note_unknown' can never fire" in p]
+    assert (not never) is fires
