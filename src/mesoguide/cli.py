@@ -6,7 +6,7 @@ import errno
 import gc
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -195,7 +195,8 @@ def _answers_from_file(pack: RulePack, path: str) -> dict[str, Answer]:
 def _ask(pack: RulePack) -> dict[str, Answer]:
     from mesoguide.errors import UsageError
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    screen = _screen()
+    if screen is None:
         raise UsageError("no terminal to ask questions on: pass --answers FILE (or - for stdin)")
     from rich.console import Console
     from rich.text import Text
@@ -205,7 +206,12 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     from mesoguide.prompts import QuestionaryPrompter
     from mesoguide.questionnaire import interview
 
-    console = Console(highlight=False)
+    console = Console(file=screen, highlight=False)
+    session: dict[str, Any] = {}
+    if screen is not sys.stdout:
+        from prompt_toolkit.output import create_output
+
+        session["output"] = create_output(stdout=screen)
     # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode, and both
     # signals must end a prompt from inside its event loop: see mesoguide.interrupts.
     with guarded():
@@ -218,7 +224,7 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
             "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
         )
         try:
-            given = interview(pack, QuestionaryPrompter(console))
+            given = interview(pack, QuestionaryPrompter(console, **session))
         except OSError as error:
             if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
                 raise
@@ -226,6 +232,14 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     console.print()
     # The same gate as --answers: applies the defaults of questions left unanswered.
     return resolve(pack, given)
+
+
+def _screen() -> TextIO | None:
+    """The terminal to ask on: stdout, or stderr when only stdout is redirected (`> out.json`,
+    which then gets the report alone); None without a terminal to type on or to draw on."""
+    if not sys.stdin.isatty():
+        return None
+    return next((stream for stream in (sys.stdout, sys.stderr) if stream.isatty()), None)
 
 
 def main() -> None:
