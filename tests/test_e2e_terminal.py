@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import sys
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -16,11 +18,13 @@ DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
 
 
+ENV = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1", "TERM": "xterm"}
+
+
 def spawn(command: str = "assess") -> pexpect.spawn:
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1", "TERM": "xterm"}
     return pexpect.spawn(
         f"{sys.executable} -m mesoguide {command}",
-        env=env,
+        env=ENV,
         encoding="utf-8",
         dimensions=(40, 100),
         timeout=10,
@@ -39,9 +43,8 @@ def finish(child: pexpect.spawn) -> str:
     return ANSI.sub("", child.before)
 
 
-def test_a_full_run_reaches_the_report():
-    """Answers every question (one refused on the way), reviews, and prints the report."""
-    child = spawn()
+def answer_everything(child: pexpect.spawn) -> None:
+    """Answers every question of the built-in pack (one refused on the way), then confirms."""
     answer(child, "How old are you?", "abc" + ENTER)
     child.expect_exact("'abc' is not a whole number: type a whole number from 0 to 120")
     child.send("\x15" + "35" + ENTER)
@@ -64,10 +67,56 @@ def test_a_full_run_reaches_the_report():
     answer(child, "Do you form raised scars", ENTER)
     answer(child, "Have you had surgery, laser", ENTER)
     answer(child, "These are right: show the result", ENTER)
+
+
+def test_a_full_run_reaches_the_report():
+    """Answers every question (one refused on the way), reviews, and prints the report."""
+    child = spawn()
+    answer_everything(child)
     output = finish(child)
     assert child.exitstatus == 0
     assert "You may be a candidate - discuss it with a professional" in output
     assert "Traceback" not in output
+
+
+def test_a_redirected_stdout_is_asked_on_the_terminal_and_gets_the_report_alone(
+    tmp_path: Path,
+) -> None:
+    """`assess --format json > out.json` asks on the terminal; out.json holds the report only."""
+    out = tmp_path / "out.json"
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", 'exec "$0" -m mesoguide assess --format json > "$1"', sys.executable, str(out)],
+        env=ENV,
+        encoding="utf-8",
+        dimensions=(40, 100),
+        timeout=10,
+    )
+    answer_everything(child)
+    shown = finish(child)
+    assert child.exitstatus == 0
+    report = json.loads(out.read_text(encoding="utf-8"))  # the report, and nothing else
+    assert {"schema_version", "candidacy", "outcome", "answers", "pack"} <= set(report)
+    assert report["candidacy"] == "candidate"
+    assert '"candidacy"' not in shown and "Traceback" not in shown
+
+
+def test_no_terminal_to_draw_on_points_to_answers(tmp_path: Path) -> None:
+    """With stdin a terminal but stdout and stderr both redirected, it asks nothing: exit 2."""
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", 'exec "$0" -m mesoguide assess > "$1" 2> "$2"', sys.executable, str(out), str(err)],
+        env=ENV,
+        encoding="utf-8",
+        timeout=10,
+    )
+    assert finish(child) == ""
+    assert child.exitstatus == 2
+    assert out.read_text(encoding="utf-8") == ""
+    assert err.read_text(encoding="utf-8") == (
+        "error: no terminal to ask questions on: pass --answers FILE (or - for stdin)\n"
+    )
 
 
 def test_ctrl_c_exits_130_with_one_line():

@@ -6,7 +6,7 @@ import errno
 import gc
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -279,7 +279,8 @@ def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
 def _ask(pack: RulePack) -> AnswerSet:
     from mesoguide.errors import UsageError
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    screen = _screen()
+    if screen is None:
         raise UsageError("no terminal to ask questions on: pass --answers FILE (or - for stdin)")
     from rich.console import Console
     from rich.text import Text
@@ -288,7 +289,12 @@ def _ask(pack: RulePack) -> AnswerSet:
     from mesoguide.prompts import QuestionaryPrompter
     from mesoguide.runner import interview
 
-    console = Console(highlight=False)
+    console = Console(file=screen, highlight=False)
+    session: dict[str, Any] = {}
+    if screen is not sys.stdout:
+        from prompt_toolkit.output import create_output
+
+        session["output"] = create_output(stdout=screen)
     # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode, and both
     # signals must end a prompt from inside its event loop: see mesoguide.interrupts.
     with guarded():
@@ -301,13 +307,21 @@ def _ask(pack: RulePack) -> AnswerSet:
             "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
         )
         try:
-            answers = interview(pack, QuestionaryPrompter(console))
+            answers = interview(pack, QuestionaryPrompter(console, **session))
         except OSError as error:
             if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
                 raise
             raise EOFError from None  # the terminal was closed under us: input ended
     console.print()
     return answers
+
+
+def _screen() -> TextIO | None:
+    """The terminal to ask on: stdout, or stderr when only stdout is redirected (`> out.json`,
+    which then gets the report alone); None without a terminal to type on or to draw on."""
+    if not sys.stdin.isatty():
+        return None
+    return next((stream for stream in (sys.stdout, sys.stderr) if stream.isatty()), None)
 
 
 def main() -> None:

@@ -1,12 +1,13 @@
-"""SIGINT and SIGTERM during the interview: stop at a safe point, never from inside a prompt.
+"""SIGINT and SIGTERM during the interview: stop at a safe point, never from an arbitrary frame.
 
-A prompt runs prompt_toolkit's asyncio loop. An exception raised by a Python signal handler
-lands in whatever frame is running; inside one of the loop's callbacks (a key press, a redraw)
-asyncio hands it to prompt_toolkit's exception handler, which prints it and waits for Enter, or
-it lands in a finalizer and is dropped while the prompt goes on. So while a prompt runs, the
-handler only records the signal and asks the prompt's own loop to end the prompt with the
-exception (`Application.exit`), as prompt_toolkit itself does for Ctrl-C; the prompt then
-unwinds normally, restoring the terminal. Between prompts it raises at once.
+An exception raised by a Python signal handler lands in whatever frame is running. Inside one
+of a prompt's event-loop callbacks (a key press, a redraw), asyncio hands it to prompt_toolkit's
+exception handler, which prints it and waits for Enter; inside a finalizer (a weakref callback,
+a ``__del__``) Python prints "Exception ignored in ..." and drops it, and the interview goes on.
+So the handler never raises. It records the signal, and while a prompt runs it asks the
+prompt's own loop to end the prompt with the exception (`Application.exit`), as prompt_toolkit
+itself does for Ctrl-C; the prompt then unwinds normally, restoring the terminal. Between
+prompts nothing waits, so the next prompt, or the end of the interview, raises it at once.
 """
 
 from __future__ import annotations
@@ -34,10 +35,8 @@ class Guard:
             return  # already stopping
         self.signum = signum
         application = self._application
-        if application is None:
-            raise self.exception()  # our own code between prompts: safe to unwind from here
-        loop = application.loop
-        if loop is not None:  # else the prompt has not started its loop, or has left it
+        loop = None if application is None else application.loop
+        if loop is not None:  # else no prompt runs, or it has not started its loop or has left it
             with suppress(RuntimeError):  # a loop already closed: run() raises after it
                 loop.call_soon_threadsafe(self._end, application)
 
@@ -84,7 +83,7 @@ def guarded() -> Iterator[Guard]:
     _active = guard
     try:
         yield guard
-        guard.check()  # a signal whose exception a finalizer swallowed
+        guard.check()  # a signal after the last prompt
     finally:
         _active = None
         for sig, handler in previous.items():
