@@ -28,7 +28,7 @@ from mesoguide.columns import (
 )
 from mesoguide.conditions import type_name
 from mesoguide.engine import assess, contributing, gather, holding, outcome_of
-from mesoguide.errors import AnswersError, UsageError
+from mesoguide.errors import AnswersError, PackError, UsageError
 from mesoguide.model import Answer, AnswerSet, Question, RulePack
 from mesoguide.report import brief, report_to_dict
 from mesoguide.runner import from_mapping
@@ -304,12 +304,16 @@ class Assessor:
         answers = self._resolve(row, record)
         if answers is None:
             return record, _encode_json(record) + "\n"
-        if self._full:
-            report = assess(self._pack, answers)
-            record.update(brief(report.decision))
-            record["report"] = report_to_dict(report)
+        try:
+            if self._full:
+                report = assess(self._pack, answers)
+                record.update(brief(report.decision))
+                record["report"] = report_to_dict(report)
+                return record, _encode_json(record) + "\n"
+            made, tail = self._brief(answers.values)
+        except PackError as error:  # a pack used --unchecked: this row falls into a gap
+            record["error"] = "; ".join(problem.message for problem in error.problems)
             return record, _encode_json(record) + "\n"
-        made, tail = self._brief(answers.values)
         record.update(made)
         # `{"row": 1, "id": "x"` + `, "candidacy": ...}`: the text json.dumps would give.
         head = f'{{"row": {row.number}'

@@ -46,6 +46,14 @@ RulesOption = Annotated[
         show_default=False,
     ),
 ]
+UncheckedOption = Annotated[
+    bool,
+    typer.Option(
+        "--unchecked",
+        help="Use a --rules pack that `rules check` does not prove sound (answers it cannot "
+        "decide are rejected).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -90,14 +98,13 @@ def assess(
         ),
     ] = None,
     rules: RulesOption = None,
+    unchecked: UncheckedOption = False,
 ) -> None:
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
     if output is not None and str(output) == "-":
         output = None  # as with batch: '-' is stdout
     with reporting_errors():
-        from mesoguide.loader import load_pack
-
-        pack = load_pack(rules)
+        pack = _pack(rules, unchecked)
         if output is not None:
             probe_output(output)  # before the questions: nothing typed is lost to a bad path
         resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
@@ -220,6 +227,7 @@ def batch(
         ),
     ] = None,
     rules: RulesOption = None,
+    unchecked: UncheckedOption = False,
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
     with reporting_errors():
@@ -246,9 +254,31 @@ def batch(
                 "batch needs INPUT: a .csv or .jsonl file, or - for stdin "
                 "(or --template csv to start one)"
             )
-        pack = load_pack(rules)
+        pack = _pack(rules, unchecked)
         code = run_batch(pack, input_path, output, output_format, detail, input_format, options)
     raise typer.Exit(int(code))
+
+
+def _pack(rules: Path | None, unchecked: bool) -> RulePack:
+    """The pack to assess with: a --rules pack must pass `rules check`, unless --unchecked.
+
+    The built-in pack is proved by the project's own tests, so it is not proved again here.
+    """
+    from mesoguide.loader import load_pack
+
+    pack = load_pack(rules)
+    if rules is not None and not unchecked:
+        from mesoguide.analysis import analyze
+        from mesoguide.errors import PackError, Problem
+
+        problems = analyze(pack).problems
+        if problems:
+            hint = (
+                "this pack is not proved sound (see `mesoguide rules check`): fix it, or pass "
+                "--unchecked to use it anyway"
+            )
+            raise PackError([*problems, Problem(str(pack.path), None, "", hint)])
+    return pack
 
 
 def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
