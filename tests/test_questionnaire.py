@@ -11,7 +11,7 @@ import pytest
 from mesoguide.answers import resolve
 from mesoguide.loader import load_pack
 from mesoguide.model import Answer, Question, RulePack
-from mesoguide.questionnaire import applicable, interview
+from mesoguide.questionnaire import ReviewRow, applicable, interview
 
 from .conftest import BASE_ANSWERS
 
@@ -35,14 +35,16 @@ class ScriptedPrompter:
         self.answers = dict(answers)
         self.changes = list(changes)
         self.asked: list[tuple[str, Answer | None]] = []  # (question id, current answer)
-        self.reviews: list[tuple[list[str], dict[str, Answer]]] = []
+        self.reviews: list[tuple[list[str], dict[str, str], list[str]]] = []
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
         self.asked.append((question.id, current))
         return self.answers[question.id]
 
-    def review(self, questions: Sequence[Question], answers: Mapping[str, Answer]) -> str | None:
-        self.reviews.append(([q.id for q in questions], dict(answers)))
+    def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
+        self.reviews.append(
+            ([r.question_id for r in rows], {r.question_id: r.shown for r in rows}, list(dropped))
+        )
         if not self.changes:
             return None
         question_id, value = self.changes.pop(0)
@@ -90,9 +92,11 @@ def test_leaves_an_optional_question_unanswered_and_lists_it_in_the_review(pack,
     prompter = ScriptedPrompter(scripted(resolved))
     answers = interview(pack, prompter)
     assert "scarring_or_pigment_disorder" not in answers
-    [(listed, shown)] = prompter.reviews
+    [(listed, shown, dropped)] = prompter.reviews
     assert listed == ALL_IDS
-    assert "scarring_or_pigment_disorder" not in shown
+    assert shown["scarring_or_pigment_disorder"] == "not answered (pack default: no)"
+    assert shown["age"] == "35" and shown["sex"] == "Female"
+    assert dropped == []
 
 
 def test_answers_a_skipped_question_from_the_review(pack, resolved):
@@ -131,8 +135,9 @@ def test_removing_cellulite_drops_the_dependent_answer_and_adding_it_asks_only_t
     first, second, third = prompter.reviews
     assert "cellulite_cause_belief" in first[0]
     assert "cellulite_cause_belief" not in second[0]
-    assert "cellulite_cause_belief" not in second[1]
-    assert third[1]["cellulite_cause_belief"] == "not_sure"
+    assert second[2] == ["What do you think causes your cellulite?"]
+    assert third[1]["cellulite_cause_belief"] == "Not sure"
+    assert third[2] == []
     assert answers["concerns"] == ("cellulite", "wrinkles")
     assert list(answers) == [q for q in ALL_IDS if q in BASE_ANSWERS]
 

@@ -206,7 +206,7 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     # exception it unwinds through prompt_toolkit, which restores the terminal.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        given = interview(pack, QuestionaryPrompter(console))
+        given = interview(pack, QuestionaryPrompter())
     except OSError as error:
         if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
             raise

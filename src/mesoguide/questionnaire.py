@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from mesoguide.model import Answer, Question, RulePack
+from mesoguide.render import format_answer
+
+
+class ReviewRow(NamedTuple):
+    """One line of the review: a question and its answer, already in words."""
+
+    question_id: str
+    label: str
+    shown: str
 
 
 class Prompter(Protocol):
-    """Asks one question at a time; the real one wraps questionary, tests script one."""
+    """Asks one question at a time; the real ones wrap questionary or input(), tests script one."""
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
         """A valid answer, or None when the question may be left unanswered and was.
@@ -17,11 +26,11 @@ class Prompter(Protocol):
         ``current`` is the answer being changed in the review (None when first asked).
         """
 
-    def review(self, questions: Sequence[Question], answers: Mapping[str, Answer]) -> str | None:
-        """The id of one of ``questions`` to change, or None when the answers are confirmed.
+    def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
+        """The id of one of ``rows`` to change, or None when the answers are confirmed.
 
-        ``questions`` are those that apply, in order; one absent from ``answers`` was left
-        unanswered.
+        ``rows`` are the questions that apply, in order, with their answers in words;
+        ``dropped`` names the questions whose answers were just dropped as no longer applying.
         """
 
 
@@ -43,8 +52,8 @@ def interview(
     """
     given = dict(answers or {})
     skipped: set[str] = set()
-    _fill(pack, prompter, given, skipped)
-    while (question_id := prompter.review(applicable(pack, given), given)) is not None:
+    dropped = _fill(pack, prompter, given, skipped)
+    while (question_id := prompter.review(_rows(pack, given), dropped)) is not None:
         question = pack.question(question_id)
         value = prompter.ask(question, given.get(question_id))
         if value is None:
@@ -52,17 +61,32 @@ def interview(
             skipped.add(question_id)
         else:
             given[question_id] = value  # _fill forgets a skip once the question is answered
-        _fill(pack, prompter, given, skipped)
+        dropped = _fill(pack, prompter, given, skipped)
     return given
+
+
+def _rows(pack: RulePack, answers: Mapping[str, Answer]) -> list[ReviewRow]:
+    """The review's rows: each question that applies, with its answer in words."""
+    rows = []
+    for question in applicable(pack, answers):
+        if question.id in answers:
+            shown = format_answer(question, answers[question.id])
+        elif question.default is not None:
+            shown = f"not answered (pack default: {format_answer(question, question.default)})"
+        else:
+            shown = "not answered"
+        rows.append(ReviewRow(question.id, question.label, shown))
+    return rows
 
 
 def _fill(
     pack: RulePack, prompter: Prompter, answers: dict[str, Answer], skipped: set[str]
-) -> None:
+) -> list[str]:
     """Ask each applicable question not yet answered or skipped; forget what stopped applying.
 
     Questions are visited in pack order against the answers kept so far, so a question that
-    depends on an earlier one sees that one's new answer.
+    depends on an earlier one sees that one's new answer. Returns the labels of the questions
+    whose answers were dropped.
     """
     tests = pack.question_tests
     kept: dict[str, Answer] = {}
@@ -80,7 +104,9 @@ def _fill(
                 still_skipped.add(question.id)
             else:
                 kept[question.id] = value
+    dropped = [q.label for q in pack.questions if q.id in answers and q.id not in kept]
     answers.clear()
     answers.update(kept)
     skipped.clear()
     skipped.update(still_skipped)
+    return dropped
