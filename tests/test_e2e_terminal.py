@@ -17,7 +17,13 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
 
 
 def spawn(command: str = "assess") -> pexpect.spawn:
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1", "TERM": "xterm"}
+    env = {
+        **os.environ,
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "NO_COLOR": "1",
+        "TERM": "xterm",
+        "PAGER": "cat",
+    }
     return pexpect.spawn(
         f"{sys.executable} -m mesoguide {command}",
         env=env,

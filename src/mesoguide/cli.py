@@ -51,7 +51,9 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Check whether someone may be a candidate for a treatment, and what to ask next."""
@@ -83,6 +85,14 @@ def assess(
         ),
     ] = None,
     rules: RulesOption = None,
+    pager: Annotated[
+        bool,
+        typer.Option(
+            "--pager/--no-pager",
+            help="At a terminal, show a report taller than the screen through a pager "
+            "($PAGER, else less), starting at its first line.",
+        ),
+    ] = True,
 ) -> None:
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
     if output is not None and str(output) == "-":
@@ -104,13 +114,14 @@ def assess(
         elif output is not None or not sys.stdout.isatty():
             from mesoguide.render import render_text
 
-            text = render_text(report)
+            text = render_text(report, pack)
         else:
             from rich.console import Console
 
+            from mesoguide.pager import page
             from mesoguide.render import print_report
 
-            print_report(report, Console())
+            print_report(report, pack, Console(), page if pager else None)
             return
         if output is not None:
             write_output(output, text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mesoguide.model import Answer, Finding, Question, Report, RulePack
+from mesoguide.model import Answer, Finding, GuidancePoint, Question, Report, RulePack
 
 OUTCOME_STYLES = {"candidate": "green", "refer": "yellow", "not_indicated": "blue"}
 
@@ -42,17 +42,22 @@ def _bullets(findings: Iterable[Finding]) -> RenderableType:
     return Padding(table, (0, 0, 0, 2))
 
 
-def text_report(report: Report) -> RenderableType:
-    """The terminal report as one rich renderable."""
+def text_report(report: Report, pack: RulePack, border: bool = True) -> RenderableType:
+    """The terminal report as one rich renderable.
+
+    It opens with the outcome (in a panel, or as a plain heading without ``border``), keys every
+    guidance point it cites, and ends with the outcome again, so that the last lines on screen
+    say the result whatever scrolled away.
+    """
     style = OUTCOME_STYLES.get(report.candidacy, "cyan")
-    parts: list[RenderableType] = [
-        Panel(
-            Text(report.outcome.summary),
-            title=Text(report.outcome.label, style=f"bold {style}"),
-            title_align="left",
-            border_style=style,
+    title = Text(report.outcome.label, style=f"bold {style}")
+    parts: list[RenderableType] = []
+    if border:
+        parts.append(
+            Panel(Text(report.outcome.summary), title=title, title_align="left", border_style=style)
         )
-    ]
+    else:
+        parts += [title, Text(report.outcome.summary)]
 
     def section(title: str, body: RenderableType) -> None:
         parts.append(Text(""))
@@ -73,22 +78,51 @@ def text_report(report: Report) -> RenderableType:
         section("What to ask the clinic", _bullets(report.clinic))
     if report.advice:
         section("Advice", _bullets(report.advice))
+    points = cited_points(report, pack)
+    if points:
+        key = Table.grid(padding=(0, 1))
+        key.add_column(no_wrap=True, style="dim")
+        key.add_column()
+        for point in points:
+            key.add_row(
+                point.id, point.text + (f" (source: {point.source})" if point.source else "")
+            )
+        section("Guidance points cited", Padding(key, (0, 0, 0, 2)))
     parts.append(Text(""))
     parts.append(Text(report.disclaimer, style="dim italic"))
+    parts.append(Text(""))
+    parts.append(Text.assemble(("Result: ", "bold"), title))
     return Group(*parts)
 
 
-def print_report(report: Report, console: Console) -> None:
-    console.print(text_report(report))
+def print_report(
+    report: Report, pack: RulePack, console: Console, page: Callable[[str], bool] | None = None
+) -> None:
+    """Print the report; through ``page`` when given and the report is taller than the console."""
+    renderable = text_report(report, pack)
+    if page is not None:
+        lines = console.render_lines(renderable, console.options, pad=False)
+        if len(lines) > console.size.height:
+            with console.capture() as capture:
+                console.print(renderable)
+            if page(capture.get()):
+                return
+    console.print(renderable)
 
 
-def render_text(report: Report, width: int = 80) -> str:
-    """The terminal report as plain text (for files and pipes)."""
+def render_text(report: Report, pack: RulePack, width: int = 80, border: bool = True) -> str:
+    """The terminal report as plain text (for files, pipes and the plain mode)."""
     console = Console(width=width, color_system=None, force_terminal=False, record=True)
     with console.capture() as capture:
-        console.print(text_report(report))
+        console.print(text_report(report, pack, border))
     # rich pads table cells to the full width; a file or a pipe wants no trailing blanks
     return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
+
+
+def cited_points(report: Report, pack: RulePack) -> list[GuidancePoint]:
+    """The guidance points the report cites, G1, G2, ... first, then the named ones."""
+    used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
+    return [pack.guidance[point_id] for point_id in used if point_id in pack.guidance]
 
 
 def render_markdown(report: Report, pack: RulePack) -> str:
@@ -120,14 +154,12 @@ def render_markdown(report: Report, pack: RulePack) -> str:
         if question.id in report.answers:
             answer = format_answer(question, report.answers[question.id])
             out.append(f"| {_md_cell(question.label)} | {_md_cell(answer)} |")
-    used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
-    if used:
+    points = cited_points(report, pack)
+    if points:
         out.extend(["", "## Guidance points cited", ""])
-        for point_id in used:
-            point = pack.guidance.get(point_id)
-            if point is not None:
-                source = f" (source: {point.source})" if point.source else ""
-                out.append(f"- **{point_id}**: {point.text}{source}")
+        for point in points:
+            source = f" (source: {point.source})" if point.source else ""
+            out.append(f"- **{point.id}**: {point.text}{source}")
     out.extend(
         [
             "",
