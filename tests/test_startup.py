@@ -20,10 +20,11 @@ main()
 """
 
 
-def imported(*args: str) -> set[str]:
-    """The modules loaded by one run of the CLI with ``args``."""
+def imported(*args: str, stdin: str = "") -> set[str]:
+    """The modules loaded by one run of the CLI with ``args`` (and ``stdin`` piped in)."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -61,6 +62,17 @@ def test_assess_from_a_file_loads_only_the_engine_path(answers_file: Path) -> No
     assert "mesoguide.prompts" not in modules
     assert loaded(modules, "rich.table") == loaded(modules, "rich.panel") == []
     assert "yaml._yaml" in modules  # libyaml, the C loader
+
+
+def test_plain_mode_loads_no_prompt_library() -> None:
+    """A whole `assess --plain` interview loads neither questionary nor prompt_toolkit."""
+    from tests.test_plain import BASE_LINES
+
+    modules = imported("assess", "--plain", stdin="\n".join([*BASE_LINES, ""]) + "\n")
+    assert "mesoguide.plain" in modules and "mesoguide.questionnaire" in modules
+    assert loaded(modules, "questionary") == []
+    assert loaded(modules, "prompt_toolkit") == []
+    assert "readline" not in modules  # GNU readline could write escape sequences
 
 
 def test_the_benchmark_reports_both_ratios() -> None:

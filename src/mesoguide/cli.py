@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import sys
 from pathlib import Path
@@ -85,6 +86,16 @@ def assess(
         ),
     ] = None,
     rules: RulesOption = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            envvar="MESOGUIDE_PLAIN",
+            help="Ask line by line, with numbered choices and no colour or cursor movement "
+            "(for screen readers and simple terminals; chosen by itself when TERM=dumb).",
+            show_default=False,
+        ),
+    ] = False,
     pager: Annotated[
         bool,
         typer.Option(
@@ -97,9 +108,13 @@ def assess(
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
     if output is not None and str(output) == "-":
         output = None  # as with batch: '-' is stdout
+    plain = plain or os.environ.get("TERM") == "dumb"
     with reporting_errors():
         pack = load_rules(rules)
-        resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
+        if answers is not None:
+            resolved = _answers_from_file(pack, answers)
+        else:
+            resolved = _ask_plain(pack) if plain else _ask(pack)
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
@@ -111,10 +126,11 @@ def assess(
             from mesoguide.render import render_markdown
 
             text = render_markdown(report, pack)
-        elif output is not None or not sys.stdout.isatty():
+        elif output is not None or not sys.stdout.isatty() or plain:
             from mesoguide.render import render_text
 
-            text = render_text(report, pack)
+            width = _columns(sys.stdout) if output is None else 80
+            text = render_text(report, pack, width=width, border=not plain)
         else:
             from rich.console import Console
 
@@ -227,6 +243,43 @@ def _ask(pack: RulePack) -> dict[str, Answer]:
     console.print()
     # The same gate as --answers: applies the defaults of questions left unanswered.
     return resolve(pack, given)
+
+
+def _ask_plain(pack: RulePack) -> dict[str, Answer]:
+    """The interview line by line (--plain): from a terminal, or lines piped in."""
+    from mesoguide.answers import resolve
+    from mesoguide.plain import PlainPrompter
+    from mesoguide.questionnaire import interview
+
+    # The questions go where a person sees them; stdout, when redirected, gets only the report.
+    out = sys.stdout if sys.stdout.isatty() else sys.stderr
+    prompter = PlainPrompter(out, echo=not sys.stdin.isatty())
+    prompter.say(pack.title)
+    if pack.description:
+        prompter.say(pack.description)
+    prompter.say(
+        "You can review and change every answer before the result. "
+        "Ctrl-C stops at any time; nothing is saved."
+    )
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        given = interview(pack, prompter)
+    except OSError as error:
+        if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
+            raise
+        raise EOFError from None  # the terminal was closed under us: input ended
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    prompter.say()
+    return resolve(pack, given)
+
+
+def _columns(stream: object) -> int:
+    """The width of the terminal ``stream`` is, or 80."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return 80
 
 
 def _terminated(signum: int, frame: object) -> None:
