@@ -13,6 +13,7 @@ import typer
 
 from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
+from mesoguide.cliapp import App
 from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
 from mesoguide.packs import load_rules
 from mesoguide.rules_cli import app as rules_app
@@ -20,13 +21,12 @@ from mesoguide.rules_cli import app as rules_app
 if TYPE_CHECKING:
     from mesoguide.model import Answer, RulePack
 
-app = typer.Typer(
+app = App(
     name="mesoguide",
     help="A treatment-candidacy questionnaire driven by YAML rule packs. "
     "It gives general information, never a diagnosis: always consult a medical professional.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+    add_completion=True,
 )
 
 app.add_typer(rules_app, name="rules")
