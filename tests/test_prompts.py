@@ -15,7 +15,7 @@ from prompt_toolkit.output import DummyOutput
 
 from mesoguide.answers import resolve
 from mesoguide.model import RulePack
-from mesoguide.prompts import QuestionaryPrompter
+from mesoguide.prompts import COLUMN, QuestionaryPrompter, _wrap
 from mesoguide.questionnaire import interview
 from mesoguide.wording import check_choices, check_text
 
@@ -260,3 +260,40 @@ def test_review_changes_concerns_and_asks_only_the_dependent_question(keyboard: 
         "",
         "? Review your answers confirmed",
     ]
+
+
+def _text(fragments) -> str:
+    return "".join(fragment[1] for fragment in fragments)
+
+
+@pytest.mark.parametrize(
+    ("fragments", "width", "shown"),
+    [
+        ([("", "? How old are you? (a whole number from 0 to 120)")], 24,
+         "? How old are you? (a\n  whole number from 0 to\n  120)"),
+        ([("", " » "), ("[SetCursorPosition]", ""), ("", "○ "), ("", "Heart disease, stroke")], 18,
+         " » ○ Heart\n     disease,\n     stroke"),
+        ([("", "  Supercalifragilistic")], 12, "  Supercalif\n  ragilistic"),
+        ([("", "the first line\nand second one")], 10, "the first\nline\nand second\none"),
+    ],
+)  # fmt: skip
+def test_lines_wrap_at_spaces_under_their_first_word(fragments, width, shown):
+    """Wraps each line at spaces, indents the rest under its first word, breaks only a word
+    longer than a line, and keeps zero-width markers such as the cursor's place."""
+    wrapped = _wrap(fragments, width)
+    assert _text(wrapped) == shown
+    assert ("[SetCursorPosition]", "") in wrapped or "[SetCursorPosition]" not in str(fragments)
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [
+        (60, "   Do you take blood thinners or have  no\n   a bleeding disorder?"),
+        (40, "   Do you take blood thinners or have a\n   bleeding disorder?\n     no"),
+    ],
+)
+def test_a_review_row_is_two_columns_or_stacked_when_narrow(width, shown):
+    """A review row puts the answer beside the question, or under it when too narrow."""
+    label = "Do you take blood thinners or have a bleeding disorder?"
+    wrapped = _wrap([("", f"   {label}{COLUMN}no")], width, label_width=len(label))
+    assert _text(wrapped) == shown

@@ -286,10 +286,14 @@ def test_text_report_has_no_trailing_blanks_or_escape_codes(pack: RulePack) -> N
     assert all(line == line.rstrip() for line in text.splitlines())
 
 
-def test_text_report_follows_the_width(pack: RulePack) -> None:
-    """A narrower width wraps every line within it."""
-    text = render_text(report_for(pack, CANDIDATE), pack, width=50)
-    assert max(len(line) for line in text.splitlines()) <= 50
+@pytest.mark.parametrize("width", [60, 50, 40])
+def test_text_report_follows_the_width(pack: RulePack, width: int) -> None:
+    """A narrower width wraps every line within it and cuts no word, the outcome's included."""
+    report = report_for(pack, CANDIDATE)
+    text = render_text(report, pack, width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    flowing = " ".join(text.replace("│", " ").split())
+    assert report.outcome.label in flowing and report.outcome.summary in flowing
 
 
 def test_markdown_handout_is_exactly_this(pack: RulePack) -> None:

@@ -125,3 +125,35 @@ def test_ctrl_d_at_a_list_ends_the_input(question: str):
     screen.child.sendcontrol("d")
     assert screen.finish() == 130
     assert "Input ended before the questionnaire was finished: nothing was saved." in screen.text()
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        (
+            [("How old are you?", "abc" + ENTER)],
+            "'abc' is not a whole number: type a whole number from 0 to 120",
+        ),
+        (
+            [
+                ("How old are you?", "35" + ENTER),
+                ("Prefer not to say", DOWN + ENTER),
+                ("Something else", SPACE + ENTER),
+                ("Which areas would", SPACE + ENTER),
+                ("How would you describe", DOWN * 2 + ENTER),
+                ("causes your", DOWN * 2 + ENTER),
+                ("Would you rather avoid surgery?", "maybe" + ENTER),
+            ],
+            "'maybe' is not yes or no (yes/no/true/false/y/n/1/0)",
+        ),
+    ],
+)
+def test_a_validation_message_wraps_at_40_columns(steps: list[tuple[str, str]], message: str):
+    """A refused answer's message is on screen whole at 40 columns, under its prompt."""
+    screen = Screen(["assess"], 40, rows=40, NO_COLOR="1")
+    for prompt, keys in steps:
+        screen.wait_for(prompt)
+        screen.send(keys)
+    screen.wait_for(message)
+    screen.child.sendcontrol("c")
+    assert screen.finish() == 130

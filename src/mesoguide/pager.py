@@ -12,7 +12,7 @@ import shutil
 import signal
 import subprocess
 
-LESS_PROMPT = "Report - Space or arrows to read on, b to go back, q to finish"
+LESS_PROMPT = "Space reads on, b goes back, q finishes"  # fits 40 columns
 
 
 def page(text: str) -> bool:

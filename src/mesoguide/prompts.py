@@ -190,6 +190,7 @@ def _fit_to_width(application: Any, label_width: int = 0) -> None:
         control = window.content
         if isinstance(control, FormattedTextControl):
             control.text = _wrapping(control.text, label_width)
+            window.height = None  # as tall as its wrapped lines (a validation message is one)
 
 
 def _wrapping(text: Any, label_width: int) -> Callable[[], StyleAndTextTuples]:
@@ -243,12 +244,9 @@ def _wrap_line(line: Cells, width: int, label_width: int) -> list[Cells]:
     rows = []
     for i in range(max(len(questions), len(answers))):
         question = questions[i] if i < len(questions) else []
-        rows.append(
-            (lead if i == 0 else _blank(_width(lead)))
-            + question
-            + _blank(column - _width(question) + 2)
-            + (answers[i] if i < len(answers) else [])
-        )
+        answer = answers[i] if i < len(answers) else []
+        pad = _blank(column - _width(question) + 2) if answer else []
+        rows.append((lead if i == 0 else _blank(_width(lead))) + question + pad + answer)
     return rows
 
 
@@ -259,7 +257,7 @@ def _blank(width: int) -> Cells:
 def _indent(line: Cells, width: int) -> int:
     """Where the line's first word starts: its wrapped lines are indented to there."""
     for i, (_, char) in enumerate(line):
-        if char.isalnum() or char in "('\"":
+        if char and (char.isalnum() or char in "('\""):
             return i if i <= width // 3 else 0
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -53,9 +53,7 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
     title = Text(report.outcome.label, style=f"bold {style}")
     parts: list[RenderableType] = []
     if border:
-        parts.append(
-            Panel(Text(report.outcome.summary), title=title, title_align="left", border_style=style)
-        )
+        parts.append(_OutcomePanel(title, Text(report.outcome.summary), style))
     else:
         parts += [title, Text(report.outcome.summary)]
 
@@ -93,6 +91,20 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
     parts.append(Text(""))
     parts.append(Text.assemble(("Result: ", "bold"), title))
     return Group(*parts)
+
+
+class _OutcomePanel:
+    """The outcome in a panel: its label in the top border, or inside when the border is too
+    narrow for it (rich would cut it short)."""
+
+    def __init__(self, title: Text, summary: Text, style: str) -> None:
+        self.title, self.summary, self.style = title, summary, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.title.cell_len + 6 <= options.max_width:
+            yield Panel(self.summary, title=self.title, title_align="left", border_style=self.style)
+        else:
+            yield Panel(Group(self.title, self.summary), border_style=self.style)
 
 
 def print_report(
