@@ -278,8 +278,7 @@ def _text(fragments) -> str:
     ],
 )  # fmt: skip
 def test_lines_wrap_at_spaces_under_their_first_word(fragments, width, shown):
-    """Wraps each line at spaces, indents the rest under its first word, breaks only a word
-    longer than a line, and keeps zero-width markers such as the cursor's place."""
+    """Wraps at spaces under the first word, breaks only an overlong word, keeps markers."""
     wrapped = _wrap(fragments, width)
     assert _text(wrapped) == shown
     assert ("[SetCursorPosition]", "") in wrapped or "[SetCursorPosition]" not in str(fragments)

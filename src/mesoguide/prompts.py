@@ -78,9 +78,7 @@ class QuestionaryPrompter:
             instruction="(pick one to change it, or confirm)\n",
             **self.session,
         )
-        _fit_to_width(prompt.application, label_width)
-        _pointer_carries_cursor(prompt.application)
-        _end_on_ctrl_d(prompt.application)
+        _as_a_list(prompt.application, label_width)
         picked = prompt.unsafe_ask()
         if picked == CONFIRM:
             self._answered("Review your answers", "confirmed")
@@ -126,9 +124,7 @@ class QuestionaryPrompter:
                 instruction=instruction,
                 **self.session,
             )
-            _fit_to_width(prompt.application)
-            _pointer_carries_cursor(prompt.application)
-            _end_on_ctrl_d(prompt.application)
+            _as_a_list(prompt.application)
             answer = prompt.unsafe_ask()
             if answer != UNCHOSEN:
                 return None if answer == SKIP else str(answer)
@@ -149,9 +145,7 @@ class QuestionaryPrompter:
             **self.session,
         )
         _keep_compact(prompt.application)
-        _fit_to_width(prompt.application)
-        _pointer_carries_cursor(prompt.application)
-        _end_on_ctrl_d(prompt.application)
+        _as_a_list(prompt.application)
         values = list(prompt.unsafe_ask())
         return coerce(question, values) if values else None
 
@@ -177,6 +171,13 @@ def _instruction(keys: str, help_text: str | None) -> str:
     # Ends with a newline: the whole question is drawn above the (empty) input line, where
     # it can be wrapped, instead of inside that line, where prompt_toolkit would cut it.
     return f"({keys})\n  {help_text}\n" if help_text else f"({keys})\n"
+
+
+def _as_a_list(application: Any, label_width: int = 0) -> None:
+    """A select or checkbox prompt: wrapped, its cursor on the highlight, Ctrl-D ending input."""
+    _fit_to_width(application, label_width)
+    _pointer_carries_cursor(application)
+    _end_on_ctrl_d(application)
 
 
 def _fit_to_width(application: Any, label_width: int = 0) -> None:
