@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -300,3 +301,31 @@ def test_plain_questions_wrap_in_whole_words_at_40_columns(pack: RulePack):
         screen.send(line + "\r")
     screen.child.sendeof()
     assert screen.finish() == 130
+
+
+@pytest.mark.parametrize(
+    ("stop", "code", "line"),
+    [
+        ("ctrl-c", 130, "Interrupted: nothing was saved."),
+        ("sigterm", 143, "Terminated: nothing was saved."),
+    ],
+)
+def test_ctrl_c_and_sigterm_at_a_plain_question_stop_with_one_line(stop: str, code: int, line: str):
+    """Ctrl-C or SIGTERM while input() waits: the usual exit code and one line, no traceback."""
+    child = pexpect.spawn(
+        sys.executable, ["-m", "mesoguide", "assess", "--plain"], env=dict(os.environ), timeout=15
+    )
+    child.expect_exact(b"> ")
+    child.sendline("35")
+    child.expect_exact(b"Type the number of your answer")
+    child.expect_exact(b"> ")
+    if stop == "ctrl-c":
+        child.sendcontrol("c")
+    else:
+        child.kill(signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before.decode()
+    assert child.exitstatus == code
+    assert output.strip().splitlines()[-1] == line
+    assert "Traceback" not in output
