@@ -9,7 +9,6 @@ from pathlib import Path
 import pexpect
 import pytest
 import typer.testing
-from rich.console import Console
 from typer.testing import CliRunner
 
 from mesoguide import prompts
@@ -39,7 +38,7 @@ class Scripted:
     def __init__(self) -> None:
         self.asked = 0
 
-    def __call__(self, console: Console) -> Scripted:
+    def __call__(self, **session: object) -> Scripted:
         return self
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:

@@ -55,7 +55,9 @@ def test_text_is_the_default_format(answers_file: Path) -> None:
     assert code == 0
     assert out.startswith("╭─ You may be a candidate - discuss it with a professional ─")
     assert "\nSessions and timeline\n  About 10 to 15 sessions." in out
-    assert out.endswith("is right for you.\n")
+    assert out.endswith(
+        "is right for you.\n\nResult: You may be a candidate - discuss it with a professional\n"
+    )
     assert err == ""
 
 
@@ -288,7 +290,7 @@ def _in_a_terminal(answers: Path, env: dict[str, str]) -> str:
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "mesoguide", "assess", "-a", str(answers)],
+        ["-m", "mesoguide", "assess", "-a", str(answers), "--no-pager"],
         env={**os.environ, "TERM": "xterm-256color", **env},
         dimensions=(50, 80),
         timeout=20,

@@ -18,7 +18,13 @@ DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
 
 
-ENV = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1", "TERM": "xterm"}
+ENV = {
+    **os.environ,
+    "PROMPT_TOOLKIT_NO_CPR": "1",
+    "NO_COLOR": "1",
+    "TERM": "xterm",
+    "PAGER": "cat",
+}
 
 
 def spawn(command: str = "assess") -> pexpect.spawn:

@@ -54,9 +54,19 @@ def test_assess_with_the_example_pack_prints_its_report(tmp_path: Path) -> None:
         "Not answered\n"
         "  • Do you form raised scars (keloids)? — not answered (pack default: no)\n"
         "\n"
+        "Guidance points cited\n"
+        "  M1 Microneedling makes many tiny punctures in the skin with fine needles.\n"
+        "  M2 It may help with acne scars, fine lines, enlarged pores and stretch marks.\n"
+        "  M4 Pregnancy, an active skin infection and recent isotretinoin are common\n"
+        "     reasons to wait and ask a clinician first.\n"
+        "  M6 Only a medical professional can decide whether a treatment is right for\n"
+        "     someone.\n"
+        "\n"
         "This example gives general information only; it is not a diagnosis or medical\n"
         "advice, and only a medical professional can decide whether a treatment is right\n"
         "for you.\n"
+        "\n"
+        "Result: See a clinician before any treatment decision\n"
     )
 
 

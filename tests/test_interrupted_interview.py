@@ -15,7 +15,6 @@ import typer.testing
 import yaml
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from rich.console import Console
 from typer.testing import CliRunner
 
 from mesoguide import cliutil, prompts
@@ -47,7 +46,7 @@ class Failing:
         self.error = error
         self.left = answers
 
-    def __call__(self, console: Console) -> Failing:
+    def __call__(self, *args: object, **kwargs: object) -> Failing:
         return self
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
@@ -61,7 +60,7 @@ class Failing:
         first = question.choices[0].value
         return first if question.type == "choice" else (first,)
 
-    def review(self, pack: RulePack, answers: dict[str, Answer]) -> str | None:
+    def review(self, rows: object, dropped: object) -> str | None:
         raise self.error
 
 
@@ -124,9 +123,7 @@ def piped() -> Iterator[Callable[[str, bool], prompts.QuestionaryPrompter]]:
             pipe.send_text(keys)
             if close:
                 pipe.close()
-            return prompts.QuestionaryPrompter(
-                Console(file=io.StringIO()), input=pipe, output=DummyOutput()
-            )
+            return prompts.QuestionaryPrompter(io.StringIO(), input=pipe, output=DummyOutput())
 
         yield make
 

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from rich.console import Console
 
 from mesoguide.model import RulePack
-from mesoguide.prompts import QuestionaryPrompter, _check_boxes, _check_text
+from mesoguide.prompts import COLUMN, QuestionaryPrompter, _wrap
 from mesoguide.runner import from_mapping, interview
+from mesoguide.wording import check_choices, check_text
 
 from .conftest import BASE_ANSWERS
 
@@ -29,8 +29,7 @@ class Keyboard:
     def __init__(self, pipe) -> None:
         self.pipe = pipe
         self.printed = io.StringIO()
-        console = Console(file=self.printed, width=80, color_system=None)
-        self.prompter = QuestionaryPrompter(console, input=pipe, output=DummyOutput())
+        self.prompter = QuestionaryPrompter(self.printed, input=pipe, output=DummyOutput())
 
     def type(self, *keys: str) -> None:
         self.pipe.send_text("".join(keys))
@@ -86,15 +85,15 @@ BASE_LINES = [
     "? Is losing weight your main goal? no",
     "? Are you pregnant, possibly pregnant, or breastfeeding? no",
     "? Do you take blood thinners or have a bleeding or clotting disorder? no",
-    "? Have you had an allergy to an injected medicine, a vitamin, or a local ",
-    "anaesthetic? no",
-    "? Is there an infection, rash, wound, cold sore or sunburn where you want ",
-    "treatment? no",
+    "? Have you had an allergy to an injected medicine, a vitamin, or a local",
+    "  anaesthetic? no",
+    "? Is there an infection, rash, wound, cold sore or sunburn where you want",
+    "  treatment? no",
     "? Do any of these apply to you? None of these",
-    "? Do you form raised scars (keloids) or have a skin pigment disorder? not ",
-    "answered (pack default: no)",
-    "? Have you had surgery, laser, fillers or another treatment in the area ",
-    "recently? not answered (pack default: no)",
+    "? Do you form raised scars (keloids) or have a skin pigment disorder? not",
+    "  answered (pack default: no)",
+    "? Have you had surgery, laser, fillers or another treatment in the area",
+    "  recently? not answered (pack default: no)",
 ]
 
 
@@ -129,8 +128,8 @@ def test_enter_skips_an_optional_question_and_says_what_it_counts_as(keyboard, p
     keyboard.type(ENTER)
     assert keyboard.prompter.ask(pack.question("scarring_or_pigment_disorder"), None) is None
     assert keyboard.lines() == [
-        "? Do you form raised scars (keloids) or have a skin pigment disorder? not ",
-        "answered (pack default: no)",
+        "? Do you form raised scars (keloids) or have a skin pigment disorder? not",
+        "  answered (pack default: no)",
     ]
 
 
@@ -184,7 +183,7 @@ def test_checkbox_refuses_an_exclusive_choice_with_others(keyboard: Keyboard, pa
 )
 def test_text_messages_say_what_to_type(pack, question_id, typed, message):
     """A refused integer or yes/no says why and what to type instead."""
-    assert _check_text(pack.question(question_id), typed) == message
+    assert check_text(pack.question(question_id), typed) == message
 
 
 @pytest.mark.parametrize(
@@ -202,7 +201,7 @@ def test_text_messages_say_what_to_type(pack, question_id, typed, message):
 )
 def test_checkbox_messages_name_the_choices_by_label(pack, question_id, selected, message):
     """A refused selection is explained in the words on the screen, not the pack's values."""
-    assert _check_boxes(pack.question(question_id), selected) == message
+    assert check_choices(pack.question(question_id), selected) == message
 
 
 @pytest.mark.timeout(10)
@@ -260,3 +259,39 @@ def test_review_changes_concerns_and_asks_only_the_dependent_question(keyboard: 
         "",
         "? Review your answers confirmed",
     ]
+
+
+def _text(fragments) -> str:
+    return "".join(fragment[1] for fragment in fragments)
+
+
+@pytest.mark.parametrize(
+    ("fragments", "width", "shown"),
+    [
+        ([("", "? How old are you? (a whole number from 0 to 120)")], 24,
+         "? How old are you? (a\n  whole number from 0 to\n  120)"),
+        ([("", " » "), ("[SetCursorPosition]", ""), ("", "○ "), ("", "Heart disease, stroke")], 18,
+         " » ○ Heart\n     disease,\n     stroke"),
+        ([("", "  Supercalifragilistic")], 12, "  Supercalif\n  ragilistic"),
+        ([("", "the first line\nand second one")], 10, "the first\nline\nand second\none"),
+    ],
+)  # fmt: skip
+def test_lines_wrap_at_spaces_under_their_first_word(fragments, width, shown):
+    """Wraps at spaces under the first word, breaks only an overlong word, keeps markers."""
+    wrapped = _wrap(fragments, width)
+    assert _text(wrapped) == shown
+    assert ("[SetCursorPosition]", "") in wrapped or "[SetCursorPosition]" not in str(fragments)
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [
+        (60, "   Do you take blood thinners or have  no\n   a bleeding disorder?"),
+        (40, "   Do you take blood thinners or have a\n   bleeding disorder?\n     no"),
+    ],
+)
+def test_a_review_row_is_two_columns_or_stacked_when_narrow(width, shown):
+    """A review row puts the answer beside the question, or under it when too narrow."""
+    label = "Do you take blood thinners or have a bleeding disorder?"
+    wrapped = _wrap([("", f"   {label}{COLUMN}no")], width, label_width=len(label))
+    assert _text(wrapped) == shown

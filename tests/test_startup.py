@@ -20,10 +20,11 @@ main()
 """
 
 
-def imported(*args: str) -> set[str]:
-    """The modules loaded by one run of the CLI with ``args``."""
+def imported(*args: str, stdin: str = "") -> set[str]:
+    """The modules loaded by one run of the CLI with ``args`` (and ``stdin`` piped in)."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -44,23 +45,36 @@ def answers_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_help_loads_no_prompt_library() -> None:
-    """`mesoguide --help` loads neither questionary nor prompt_toolkit nor the pack."""
+    """`mesoguide --help` loads neither questionary, prompt_toolkit, rich nor the pack."""
     modules = imported("--help")
     assert loaded(modules, "questionary") == []
     assert loaded(modules, "prompt_toolkit") == []
+    assert loaded(modules, "rich") == []  # plain help screens
     assert loaded(modules, "yaml") == []
     assert "mesoguide.loader" not in modules
 
 
 def test_assess_from_a_file_loads_only_the_engine_path(answers_file: Path) -> None:
-    """`assess --answers FILE --format json` loads no prompts, no rich rendering, the C YAML."""
+    """`assess --answers FILE --format json` loads no prompts, no rich, no pydantic; the C YAML."""
     modules = imported("assess", "--answers", str(answers_file), "--format", "json")
+    assert loaded(modules, "pydantic") == []  # typer's option conversion, replaced by cliapp's
     assert loaded(modules, "questionary") == []
     assert loaded(modules, "prompt_toolkit") == []
     assert "mesoguide.views" not in modules
     assert "mesoguide.prompts" not in modules
     assert loaded(modules, "rich.table") == loaded(modules, "rich.panel") == []
     assert "yaml._yaml" in modules  # libyaml, the C loader
+
+
+def test_plain_mode_loads_no_prompt_library() -> None:
+    """A whole `assess --plain` interview loads neither questionary nor prompt_toolkit."""
+    from tests.test_plain import BASE_LINES
+
+    modules = imported("assess", "--plain", stdin="\n".join([*BASE_LINES, ""]) + "\n")
+    assert "mesoguide.plain" in modules and "mesoguide.runner" in modules
+    assert loaded(modules, "questionary") == []
+    assert loaded(modules, "prompt_toolkit") == []
+    assert "readline" not in modules  # GNU readline could write escape sequences
 
 
 def test_the_benchmark_reports_both_ratios() -> None:
@@ -73,6 +87,6 @@ def test_the_benchmark_reports_both_ratios() -> None:
     assert lines[1].split() == ["command", "median", "ms", "ratio", "target"]
     assert lines[2].startswith("bare typer app, two commands: --help")
     assert lines[2].split()[-1] == "1.00x"
-    assert lines[3].startswith("mesoguide --help") and "1.3x" in lines[3]
+    assert lines[3].startswith("mesoguide --help") and "1.0x" in lines[3]
     assert lines[4].startswith("mesoguide assess --answers FILE --format json")
-    assert "1.6x" in lines[4]
+    assert "1.3x" in lines[4]

@@ -97,9 +97,49 @@ Not answered
   • Have you had surgery, laser, fillers or another treatment in the area
     recently? — not answered (pack default: no)
 
+Guidance points cited
+  G1       Cellulite is a skin condition rather than a fat problem.
+  G2       Cellulite is found in men as well as women.
+  G3       Being overweight does not cause cellulite; slim people can have it
+           too.
+  G4       Talk the condition over with a medical professional before thinking
+           about treatment.
+  G5       Mesotherapy is a course of injections into the middle layer of the
+           skin.
+  G6       It may help with cellulite, wrinkles, sagging skin and excess fat.
+  G7       The injections hold a mix of conventional and homeopathic medicines
+           and vitamins.
+  G9       Anyone wanting to treat cellulite, wrinkles, excess fat or sagging
+           skin may be a candidate.
+  G10      Whether someone is a candidate is settled with a medical
+           professional.
+  G14      Long-term benefits are worth discussing with a professional at a
+           reputable clinic.
+  G15      Areas treated include the chin, arms, abdomen, buttocks, thighs and
+           others, and wrinkles on the face.
+  G16      Some people feel heaviness or discomfort; side effects differ from
+           person to person.
+  G18      Results show gradually, over several weeks to months.
+  G20      More invasive procedures can show results sooner but need recovery
+           time and downtime.
+  G21      Choose the practitioner carefully and check their credentials.
+  G22      Several ingredients need FDA approval for their intended use; ask
+           about each one.
+  G23      Have every question answered and every concern dealt with before
+           treatment starts.
+  EVIDENCE Good scientific evidence on how well and how safely mesotherapy works
+           is limited. (source: published reviews)
+  FDA      No mesotherapy mixture is FDA-approved for cosmetic fat or cellulite
+           treatment; the only FDA-approved fat-dissolving injection
+           (deoxycholic acid) is approved only for fat under the chin. (source:
+           US Food and Drug Administration warnings (2010, 2023) and approvals
+           (2015))
+
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
 is right for you.
+
+Result: You may be a candidate - discuss it with a professional
 """
 
 REFER_TEXT = """\
@@ -139,9 +179,32 @@ Not answered
   • Have you had surgery, laser, fillers or another treatment in the area
     recently? — not answered (pack default: no)
 
+Guidance points cited
+  G4       Talk the condition over with a medical professional before thinking
+           about treatment.
+  G5       Mesotherapy is a course of injections into the middle layer of the
+           skin.
+  G6       It may help with cellulite, wrinkles, sagging skin and excess fat.
+  G7       The injections hold a mix of conventional and homeopathic medicines
+           and vitamins.
+  G10      Whether someone is a candidate is settled with a medical
+           professional.
+  G13      With body fat, diet and exercise decide whether results are kept.
+  G14      Long-term benefits are worth discussing with a professional at a
+           reputable clinic.
+  G16      Some people feel heaviness or discomfort; side effects differ from
+           person to person.
+  EVIDENCE Good scientific evidence on how well and how safely mesotherapy works
+           is limited. (source: published reviews)
+  SAFETY   Common precautions for injectable cosmetic treatments call for a
+           clinician's review first. (source: general injection-safety practice
+           (prescribing information and clinic consent forms), not the article)
+
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
 is right for you.
+
+Result: See a clinician before any treatment decision
 """
 
 REFER_MARKDOWN = """\
@@ -237,10 +300,14 @@ def test_text_report_has_no_trailing_blanks_or_escape_codes(pack: RulePack) -> N
     assert all(line == line.rstrip() for line in text.splitlines())
 
 
-def test_text_report_follows_the_width(pack: RulePack) -> None:
-    """A narrower width wraps every line within it."""
-    text = render_text(report_for(pack, CANDIDATE), pack, width=50)
-    assert max(len(line) for line in text.splitlines()) <= 50
+@pytest.mark.parametrize("width", [60, 50, 40])
+def test_text_report_follows_the_width(pack: RulePack, width: int) -> None:
+    """A narrower width wraps every line within it and cuts no word, the outcome's included."""
+    report = report_for(pack, CANDIDATE)
+    text = render_text(report, pack, width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    flowing = " ".join(text.replace("│", " ").split())
+    assert report.outcome.label in flowing and report.outcome.summary in flowing
 
 
 def test_markdown_handout_is_exactly_this(pack: RulePack) -> None:

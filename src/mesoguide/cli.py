@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import gc
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -12,6 +14,7 @@ import typer
 
 from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
+from mesoguide.cliapp import App
 from mesoguide.cliutil import (
     ReportFormat,
     probe_output,
@@ -26,13 +29,12 @@ from mesoguide.rules_cli import app as rules_app
 if TYPE_CHECKING:
     from mesoguide.model import AnswerSet, RulePack
 
-app = typer.Typer(
+app = App(
     name="mesoguide",
     help="A treatment-candidacy questionnaire driven by YAML rule packs. "
     "It gives general information, never a diagnosis: always consult a medical professional.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+    add_completion=True,
 )
 
 app.add_typer(rules_app, name="rules")
@@ -66,7 +68,9 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Check whether someone may be a candidate for a treatment, and what to ask next."""
@@ -99,28 +103,60 @@ def assess(
     ] = None,
     rules: RulesOption = None,
     unchecked: UncheckedOption = False,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            envvar="MESOGUIDE_PLAIN",
+            help="Ask line by line, with numbered choices and no colour or cursor movement "
+            "(for screen readers and simple terminals; chosen by itself when TERM=dumb).",
+            show_default=False,
+        ),
+    ] = False,
+    pager: Annotated[
+        bool,
+        typer.Option(
+            "--pager/--no-pager",
+            help="At a terminal, show a report taller than the screen through a pager "
+            "($PAGER, else less), starting at its first line.",
+        ),
+    ] = True,
 ) -> None:
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
     if output is not None and str(output) == "-":
         output = None  # as with batch: '-' is stdout
+    plain = plain or os.environ.get("TERM") == "dumb"
     with reporting_errors():
         pack = _pack(rules, unchecked)
         if output is not None:
             probe_output(output)  # before the questions: nothing typed is lost to a bad path
-        resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
+        if answers is not None:
+            resolved = _answers_from_file(pack, answers)
+        else:
+            resolved = _ask_plain(pack) if plain else _ask(pack)
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
-        if output_format is ReportFormat.text and output is None and sys.stdout.isatty():
+        to_screen = output is None and sys.stdout.isatty()
+        if output_format is ReportFormat.text and to_screen and not plain:
             from rich.console import Console
 
+            from mesoguide.pager import page
             from mesoguide.views import print_report
 
-            print_report(report, pack, Console())
+            print_report(report, pack, Console(), page if pager else None)
             return
-        from mesoguide.api import render
+        if output_format is ReportFormat.text:
+            from mesoguide.views import render_text
 
-        text = render(report, pack, output_format.value)
+            width = _columns(sys.stdout) if output is None else 80
+            text = render_text(report, pack, width=width, border=not plain)
+        else:
+            from mesoguide.api import render
+
+            text = render(
+                report, pack, "json" if output_format is ReportFormat.json else "markdown"
+            )
         if output is not None:
             write_output(output, text)
             say(f"Report written to {output}")
@@ -337,7 +373,7 @@ def _ask(pack: RulePack) -> AnswerSet:
             "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
         )
         try:
-            answers = interview(pack, QuestionaryPrompter(console, **session))
+            answers = interview(pack, QuestionaryPrompter(**session))
         except OSError as error:
             if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
                 raise
@@ -352,6 +388,49 @@ def _screen() -> TextIO | None:
     if not sys.stdin.isatty():
         return None
     return next((stream for stream in (sys.stdout, sys.stderr) if stream.isatty()), None)
+
+
+def _ask_plain(pack: RulePack) -> AnswerSet:
+    """The interview line by line (--plain): from a terminal, or lines piped in."""
+    from mesoguide.plain import PlainPrompter
+    from mesoguide.runner import interview
+
+    # The questions go where a person sees them; stdout, when redirected, gets only the report.
+    out = sys.stdout if sys.stdout.isatty() else sys.stderr
+    prompter = PlainPrompter(out, echo=not sys.stdin.isatty())
+    prompter.say(pack.title)
+    if pack.description:
+        prompter.say(pack.description)
+    prompter.say(
+        "You can review and change every answer before the result. "
+        "Ctrl-C stops at any time; nothing is saved."
+    )
+    # input() runs no event loop: a handler that raises stops it where it waits.
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        answers = interview(pack, prompter)
+    except OSError as error:
+        if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
+            raise
+        raise EOFError from None  # the terminal was closed under us: input ended
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    prompter.say()
+    return answers
+
+
+def _columns(stream: object) -> int:
+    """The width of the terminal ``stream`` is, or 80."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return 80
+
+
+def _terminated(signum: int, frame: object) -> None:
+    from mesoguide.errors import Terminated
+
+    raise Terminated
 
 
 def main() -> None:

@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 import questionary
-from prompt_toolkit.filters import Always
-from rich.console import Console
-from rich.text import Text
+from prompt_toolkit.application import get_app_or_none
+from prompt_toolkit.application.current import get_app_session
+from prompt_toolkit.filters import Always, to_filter
+from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.shortcuts import print_formatted_text
+from prompt_toolkit.styles import Style
+from prompt_toolkit.utils import get_cwidth
+from questionary.prompts.common import InquirerControl
 
-from mesoguide.answers import AnswerRejected, coerce, format_answer
+from mesoguide.answers import coerce
 from mesoguide.interrupts import run_prompt
-from mesoguide.model import Answer, Question, State
-from mesoguide.runner import ReviewRow, shown
+from mesoguide.model import Answer, Question
+from mesoguide.runner import ReviewRow
+from mesoguide.wording import as_text, check_choices, check_text, shown, skippable, text_hint
 
 UNCHOSEN = "__unchosen__"
 CONFIRM = "__confirm__"
 SKIP = "__skip__"
+COLUMN = "\t"  # in a review line: between the question and its answer, laid out as two columns
 # The answered line mirrors questionary's own look (its default style).
-QMARK_STYLE = "#5f819d"
-ANSWER_STYLE = "bold #ff9d00"
+RECORD_STYLE = Style.from_dict(
+    {"qmark": "#5f819d", "label": "bold", "answer": "bold #ff9d00", "note": "italic"}
+)
+
+Cells = list[tuple[str, str]]  # (style, one character); a zero-width marker has text ""
 
 
 class QuestionaryPrompter:
-    """Asks through questionary; ``Ctrl-C`` raises KeyboardInterrupt (``run_prompt``).
+    """Asks through questionary (``run_prompt``): Ctrl-C raises KeyboardInterrupt, Ctrl-D
+    EOFError, and SIGTERM Terminated, each from inside the prompt's event loop.
 
-    Each prompt is erased once answered and replaced by one line, ``? label answer``, so the
-    screen keeps a clean record whatever the question's type.
+    Each prompt is erased once answered and replaced by one record, ``? label answer``, so the
+    screen keeps a clean record whatever the question's type. Every line of a prompt is
+    word-wrapped at the terminal's width each time it is drawn, so it re-wraps on resize.
     """
 
-    def __init__(self, console: Console, **session: Any) -> None:
-        self.console = console
+    def __init__(self, record: TextIO | None = None, **session: Any) -> None:
         # input=/output= for tests; every prompt is erased when done (see the class docstring).
         self.session: dict[str, Any] = {"erase_when_done": True, **session}
+        self.record = record  # where the answered lines go; None: the prompts' output
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
         if question.type in ("integer", "boolean"):
@@ -42,61 +56,60 @@ class QuestionaryPrompter:
             answer = self._select(question, current)
         else:
             answer = self._checkbox(question, current)
-        self._answered(question.label, _shown(question, answer))
+        self._answered(question.label, shown(question, answer))
         return answer
 
     def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
-        width = max(40, self.console.width - 4)  # the select's pointer and margin
-        label_width = min(max((len(row.label) for row in rows), default=0), width * 3 // 5)
         choices: list[questionary.Choice | questionary.Separator] = [
             questionary.Choice("These are right: show the result", value=CONFIRM),
             questionary.Separator(" "),
         ]
         choices.extend(
-            questionary.Choice(
-                _row(row.label, row.shown, label_width, width), value=row.question_id
-            )
+            questionary.Choice(f"{row.label}{COLUMN}{row.shown}", value=row.question_id)
             for row in rows
         )
-        self.console.print()
+        label_width = max((get_cwidth(row.label) for row in rows), default=0)
+        self._print([("", "")])
         if dropped:
-            self.console.print(
-                Text(f"No longer applies, answer dropped: {'; '.join(dropped)}", style="dim")
+            self._print(
+                [("class:note", f"No longer applies, answer dropped: {'; '.join(dropped)}")]
             )
-        picked = run_prompt(
-            questionary.select(
-                "Review your answers",
-                choices=choices,
-                instruction="(pick one to change it, or confirm)",
-                **self.session,
-            )
+        prompt = questionary.select(
+            "Review your answers",
+            choices=choices,
+            instruction="(pick one to change it, or confirm)\n",
+            **self.session,
         )
+        _as_a_list(prompt.application, label_width)
+        picked = run_prompt(prompt)
         if picked == CONFIRM:
             self._answered("Review your answers", "confirmed")
             return None
         return str(picked)
 
     def _text(self, question: Question, current: Answer | None) -> Answer | None:
-        hint = _text_hint(question)
-        if _skippable(question):
+        hint = text_hint(question)
+        if skippable(question):
             hint += ", or Enter to skip"
+        # The question (and its help) above, the answer typed on a line of its own: a long
+        # question then wraps as a whole, leaving the typed answer where the eye expects it.
         message = f"{question.label} ({hint})"
-        if question.help:  # on its own line, with the answer typed on the next one
-            message += f"\n  {question.help}\n  >"
-
+        if question.help:
+            message += f"\n  {question.help}"
         prompt = questionary.text(
-            message,
-            default=_as_text(current),
-            validate=lambda text: _check_text(question, text),
+            f"{message}\n  >",
+            default=as_text(current),
+            validate=lambda text: check_text(question, text),
             **self.session,
         )
         _keep_compact(prompt.application)
+        _fit_to_width(prompt.application)
         text = str(run_prompt(prompt))
         return coerce(question, text) if text.strip() else None
 
     def _select(self, question: Question, current: Answer | None) -> Answer | None:
         choices = [questionary.Choice(c.label, value=c.value) for c in question.choices]
-        if _skippable(question):
+        if skippable(question):
             choices.append(questionary.Choice("(skip this question)", value=SKIP))
         preselected = current if current is not None else question.default
         default = next((c for c in choices if c.value == preselected), None)
@@ -106,15 +119,15 @@ class QuestionaryPrompter:
             choices.insert(0, questionary.Choice("(choose one)", value=UNCHOSEN))
         instruction = _instruction("arrow keys, then Enter", question.help)
         while True:
-            answer = run_prompt(
-                questionary.select(
-                    question.label,
-                    choices=choices,
-                    default=default,
-                    instruction=instruction,
-                    **self.session,
-                )
+            prompt = questionary.select(
+                question.label,
+                choices=choices,
+                default=default,
+                instruction=instruction,
+                **self.session,
             )
+            _as_a_list(prompt.application)
+            answer = run_prompt(prompt)
             if answer != UNCHOSEN:
                 return None if answer == SKIP else str(answer)
             instruction = _instruction("Please choose one: arrow keys, then Enter", question.help)
@@ -129,94 +142,197 @@ class QuestionaryPrompter:
         prompt = questionary.checkbox(
             question.label,
             choices=boxes,
-            validate=lambda values: _check_boxes(question, values),
-            instruction=_instruction("Space to select, Enter to confirm", question.help),
+            validate=lambda values: check_choices(question, values),
+            instruction=_instruction("Space to select, then Enter", question.help),
             **self.session,
         )
         _keep_compact(prompt.application)
+        _as_a_list(prompt.application)
         values = list(run_prompt(prompt))
         return coerce(question, values) if values else None
 
-    def _answered(self, label: str, shown: str) -> None:
-        self.console.print(
-            Text.assemble(("? ", QMARK_STYLE), (label, "bold"), " ", (shown, ANSWER_STYLE))
+    def _answered(self, label: str, answer: str) -> None:
+        self._print(
+            [("class:qmark", "? "), ("class:label", label), ("", " "), ("class:answer", answer)]
         )
 
-
-def _skippable(question: Question) -> bool:
-    """Whether Enter alone may leave it unanswered (then its default, if any, applies)."""
-    return not question.required or question.default is not None
-
-
-def _shown(question: Question, answer: Answer | None) -> str:
-    """The echo of one answer: what was typed, or what a blank counts as."""
-    if answer is not None:
-        return format_answer(question, answer)
-    if question.default is not None:
-        return shown(question, State.default, question.default)
-    return shown(question, State.not_answered, None)
-
-
-def _as_text(current: Answer | None) -> str:
-    if current is None:
-        return ""
-    if isinstance(current, bool):
-        return "yes" if current else "no"
-    return str(current)
-
-
-def _text_hint(question: Question) -> str:
-    if question.type == "boolean":
-        return "yes or no"
-    low, high = question.min, question.max
-    if low is not None and high is not None:
-        return f"a whole number from {low} to {high}"
-    if low is not None:
-        return f"a whole number, at least {low}"
-    return f"a whole number, at most {high}" if high is not None else "a whole number"
+    def _print(self, fragments: list[tuple[str, str]]) -> None:
+        """One record line, word-wrapped at the width of the terminal it goes to."""
+        if self.record is not None:
+            options: dict[str, Any] = {"file": self.record}
+            width = 80
+        else:
+            output = self.session.get("output") or get_app_session().output
+            options = {"output": output}
+            width = output.get_size().columns
+        text = FormattedText(_wrap(fragments, width))
+        print_formatted_text(text, style=RECORD_STYLE, **options)
 
 
 def _instruction(keys: str, help_text: str | None) -> str:
-    return f"({keys})\n  {help_text}" if help_text else f"({keys})"
+    # Ends with a newline: the whole question is drawn above the (empty) input line, where
+    # it can be wrapped, instead of inside that line, where prompt_toolkit would cut it.
+    return f"({keys})\n  {help_text}\n" if help_text else f"({keys})\n"
 
 
-def _check_text(question: Question, text: str) -> bool | str:
-    """questionary's validator for integers and yes/no: True, or what to type instead."""
-    if not text.strip():
-        return True if _skippable(question) else f"Please answer: {_text_hint(question)}."
-    try:
-        coerce(question, text)
-    except AnswerRejected as rejected:
-        if question.type == "integer" and "outside" not in rejected.reason:
-            return f"{rejected.reason}: type {_text_hint(question)}"
-        return rejected.reason
-    return True
+def _as_a_list(application: Any, label_width: int = 0) -> None:
+    """A select or checkbox prompt: wrapped, its cursor on the highlight, Ctrl-D ending input."""
+    _fit_to_width(application, label_width)
+    _pointer_carries_cursor(application)
+    _end_on_ctrl_d(application)
 
 
-def _check_boxes(question: Question, values: Sequence[str]) -> bool | str:
-    """questionary's validator: the pack's rules, worded for someone at the keyboard."""
-    if not values:
-        if _skippable(question):
-            return True
-        return "Choose at least one: Space selects the choice under the pointer."
-    labels = {c.value: c.label for c in question.choices}
-    exclusive = [c.value for c in question.choices if c.exclusive and c.value in values]
-    if exclusive and len(values) > 1:
-        return f"'{labels[exclusive[0]]}' cannot be combined with other choices: unselect one."
-    try:
-        coerce(question, list(values))
-    except AnswerRejected as rejected:
-        return rejected.reason
-    return True
+def _fit_to_width(application: Any, label_width: int = 0) -> None:
+    """Word-wrap every text of the prompt at the terminal's width, each time it is drawn.
+
+    prompt_toolkit cuts a long line (or breaks it inside a word); this wraps at spaces, with
+    continuation lines indented under the line's first word. A review line's two columns
+    (question, answer) each wrap in their own column; ``label_width`` is the longest question.
+    """
+    for window in application.layout.find_all_windows():
+        control = window.content
+        if isinstance(control, FormattedTextControl):
+            control.text = _wrapping(control.text, label_width)
+            window.height = None  # as tall as its wrapped lines (a validation message is one)
 
 
-def _row(label: str, shown: str, label_width: int, width: int) -> str:
-    """One review line: the label padded or cut to a column, then the answer, within width."""
-    return _cut(f"{_cut(label, label_width):<{label_width}}  {shown}", width)
+def _wrapping(text: Any, label_width: int) -> Callable[[], StyleAndTextTuples]:
+    def wrapped() -> StyleAndTextTuples:
+        app = get_app_or_none()
+        width = app.output.get_size().columns if app is not None else 80
+        return _wrap(to_formatted_text(text), width, label_width)
+
+    return wrapped
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _wrap(
+    fragments: Sequence[tuple[str, str] | tuple[str, str, Any]], width: int, label_width: int = 0
+) -> StyleAndTextTuples:
+    """The fragments with each line word-wrapped at ``width`` (see `_fit_to_width`)."""
+    lines: list[Cells] = [[]]
+    for style, text, *_ in fragments:
+        if not text:
+            lines[-1].append((style, ""))  # [SetCursorPosition] and the like: keep in place
+        for char in text:
+            if char == "\n":
+                lines.append([])
+            else:
+                lines[-1].append((style, char))
+    out: StyleAndTextTuples = []
+    for number, line in enumerate(lines):
+        if number:
+            out.append(("", "\n"))
+        for row_number, row in enumerate(_wrap_line(line, max(width, 10), label_width)):
+            if row_number:
+                out.append(("", "\n"))
+            out.extend(row)
+    return out
+
+
+def _wrap_line(line: Cells, width: int, label_width: int) -> list[Cells]:
+    lead = line[: _indent(line, width)]
+    body = line[len(lead) :]
+    room = width - _width(lead)
+    tab = next((i for i, (_, char) in enumerate(body) if char == COLUMN), None)
+    if tab is None:
+        return _fill(body, room, lead)
+    # A review line: the question in a column of its own, its answer beside it, both wrapped;
+    # when the terminal is too narrow for two columns, the answer goes under the question.
+    left, right = body[:tab], body[tab + 1 :]
+    column = min(label_width, room * 3 // 5)
+    if room - column - 2 < 16:
+        return _fill(left, room, lead) + _fill(right, room - 2, _blank(_width(lead) + 2))
+    questions = _fill(left, column, [])
+    answers = _fill(right, room - column - 2, [])
+    rows = []
+    for i in range(max(len(questions), len(answers))):
+        question = questions[i] if i < len(questions) else []
+        answer = answers[i] if i < len(answers) else []
+        pad = _blank(column - _width(question) + 2) if answer else []
+        rows.append((lead if i == 0 else _blank(_width(lead))) + question + pad + answer)
+    return rows
+
+
+def _blank(width: int) -> Cells:
+    return [("", " ")] * width
+
+
+def _indent(line: Cells, width: int) -> int:
+    """Where the line's first word starts: its wrapped lines are indented to there."""
+    for i, (_, char) in enumerate(line):
+        if char and (char.isalnum() or char in "('\""):
+            return i if i <= width // 3 else 0
+    return 0
+
+
+def _fill(cells: Cells, width: int, lead: Cells) -> list[Cells]:
+    """Greedy word wrap of ``cells`` in ``width`` columns; ``lead`` starts the first line and
+    its width in blanks starts the others. A word longer than a whole line is broken."""
+    width = max(width, 1)
+    words: list[tuple[Cells, Cells]] = [([], [])]  # (the blanks before it, the word)
+    for cell in cells:
+        if cell[1] != " ":
+            words[-1][1].append(cell)
+        elif words[-1][1]:
+            words.append(([cell], []))
+        else:
+            words[-1][0].append(cell)
+    rows: list[Cells] = []
+    row: Cells = []
+    for gap, word in words:
+        if not row:
+            gap = []  # a wrapped line starts at its first word
+        used, size = _width(row), _width(word)
+        if not word and used + len(gap) > width:
+            continue  # blanks at the end of a full line
+        if row and used + len(gap) + size > width:
+            rows.append(row)
+            row, used, gap = [], 0, []
+        while size > width - used - len(gap):  # longer than a whole line: break it at the end
+            cut = _fits(word, width - used - len(gap))
+            rows.append(row + gap + word[:cut])
+            row, used, gap, word = [], 0, [], word[cut:]
+            size = _width(word)
+        row.extend(gap + word)
+    rows.append(row)
+    return [(lead if i == 0 else _blank(_width(lead))) + r for i, r in enumerate(rows)]
+
+
+def _fits(word: Cells, room: int) -> int:
+    used = 0
+    for i, (_, char) in enumerate(word):
+        used += get_cwidth(char)
+        if used > room:
+            return max(i, 1)
+    return len(word)
+
+
+def _width(cells: Cells) -> int:
+    return sum(get_cwidth(char) for _, char in cells)
+
+
+def _pointer_carries_cursor(application: Any) -> None:
+    """Put the terminal's cursor on the highlighted choice, where a screen reader looks.
+
+    questionary leaves it on the question line while the highlight moves.
+    """
+    for window in application.layout.find_all_windows():
+        if isinstance(window.content, InquirerControl):
+            window.content.focusable = to_filter(True)
+            window.content.show_cursor = True
+            application.layout.focus(window)
+            return
+
+
+def _end_on_ctrl_d(application: Any) -> None:
+    """Ctrl-D at a list ends the input, as it does at a typed answer."""
+    keys = KeyBindings()
+
+    @keys.add("c-d", eager=True)
+    def _(event: Any) -> None:
+        event.app.exit(exception=EOFError, style="class:aborting")
+
+    application.key_bindings = merge_key_bindings([application.key_bindings, keys])
 
 
 def _keep_compact(application: Any) -> None:

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mesoguide.cliapp import App
 from mesoguide.cliutil import reporting_errors
 from mesoguide.errors import ExitCode
 
 if TYPE_CHECKING:
     pass
 
-app = typer.Typer(
+app = App(
     name="rules",
     help="Check, show and test rule packs, and print the pack format's JSON Schema.",
     no_args_is_help=True,
     add_completion=False,
-    pretty_exceptions_enable=False,
 )
 
 PackArgument = Annotated[

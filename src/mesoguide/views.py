@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mesoguide.model import Finding, Report, RulePack, State
+from mesoguide.model import Finding, GuidancePoint, Report, RulePack, State
 from mesoguide.runner import shown
 
 OUTCOME_STYLES = {"candidate": "green", "refer": "yellow", "not_indicated": "blue"}
@@ -32,17 +32,20 @@ def _bullets(findings: Iterable[Finding]) -> RenderableType:
     return Padding(table, (0, 0, 0, 2))
 
 
-def text_report(report: Report, pack: RulePack) -> RenderableType:
-    """The terminal report as one rich renderable."""
+def text_report(report: Report, pack: RulePack, border: bool = True) -> RenderableType:
+    """The terminal report as one rich renderable.
+
+    It opens with the outcome (in a panel, or as a plain heading without ``border``), keys every
+    guidance point it cites, and ends with the outcome again, so that the last lines on screen
+    say the result whatever scrolled away.
+    """
     style = OUTCOME_STYLES.get(report.candidacy, "cyan")
-    parts: list[RenderableType] = [
-        Panel(
-            Text(report.outcome.summary),
-            title=Text(report.outcome.label, style=f"bold {style}"),
-            title_align="left",
-            border_style=style,
-        )
-    ]
+    title = Text(report.outcome.label, style=f"bold {style}")
+    parts: list[RenderableType] = []
+    if border:
+        parts.append(_OutcomePanel(title, Text(report.outcome.summary), style))
+    else:
+        parts += [title, Text(report.outcome.summary)]
 
     def section(title: str, body: RenderableType) -> None:
         parts.append(Text(""))
@@ -66,8 +69,20 @@ def text_report(report: Report, pack: RulePack) -> RenderableType:
     blanks = _blanks(report, pack)
     if blanks:
         section("Not answered", _bullets(blanks))
+    points = cited_points(report, pack)
+    if points:
+        key = Table.grid(padding=(0, 1))
+        key.add_column(no_wrap=True, style="dim")
+        key.add_column()
+        for point in points:
+            key.add_row(
+                point.id, point.text + (f" (source: {point.source})" if point.source else "")
+            )
+        section("Guidance points cited", Padding(key, (0, 0, 0, 2)))
     parts.append(Text(""))
     parts.append(Text(report.disclaimer, style="dim italic"))
+    parts.append(Text(""))
+    parts.append(Text.assemble(("Result: ", "bold"), title))
     return Group(*parts)
 
 
@@ -80,17 +95,48 @@ def _blanks(report: Report, pack: RulePack) -> list[Finding]:
     ]
 
 
-def print_report(report: Report, pack: RulePack, console: Console) -> None:
-    console.print(text_report(report, pack))
+class _OutcomePanel:
+    """The outcome in a panel: its label in the top border, or inside when the border is too
+    narrow for it (rich would cut it short)."""
+
+    def __init__(self, title: Text, summary: Text, style: str) -> None:
+        self.title, self.summary, self.style = title, summary, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.title.cell_len + 6 <= options.max_width:
+            yield Panel(self.summary, title=self.title, title_align="left", border_style=self.style)
+        else:
+            yield Panel(Group(self.title, self.summary), border_style=self.style)
 
 
-def render_text(report: Report, pack: RulePack, width: int = 80) -> str:
-    """The terminal report as plain text (for files and pipes)."""
+def print_report(
+    report: Report, pack: RulePack, console: Console, page: Callable[[str], bool] | None = None
+) -> None:
+    """Print the report; through ``page`` when given and the report is taller than the console."""
+    renderable = text_report(report, pack)
+    if page is not None:
+        lines = console.render_lines(renderable, console.options, pad=False)
+        if len(lines) > console.size.height:
+            with console.capture() as capture:
+                console.print(renderable)
+            if page(capture.get()):
+                return
+    console.print(renderable)
+
+
+def render_text(report: Report, pack: RulePack, width: int = 80, border: bool = True) -> str:
+    """The terminal report as plain text (for files, pipes and the plain mode)."""
     console = Console(width=width, color_system=None, force_terminal=False, record=True)
     with console.capture() as capture:
-        console.print(text_report(report, pack))
+        console.print(text_report(report, pack, border))
     # rich pads table cells to the full width; a file or a pipe wants no trailing blanks
     return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
+
+
+def cited_points(report: Report, pack: RulePack) -> list[GuidancePoint]:
+    """The guidance points the report cites, G1, G2, ... first, then the named ones."""
+    used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
+    return [pack.guidance[point_id] for point_id in used if point_id in pack.guidance]
 
 
 def render_markdown(report: Report, pack: RulePack) -> str:
@@ -120,14 +166,12 @@ def render_markdown(report: Report, pack: RulePack) -> str:
     out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
     for response in report.answers.responses(pack):
         out.append(f"| {_md_cell(response.question.label)} | {_md_cell(shown(*response))} |")
-    used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
-    if used:
+    points = cited_points(report, pack)
+    if points:
         out.extend(["", "## Guidance points cited", ""])
-        for point_id in used:
-            point = pack.guidance.get(point_id)
-            if point is not None:
-                source = f" (source: {point.source})" if point.source else ""
-                out.append(f"- **{point_id}**: {point.text}{source}")
+        for point in points:
+            source = f" (source: {point.source})" if point.source else ""
+            out.append(f"- **{point.id}**: {point.text}{source}")
     out.extend(
         [
             "",

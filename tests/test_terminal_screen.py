@@ -1,0 +1,159 @@
+"""Wrap, never cut: every question, hint, help line, choice, record and review value is on
+screen in whole words at 80, 60 and 40 columns, read through a terminal emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from mesoguide.answers import format_answer
+from mesoguide.loader import load_pack
+from mesoguide.model import Answer, Question, RulePack
+from mesoguide.packs import default_pack_path
+from mesoguide.wording import shown, skippable, text_hint
+from tests.conftest import ROOT
+from tests.screen import Screen
+
+pytestmark = pytest.mark.timeout(60)
+
+DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
+PACKS = {"mesotherapy": default_pack_path(), "microneedling": ROOT / "examples" / "microneedling"}
+
+
+def answer_for(question: Question) -> tuple[str, Answer | None]:
+    """Keys that give a valid answer to the question, and that answer."""
+    if question.type == "integer":
+        low = question.min if question.min is not None else 0
+        high = question.max if question.max is not None else low + 20
+        value = (low + high) // 2
+        return f"{value}{ENTER}", value
+    if question.type == "boolean":
+        return f"no{ENTER}", False
+    if question.default is not None:  # the pointer starts on (or the boxes hold) the default
+        return ENTER, question.default
+    first = question.choices[0].value
+    if question.type == "choice":
+        return DOWN + ENTER, first  # the pointer starts on "(choose one)"
+    return SPACE + ENTER, (first,)
+
+
+def on_screen(question: Question) -> list[str]:
+    """What the prompt for the question must show in full."""
+    if question.type in ("integer", "boolean"):
+        skip = ", or Enter to skip" if skippable(question) else ""
+        phrases = [f"? {question.label} ({text_hint(question)}{skip})"]
+    else:
+        keys = "arrow keys" if question.type == "choice" else "Space to select"
+        phrases = [f"? {question.label} ({keys}, then Enter)"]
+        phrases += [choice.label for choice in question.choices]
+    return phrases + ([question.help] if question.help else [])
+
+
+def walk(pack: RulePack, screen: Screen) -> dict[str, Answer]:
+    """Answer every question that applies, checking each prompt and record on screen."""
+    answers: dict[str, Answer] = {}
+    for question in pack.questions:
+        if not pack.question_tests[question.id](answers):
+            continue
+        screen.wait_for(*on_screen(question))
+        keys, value = answer_for(question)
+        screen.send(keys)
+        if value is not None:
+            answers[question.id] = value
+        screen.wait_for(f"? {question.label} {shown(question, value)}")
+    return answers
+
+
+@pytest.mark.parametrize("columns", [80, 60, 40])
+@pytest.mark.parametrize("pack_name", list(PACKS))
+def test_every_prompt_and_review_row_is_on_screen_in_whole_words(pack_name: str, columns: int):
+    """Walks a whole questionnaire at the width; the review shows every answer in whole words."""
+    pack = load_pack(PACKS[pack_name])
+    screen = Screen(["assess", "--rules", str(PACKS[pack_name])], columns, NO_COLOR="1")
+    answers = walk(pack, screen)
+    screen.wait_for("? Review your answers (pick one to change it, or confirm)")
+    for question in pack.questions:
+        if pack.question_tests[question.id](answers):
+            value = answers.get(question.id)
+            words = format_answer(question, value) if value is not None else "not answered"
+            screen.wait_for_words(question.label, words)
+    screen.send(ENTER)
+    screen.wait_for("? Review your answers confirmed")
+    assert screen.finish() == 0
+
+
+def test_a_prompt_re_wraps_when_the_terminal_narrows():
+    """Resized from 80 to 40 columns at a long question, the prompt is redrawn in whole words."""
+    pack = load_pack(PACKS["mesotherapy"])
+    screen = Screen(["assess"], 80, rows=40, NO_COLOR="1")
+    question = pack.question("age")
+    screen.wait_for(*on_screen(question))
+    screen.screen.resize(40, 40)
+    screen.child.setwinsize(40, 40)
+    screen.wait_for(*on_screen(question))
+    assert max(len(line.rstrip()) for line in screen.screen.display) <= 40
+    screen.child.sendcontrol("c")
+    assert screen.finish() == 130
+
+
+def test_the_cursor_rests_on_the_highlighted_choice():
+    """At a list the terminal's cursor moves with the highlight, where a screen reader looks."""
+    screen = Screen(["assess"], 60, rows=40, NO_COLOR="1")
+    screen.wait_for("? How old are you?")
+    screen.send("35" + ENTER)
+    screen.wait_for("Prefer not to say")
+    screen.send(DOWN * 2)
+
+    def on_male() -> bool:
+        line = screen.screen.display[screen.screen.cursor.y]
+        return "»" in line and "Male" in line
+
+    screen.wait_until(on_male, "the cursor on the line of the highlighted 'Male'")
+    screen.child.sendcontrol("c")
+    assert screen.finish() == 130
+
+
+@pytest.mark.parametrize("question", ["sex", "concerns"])
+def test_ctrl_d_at_a_list_ends_the_input(question: str):
+    """Ctrl-D at a list (or the boxes) exits 130 as at a typed answer, with the same line."""
+    screen = Screen(["assess"], 80, rows=40, NO_COLOR="1")
+    screen.wait_for("? How old are you?")
+    screen.send("35" + ENTER)
+    if question == "concerns":
+        screen.wait_for("Prefer not to say")
+        screen.send(DOWN + ENTER)
+    screen.wait_for("? What is your sex?" if question == "sex" else "Something else")
+    screen.child.sendcontrol("d")
+    assert screen.finish() == 130
+    assert "Input ended before the questionnaire was finished: nothing was saved." in screen.text()
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        (
+            [("How old are you?", "abc" + ENTER)],
+            "'abc' is not a whole number: type a whole number from 0 to 120",
+        ),
+        (
+            [
+                ("How old are you?", "35" + ENTER),
+                ("Prefer not to say", DOWN + ENTER),
+                ("Something else", SPACE + ENTER),
+                ("Which areas would", SPACE + ENTER),
+                ("How would you describe", DOWN * 2 + ENTER),
+                ("causes your", DOWN * 2 + ENTER),
+                ("Would you rather avoid surgery?", "maybe" + ENTER),
+            ],
+            "'maybe' is not yes or no (yes/no/true/false/y/n/1/0)",
+        ),
+    ],
+)
+def test_a_validation_message_wraps_at_40_columns(steps: list[tuple[str, str]], message: str):
+    """A refused answer's message is on screen whole at 40 columns, under its prompt."""
+    screen = Screen(["assess"], 40, rows=40, NO_COLOR="1")
+    for prompt, keys in steps:
+        screen.wait_for(prompt)
+        screen.send(keys)
+    screen.wait_for(message)
+    screen.child.sendcontrol("c")
+    assert screen.finish() == 130
