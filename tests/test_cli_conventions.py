@@ -116,3 +116,15 @@ def test_bash_completion_installs_and_completes(tmp_path: Path) -> None:
         "--format",
         "text json markdown",
     ], done.stderr
+
+
+def test_without_the_quick_conversion_typer_converts_the_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a typer lacking the private hook, typer's own conversion still reads the options."""
+    from mesoguide import cliapp
+
+    monkeypatch.setattr(cliapp, "_converter", lambda: None)
+    result = runner.invoke(app, ["rules", "show", "--format", "json"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("{")

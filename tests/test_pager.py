@@ -98,7 +98,7 @@ def test_less_says_how_to_read_on_and_q_finishes(answers: Path):
         encoding="utf-8",
     )
     child.expect_exact("You may be a candidate - discuss it with a professional")
-    child.expect_exact("Space reads on, b goes back, q finishes")
+    child.expect_exact("Space reads on, b back, q finishes")
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()

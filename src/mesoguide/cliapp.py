@@ -1,27 +1,31 @@
 """The typer app class of every mesoguide command: plain help screens, quick option values.
 
 typer 0.29 converts every option's text to its annotated type through a pydantic TypeAdapter,
-and importing pydantic costs about 110 ms on each run of a command (a third of
+and importing pydantic costs 60 to 110 ms on each run of a command (a third of
 `assess --answers`). mesoguide's options are only text, paths, flags and string enums, which
-`Command` converts as typer does, with the same message for a value that is not allowed.
+`Command` converts itself, naming the allowed values when one is not. That reaches into
+typer's private `_coercion` module: with a typer that lacks it (or changes it), `Command`
+leaves the conversion to typer.
 Its help lists arguments and options without typer's `<str>`/`<bool>` types and shows
 `INPUT`, not `{INPUT}`, in the usage line.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from typer import BadParameter
-from typer._click import Context
-from typer._click.formatting import HelpFormatter
-from typer._coercion import RuntimeParam
 from typer.core import TyperArgument, TyperCommand, TyperGroup
+
+if TYPE_CHECKING:
+    from typer._click import Context
+    from typer._click.formatting import HelpFormatter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,34 +99,50 @@ class Command(_WholeSummary, TyperCommand):
 
 def _convert_quickly(params: list[Any]) -> None:
     """Give each text, path, flag or enum parameter `_Convert` instead of typer's pydantic."""
+    convert = _converter()
     for param in params:
         descriptor = getattr(param, "type_descriptor", None)
         annotation = getattr(descriptor, "annotation", None)
         known = annotation in (str, Path, bool) or (
             isinstance(annotation, type) and issubclass(annotation, Enum)
         )
-        if known and descriptor is not None and getattr(param, "_runtime_param", 0) is None:
-            info = descriptor.parameter_info
-            param._runtime_param = _Convert(parameter_info=info, annotation=annotation)
+        if convert and known and getattr(param, "_runtime_param", 0) is None:
+            try:
+                param._runtime_param = convert(
+                    parameter_info=descriptor.parameter_info,  # type: ignore[union-attr]
+                    annotation=annotation,
+                )
+            except TypeError:  # another typer's RuntimeParam: leave it the conversion
+                return
 
 
-@dataclass(frozen=True)
-class _Convert(RuntimeParam):
-    """An option's text as its annotated type: text, a path, a flag or an enum member."""
+@functools.cache
+def _converter() -> Callable[..., Any] | None:
+    """The `_Convert` class, or None with a typer that converts without a `RuntimeParam`."""
+    try:
+        from typer._coercion import RuntimeParam
+    except ImportError:
+        return None
 
-    def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
-        kind = self.annotation
-        if isinstance(value, kind):
-            return value
-        text = str(value)
-        if kind is bool:
-            if text.strip().lower() in TRUE_WORDS | FALSE_WORDS:
-                return text.strip().lower() in TRUE_WORDS
-            raise BadParameter(f"'{text}' is not a valid boolean.", ctx=ctx, param=param)
-        if isinstance(kind, type) and issubclass(kind, Enum):
-            members = [member.value for member in kind]
-            if text in members:
-                return kind(text)
-            allowed = ", ".join(f"'{m}'" for m in members)
-            raise BadParameter(f"'{text}' is not one of {allowed}.", ctx=ctx, param=param)
-        return kind(text)
+    @dataclass(frozen=True)
+    class _Convert(RuntimeParam):
+        """An option's text as its annotated type: text, a path, a flag or an enum member."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
+            kind = self.annotation
+            if isinstance(value, kind):
+                return value
+            text = str(value)
+            if kind is bool:
+                if text.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+                    return text.strip().lower() in TRUE_WORDS
+                raise BadParameter(f"'{text}' is not a valid boolean.", ctx=ctx, param=param)
+            if isinstance(kind, type) and issubclass(kind, Enum):
+                members = [member.value for member in kind]
+                if text in members:
+                    return kind(text)
+                allowed = ", ".join(f"'{m}'" for m in members)
+                raise BadParameter(f"'{text}' is not one of {allowed}.", ctx=ctx, param=param)
+            return kind(text)
+
+    return _Convert

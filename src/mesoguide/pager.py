@@ -12,7 +12,7 @@ import shutil
 import signal
 import subprocess
 
-LESS_PROMPT = "Space reads on, b goes back, q finishes"  # fits 40 columns
+LESS_PROMPT = "Space reads on, b back, q finishes"  # whole at 40 columns (less keeps 38)
 
 
 def page(text: str) -> bool:
