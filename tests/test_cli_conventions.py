@@ -86,7 +86,14 @@ def test_mesoguide_plain_reads_as_a_flag(
 def test_bash_completion_installs_and_completes(tmp_path: Path) -> None:
     """`--install-completion bash` hooks into ~/.bashrc; bash then completes commands and values."""
     script = Path(sys.executable).with_name("mesoguide")
-    env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    # typer's own switch: no guessing the shell from the process tree, so the test relies on
+    # the `bash` it passes (a guess from pytest's parents made it pass or fail by chance).
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "SHELL": "/bin/bash",
+        "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1",
+    }
     env["PATH"] = f"{script.parent}{os.pathsep}{env['PATH']}"
     installed = subprocess.run(
         [str(script), "--install-completion", "bash"],
