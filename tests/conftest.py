@@ -28,7 +28,6 @@ BASE_ANSWERS: dict[str, object] = {
     "wants_to_avoid_surgery": False,
     "results_expected_within": "months",
     "sessions_possible": 12,
-    "diet_and_exercise": "regular",
     "goal_is_weight_loss": False,
     "pregnant_or_breastfeeding": False,
     "blood_thinners_or_bleeding_disorder": False,

@@ -19,7 +19,14 @@ class Screen:
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()  # every byte the program wrote
-        environment = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", **env}
+        # PAGER=cat: a report taller than the screen would otherwise wait in less
+        environment = {
+            **os.environ,
+            "PROMPT_TOOLKIT_NO_CPR": "1",
+            "TERM": "xterm",
+            "PAGER": "cat",
+            **env,
+        }
         environment.pop("COLUMNS", None)
         environment.pop("LINES", None)
         self.child = pexpect.spawn(

@@ -18,7 +18,7 @@ from mesoguide.answers import (
 )
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.loader import load_pack
-from mesoguide.model import Answer, Choice, Question, QuestionType, RulePack
+from mesoguide.model import Answer, Choice, Question, QuestionType, RulePack, State
 from mesoguide.runner import from_mapping
 from tests.conftest import BASE_ANSWERS, ROOT
 
@@ -207,15 +207,17 @@ def test_labels_are_looked_up_per_question_object() -> None:
 
 
 def test_from_mapping_gives_answers_in_question_order(pack: RulePack) -> None:
-    """Resolves a full answer set, coercing each value and filling defaults."""
+    """Resolves a full answer set, coercing each value; a blank optional answer has no value."""
     raw = {key: BASE_ANSWERS[key] for key in reversed(list(BASE_ANSWERS))}
     raw["age"] = "35"
-    answers = from_mapping(pack, raw).values
-    assert list(answers) == [q.id for q in pack.questions]
+    resolved = from_mapping(pack, raw)
+    answers = resolved.values
+    assert list(resolved.states) == [q.id for q in pack.questions]
+    assert list(answers) == [q.id for q in pack.questions if q.id in BASE_ANSWERS]
     assert answers["age"] == 35
     assert answers["concerns"] == ("cellulite",)
-    assert answers["scarring_or_pigment_disorder"] is False  # optional, defaulted
-    assert answers["recent_treatment_in_area"] is False
+    assert resolved.states["scarring_or_pigment_disorder"] is State.not_answered  # optional
+    assert resolved.states["recent_treatment_in_area"] is State.not_answered
 
 
 def test_from_mapping_lists_every_problem_at_once(pack: RulePack) -> None:
@@ -227,13 +229,7 @@ def test_from_mapping_lists_every_problem_at_once(pack: RulePack) -> None:
         "a.yaml: sex: required, but not answered",
         "a.yaml: concerns: 'celulite' is not one of cellulite, wrinkles, sagging_skin, excess_fat, other (did you mean 'cellulite'?)",
         "a.yaml: areas: required, but not answered",
-        "a.yaml: body_type: required, but not answered",
-        "a.yaml: wants_to_avoid_surgery: required, but not answered",
-        "a.yaml: results_expected_within: required, but not answered",
-        "a.yaml: sessions_possible: required, but not answered",
-        "a.yaml: diet_and_exercise: required, but not answered",
         "a.yaml: goal_is_weight_loss: required, but not answered",
-        "a.yaml: pregnant_or_breastfeeding: required, but not answered",
         "a.yaml: blood_thinners_or_bleeding_disorder: required, but not answered",
         "a.yaml: ingredient_allergies: required, but not answered",
         "a.yaml: skin_problem_in_area: required, but not answered",

@@ -451,7 +451,7 @@ def test_the_tally_summary_counts_outcomes_and_shows_the_first_rejections(
         "prefer_not_to_say (did you mean 'female'?)"
     )
     assert tally.summary() == [
-        "11 rows read: 1 not_indicated, 1 refer, 2 candidate, 7 rejected",
+        "11 rows read: 1 refer, 1 not_indicated, 2 candidate, 7 rejected",
         f"  row 4 (id A-4): {reason}",
         *[f"  row {6 + i} (id B-{i}): {reason}" for i in range(4)],
         "  ... and 2 more rejected rows",

@@ -40,12 +40,27 @@ C2 = (
 C3 = "C-3,35,male,excess_fat,abdomen,overweight,,maybe,soon,12,regular,no,no,no,no,no,none;cancer"
 THREE = "\n".join([HEADER, C1, C2, C3]) + "\n"
 
-CANDIDATE_RULES = (
-    '["may_be_candidate", "candidate_decided_with_professional", "areas_listed", '
-    '"course_of_sessions", "what_mesotherapy_is", '
-    '"side_effects_vary", "evidence_limited", "check_credentials", "ask_fda_status", '
-    '"ask_long_term_benefits", "questions_answered_first", "consult_professional"]'
-)
+CANDIDATE_RULE_IDS = [
+    "may_be_candidate", "candidate_decided_with_professional", "expects_results_later",
+    "invasiveness_compared", "minimally_invasive", "open_to_surgery", "areas_listed",
+    "scarring_or_pigment_not_answered", "recent_treatment_not_answered",
+    "bruising_medicines_not_answered", "liver_or_kidney_not_answered", "cold_sores_not_answered",
+    "course_of_sessions", "what_mesotherapy_is", "article_claims_help", "fda_no_evidence",
+    "side_effects_vary", "bruising_common", "fda_warned_harms", "evidence_limited",
+    "check_credentials", "ask_fda_status", "fda_status", "ask_long_term_benefits",
+    "questions_answered_first", "consult_professional",
+]  # fmt: skip
+CANDIDATE_RULES = json.dumps(CANDIDATE_RULE_IDS)
+REFER_RULE_IDS = [
+    "refer_pregnant_or_breastfeeding", "cellulite_not_a_fat_problem", "cellulite_understand_first",
+    "expects_results_in_weeks", "invasiveness_compared", "minimally_invasive",
+    "areas_listed", "scarring_or_pigment_not_answered", "recent_treatment_not_answered",
+    "bruising_medicines_not_answered", "liver_or_kidney_not_answered", "what_mesotherapy_is",
+    "article_claims_help", "fda_no_evidence", "side_effects_vary", "bruising_common",
+    "fda_warned_harms", "evidence_limited", "check_credentials", "ask_fda_status", "fda_status",
+    "ask_long_term_benefits", "questions_answered_first", "consult_professional",
+]  # fmt: skip
+REFER_RULES = json.dumps(REFER_RULE_IDS)
 PREGNANT = (
     "You said you are pregnant, may be pregnant, or are breastfeeding. Injectable cosmetic "
     "treatments are usually put off until after this time."
@@ -58,14 +73,12 @@ C3_ERROR = (
 THREE_JSONL = (
     '{"row": 1, "id": "C-1", "candidacy": "candidate", "sessions": {"min": 10, "max": 15}, '
     f'"rules": {CANDIDATE_RULES}, "reasons": []}}\n'
-    '{"row": 2, "id": "C-2", "candidacy": "refer", "sessions": null, "rules": '
-    '["refer_pregnant_or_breastfeeding", "cellulite_understand_first", '
-    '"what_mesotherapy_is", "side_effects_vary", "evidence_limited", "consult_professional"], '
-    f'"reasons": ["{PREGNANT}"]}}\n'
+    '{"row": 2, "id": "C-2", "candidacy": "refer", "sessions": null, '
+    f'"rules": {REFER_RULES}, "reasons": ["{PREGNANT}"]}}\n'
     f'{{"row": 3, "id": "C-3", "error": "{C3_ERROR}"}}\n'
 )
 THREE_SUMMARY = (
-    "3 rows read: 0 not_indicated, 1 refer, 1 candidate, 1 rejected\n"
+    "3 rows read: 1 refer, 0 not_indicated, 1 candidate, 1 rejected\n"
     f"  row 3 (id C-3): {C3_ERROR}\n"
 )
 
@@ -97,9 +110,7 @@ def test_writes_csv_with_the_documented_columns(runner: CliRunner, three: Path) 
     assert result.stdout == (
         "row,id,candidacy,sessions_min,sessions_max,rules,reasons,error\n"
         f"1,C-1,candidate,10,15,{rules},,\n"
-        "2,C-2,refer,,,refer_pregnant_or_breastfeeding;"
-        "cellulite_understand_first;what_mesotherapy_is;side_effects_vary;evidence_limited;"
-        f'consult_professional,"{PREGNANT}",\n'
+        f'2,C-2,refer,,,{";".join(REFER_RULE_IDS)},"{PREGNANT}",\n'
         f'3,C-3,,,,,,"{C3_ERROR}"\n'
     )
     assert result.exit_code == 1
@@ -110,7 +121,7 @@ def test_exits_0_when_every_row_is_assessed(runner: CliRunner, tmp_path: Path) -
     path = tmp_path / "ok.csv"
     path.write_text("\n".join([HEADER, C1, C2]) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["batch", str(path)])
-    assert result.stderr == "2 rows read: 0 not_indicated, 1 refer, 1 candidate, 0 rejected\n"
+    assert result.stderr == "2 rows read: 1 refer, 0 not_indicated, 1 candidate, 0 rejected\n"
     assert result.exit_code == 0
 
 
@@ -174,7 +185,7 @@ def test_warns_once_about_unknown_columns(runner: CliRunner, tmp_path: Path) -> 
     result = runner.invoke(app, ["batch", str(path)])
     assert result.stderr == (
         "warning: ignoring columns that name no question: colour, notes\n"
-        "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+        "1 row read: 0 refer, 0 not_indicated, 1 candidate, 0 rejected\n"
     )
 
 
@@ -204,7 +215,7 @@ def test_a_header_alone_gives_no_records_and_exit_0(
     path.write_text(content, encoding="utf-8")
     result = runner.invoke(app, ["batch", str(path), "--format", fmt])
     assert result.stdout == stdout
-    assert result.stderr == "0 rows read: 0 not_indicated, 0 refer, 0 candidate, 0 rejected\n"
+    assert result.stderr == "0 rows read: 0 refer, 0 not_indicated, 0 candidate, 0 rejected\n"
     assert result.exit_code == 0
 
 
@@ -458,7 +469,7 @@ def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None
     child.expect("assessing")
     child.expect(r"rows.*share.*outcome")  # the table (its header in bold), then the summary
     child.expect(r"20,000\s+100%\s+candidate: You may be a candidate")
-    child.expect("20,000 rows read: 0 not_indicated, 0 refer, 20,000 candidate, 0 rejected")
+    child.expect("20,000 rows read: 0 refer, 0 not_indicated, 20,000 candidate, 0 rejected")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -585,11 +596,11 @@ def test_ignore_column_silences_the_warning_for_csv_and_json_lines(
     path.write_text(f"{HEADER},colour,notes\n{C1},blue,\n", encoding="utf-8")
     args = ["--ignore-column", "Colour", "--ignore-column", "notes"]
     result = runner.invoke(app, ["batch", str(path), *args])
-    assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+    assert result.stderr == "1 row read: 0 refer, 0 not_indicated, 1 candidate, 0 rejected\n"
     lines = tmp_path / "extra.jsonl"
     lines.write_text(json.dumps({**BASE_ANSWERS, "colour": "red"}) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["batch", str(lines), "--ignore-column", "colour"])
-    assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
+    assert result.stderr == "1 row read: 0 refer, 0 not_indicated, 1 candidate, 0 rejected\n"
 
 
 def test_a_column_map_naming_absent_columns_is_warned_of(runner: CliRunner, three: Path) -> None:
@@ -656,8 +667,9 @@ def test_the_summary_table_shows_outcomes_and_common_reasons(pack: RulePack) -> 
     console.print(summary_table(tally, pack))
     assert [line.rstrip() for line in console.file.getvalue().splitlines()] == [  # type: ignore[attr-defined]
         "rows  share  outcome",
-        "   0     0%  not_indicated: Mesotherapy does not address your concerns",
         "   2    50%  refer: See a clinician before any treatment decision",
+        "   0     0%  not_indicated: This questionnaire does not cover your concerns -",
+        "             ask a professional",
         "   1    25%  candidate: You may be a candidate - discuss it with a professional",
         "   1    25%  rejected",
         "",

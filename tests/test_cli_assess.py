@@ -105,12 +105,12 @@ def test_dash_reads_answers_from_stdin(stdin: bytes) -> None:
 
 def test_unknown_answer_keys_warn_and_carry_on() -> None:
     """Answers to questions the pack does not have are named in one warning; the run succeeds."""
-    raw = {**BASE_ANSWERS, "agee": 4, "colour": "red"}
+    raw = {**BASE_ANSWERS, "agee": 4, "shoe_size": 7}
     code, out, err = invoke("-a", "-", "-f", "json", input=json.dumps(raw))
     assert code == 0
     assert (
         err
-        == "warning: ignoring answers to unknown questions: agee (did you mean 'age'?), colour\n"
+        == "warning: ignoring answers to unknown questions: agee (did you mean 'age'?), shoe_size\n"
     )
     assert "agee" not in json.loads(out)["answers"]
 
@@ -133,13 +133,13 @@ def test_bad_values_exit_1_listing_every_problem(tmp_path: Path) -> None:
 
 
 def test_answers_to_questions_that_do_not_apply_are_dropped_and_named() -> None:
-    """A cellulite belief given by someone without cellulite is dropped with a warning."""
+    """A build and cellulite belief given by someone without cellulite are dropped, named."""
     raw = {**BASE_ANSWERS, "concerns": ["wrinkles"], "cellulite_cause_belief": "nonsense"}
     code, out, err = invoke("-a", "-", "-f", "json", input=json.dumps(raw))
     assert (code, err) == (
         0,
         "warning: ignoring answers to questions that do not apply (their 'when' is false): "
-        "cellulite_cause_belief\n",
+        "body_type, cellulite_cause_belief\n",
     )
     assert json.loads(out)["answers"]["cellulite_cause_belief"] == {
         "state": "not_asked",

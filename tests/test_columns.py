@@ -47,7 +47,7 @@ def without(*dropped: str) -> list[str]:
         ("a;b;c,d\n", ";"),  # no question either way: the most cells
         # question texts hold commas; the `;` split still names more questions
         (
-            "How old are you?;Is there an infection, rash, wound, cold sore or sunburn where you want treatment?;Sex\n",
+            "How old are you?;Right now, is there an infection, cold sore, rash, wound, inflamed acne or sunburn where you want treatment?;Sex\n",
             ";",
         ),
         ('"How old are you?","What is your sex?"\n', ","),
@@ -127,7 +127,7 @@ def test_an_ignored_question_column_gives_no_answer(pack: RulePack) -> None:
         ),
         (
             [*without("areas", "recent_treatment_in_area"), "Treatment area"],
-            "column 'Treatment area' names no question, but is close to areas ('Which areas would you like treated?'); recent_treatment_in_area ('Have you had surgery, laser, fillers or another treatment in the area recently?'): name the column the question's id (or map it with --columns MAP.yaml), or pass --ignore-column 'Treatment area' if it answers none",
+            "column 'Treatment area' names no question, but is close to areas ('Which areas would you like treated?'); recent_treatment_in_area ('Have you recently had surgery, laser, fillers or another treatment in the area you want treated?'): name the column the question's id (or map it with --columns MAP.yaml), or pass --ignore-column 'Treatment area' if it answers none",
         ),
         (
             ["age", "Age"],

@@ -51,22 +51,24 @@ def points(report: Report) -> set[str]:
 
 
 def test_a_treatable_concern_and_no_screen_is_a_candidate(pack: RulePack) -> None:
-    """Cellulite with nothing to refer: `candidate`, 10 to 15 sessions, over weeks to months."""
+    """Cellulite with nothing to refer: `candidate`, the article's 10 to 15 sessions, no standard."""
     report = run(pack)
     assert report.candidacy == "candidate"
     assert report.outcome.label == "You may be a candidate - discuss it with a professional"
     assert report.sessions is not None
     assert (report.sessions.min, report.sessions.max) == (10, 15)
     assert report.sessions.timeline is not None
-    assert "weeks to months" in report.sessions.timeline
     assert "article" in report.sessions.timeline  # given as the article's estimate
+    assert "Published plans vary" in report.sessions.timeline
+    assert "the clinician sets yours" in report.sessions.timeline
     assert report.referral_reasons == ()
 
 
 @pytest.mark.parametrize("concern", ["cellulite", "wrinkles", "sagging_skin", "excess_fat"])
 def test_each_treatable_concern_can_make_a_candidate(pack: RulePack, concern: str) -> None:
     """Any one of the four treatable concerns is enough."""
-    assert run(pack, concerns=[concern, "other"]).candidacy == "candidate"
+    report = run(pack, concerns=[concern, "other"], diet_and_exercise="regular")
+    assert report.candidacy == "candidate"
 
 
 @pytest.mark.parametrize(("changes", "rule"), SAFETY_SCREENS)
@@ -113,22 +115,27 @@ def test_only_a_candidate_hears_that_nothing_calls_for_review(
 
 
 def test_no_treatable_concern_is_not_indicated(pack: RulePack) -> None:
-    """Only `other` as a concern: `not_indicated`, no sessions, no practitioner checklist."""
+    """Only `other` as a concern: `not_indicated`, worded as not covered, no sessions."""
     report = run(pack, concerns=["other"])
     assert report.candidacy == "not_indicated"
+    assert "does not cover" in report.outcome.label
+    assert "does not address" not in report.outcome.label + report.outcome.summary
     assert report.sessions is None
-    assert report.clinic == ()
-    assert list(explained(report)) == ["no_treatable_concern"]
+    assert "candidate_decided_with_professional" not in explained(report)
+    assert "concern_not_covered" not in explained(report)  # the summary already says it
+    assert "fda_no_evidence" in explained(report)  # the facts reach every outcome
+    assert {f.rule for f in report.clinic} >= {"check_credentials", "ask_fda_status"}
 
 
-def test_not_indicated_still_reports_safety_findings(pack: RulePack) -> None:
-    """`not_indicated` wins over `refer`, yet every positive screen is still reported."""
+def test_a_positive_screen_wins_over_a_concern_not_covered(pack: RulePack) -> None:
+    """`refer` wins over `not_indicated`: every positive screen is reported under its headline."""
     report = run(pack, concerns=["other"], pregnant_or_breastfeeding=True, age=15)
-    assert report.candidacy == "not_indicated"
+    assert report.candidacy == "refer"
     assert [f.rule for f in report.referral_reasons] == [
         "refer_under_18",
         "refer_pregnant_or_breastfeeding",
     ]
+    assert "concern_not_covered" in explained(report)
 
 
 @pytest.mark.parametrize(
@@ -165,12 +172,17 @@ def test_sessions_are_given_only_to_a_candidate(
         ({"sex": "male"}, "cellulite_affects_men", ("G2",)),
         ({"concerns": ["excess_fat"], "diet_and_exercise": "rarely"}, "fat_needs_maintenance", ("G13",)),
         ({"concerns": ["excess_fat"], "diet_and_exercise": "sometimes"}, "fat_needs_maintenance", ("G13",)),
-        ({"results_expected_within": "days"}, "expects_results_in_days", ("G18", "G20")),
-        ({"sessions_possible": 9}, "few_sessions_possible", ("G19", "G20")),
-        ({"sessions_possible": 0}, "few_sessions_possible", ("G19", "G20")),
+        ({"results_expected_within": "days"}, "expects_results_in_days", ("G18",)),
+        ({"results_expected_within": "weeks"}, "expects_results_in_weeks", ("G18",)),
+        ({"results_expected_within": "no_rush"}, "expects_results_later", ("G18",)),
+        ({"sessions_possible": 9}, "few_sessions_possible", ("G19", "PLANS")),
+        ({"sessions_possible": 1}, "few_sessions_possible", ("G19", "PLANS")),
+        ({"sessions_possible": 0}, "no_sessions_possible", ("G19", "PLANS")),
+        ({"body_type": "overweight"}, "cellulite_not_a_fat_problem", ("G1", "G3")),
+        ({"cellulite_cause_belief": "not_sure"}, "cellulite_not_a_fat_problem", ("G1", "G3")),
         ({"age": 50}, "age_may_limit_effect", ("G12",)),
         ({"age": 80}, "age_may_limit_effect", ("G12",)),
-        ({"goal_is_weight_loss": True}, "weight_loss_goal", ("WEIGHT", "G13")),
+        ({"goal_is_weight_loss": True}, "weight_loss_goal", ("WEIGHT",)),
     ],
 )  # fmt: skip
 def test_answers_bring_their_explanation(
@@ -192,6 +204,8 @@ def test_answers_bring_their_explanation(
         ({"concerns": ["cellulite"], "diet_and_exercise": "rarely"}, "fat_needs_maintenance"),
         ({"results_expected_within": "weeks"}, "expects_results_in_days"),
         ({"sessions_possible": 10}, "few_sessions_possible"),
+        ({"sessions_possible": 0}, "few_sessions_possible"),
+        ({"sessions_possible": 1}, "no_sessions_possible"),
         ({"age": 49}, "age_may_limit_effect"),
         ({"goal_is_weight_loss": False}, "weight_loss_goal"),
     ],
@@ -221,24 +235,30 @@ def test_days_or_few_sessions_give_timeline_and_trade_off(pack: RulePack) -> Non
     report = run(pack, results_expected_within="days", sessions_possible=4)
     assert {"G18", "G19", "G20"} <= points(report)
     texts = " ".join(f.text for f in report.explanations)
-    assert "recovery time" in texts
-    assert "weeks to" in texts
+    assert "recovery period" in texts
+    assert "weeks or months" in texts
 
 
 @pytest.mark.parametrize(
     "changes",
     [
         {},
-        {"sex": "male", "age": 70, "concerns": ["wrinkles", "sagging_skin", "excess_fat"]},
+        {
+            "sex": "male",
+            "age": 70,
+            "concerns": ["wrinkles", "sagging_skin", "excess_fat"],
+            "diet_and_exercise": "rarely",
+        },
         {"results_expected_within": "days", "sessions_possible": 1, "areas": ["other"]},
+        {"blood_thinners_or_bleeding_disorder": True},
+        {"concerns": ["other"]},
     ],
 )
-def test_every_candidate_gets_the_practitioner_checklist(
+def test_every_report_gets_the_practitioner_checklist(
     pack: RulePack, changes: dict[str, object]
 ) -> None:
-    """Every candidate is told to check credentials, FDA status per ingredient, and ask first."""
+    """Every outcome is told to check credentials, FDA status per ingredient, and ask first."""
     report = run(pack, **changes)
-    assert report.candidacy == "candidate"
     assert {"G21", "G22", "G23"} <= {p for f in report.clinic for p in f.guidance}
     clinic = " ".join(f.text for f in report.clinic)
     assert "credentials" in clinic
@@ -267,7 +287,7 @@ def test_a_report_names_the_pack_exactly(pack: RulePack) -> None:
     digest = hashlib.sha256((default_pack_path() / "pack.yaml").read_bytes()).hexdigest()
     assert (report.pack.id, report.pack.version, report.pack.sha256) == (
         "mesotherapy",
-        "1.0.0",
+        "2.0.0",
         digest,
     )
 
@@ -301,7 +321,8 @@ def test_every_answer_set_gets_exactly_one_outcome_and_the_advice(raw: dict[str,
     """Any valid answers give one of the three outcomes, always with professional advice."""
     report = assess(_PACK, from_mapping(_PACK, raw))
     assert report.candidacy in {"candidate", "refer", "not_indicated"}
-    assert (report.sessions is not None) == (report.candidacy == "candidate")
+    can_attend = report.answers.values.get("sessions_possible", 0) != 0
+    assert (report.sessions is not None) == (report.candidacy == "candidate" and can_attend)
     assert any(f.rule == "consult_professional" for f in report.advice)
 
 
@@ -346,9 +367,12 @@ def test_fda_approved_is_never_claimed_for_mesotherapy(pack: RulePack) -> None:
     allowed = (
         re.compile(r"^Ask whether each ingredient is FDA-approved for the use proposed\.$"),
         re.compile(r"^No mesotherapy mixture is FDA-approved\b"),
-        re.compile(r"^Several ingredients need FDA approval for their intended use;$"),
         re.compile(
-            r"^the only FDA-approved fat-dissolving injection \(deoxycholic acid\) is approved only for fat under the chin\.$"
+            r"^The article says several mesotherapy ingredients need FDA approval for their intended medical use, and advises asking about it\.$"
+        ),
+        # the one approved product, with its one use; the next sentence says what it does not cover
+        re.compile(
+            r"^One branded (?:product, a )?deoxycholic acid injection,? is FDA-approved, (?:and )?only for moderate to severe fat under the chin in adults;$"
         ),
     )
     uses = [(w, s) for w, s in sentences(pack) if re.search(r"FDA[- ]approv", s, re.I)]

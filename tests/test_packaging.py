@@ -55,7 +55,7 @@ def test_an_installed_wheel_finds_and_uses_its_own_pack(wheel: Path, tmp_path: P
         archive.extractall(site)
     packed = site / PACK_IN_WHEEL
     # make the installed pack distinguishable from the checkout's: a different version
-    text = packed.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "9.9.9-wheel"')
+    text = packed.read_text(encoding="utf-8").replace('version: "2.0.0"', 'version: "9.9.9-wheel"')
     packed.write_text(text, encoding="utf-8")
     # the dependencies come from this test environment; mesoguide itself from the wheel only
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONSAFEPATH": "1"}

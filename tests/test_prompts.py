@@ -48,7 +48,7 @@ def down(times: int) -> str:
     return DOWN * times
 
 
-# Keys that answer the whole default pack with BASE_ANSWERS, leaving both optional
+# Keys that answer the whole default pack with BASE_ANSWERS, leaving the optional
 # questions unanswered.
 BASE_KEYS = [
     "35" + ENTER,  # age
@@ -60,7 +60,6 @@ BASE_KEYS = [
     "no" + ENTER,  # wants_to_avoid_surgery
     down(3) + ENTER,  # results_expected_within: Within months
     "12" + ENTER,  # sessions_possible
-    DOWN + ENTER,  # diet_and_exercise: Regularly
     "no" + ENTER,  # goal_is_weight_loss
     "no" + ENTER,  # pregnant_or_breastfeeding
     "n" + ENTER,  # blood_thinners_or_bleeding_disorder
@@ -69,6 +68,8 @@ BASE_KEYS = [
     down(4) + SPACE + ENTER,  # medical_conditions: None of these
     ENTER,  # scarring_or_pigment_disorder: skipped
     ENTER,  # recent_treatment_in_area: skipped
+    ENTER,  # bruising_medicines: skipped
+    ENTER,  # liver_or_kidney_disease: skipped
 ]
 
 BASE_LINES = [
@@ -80,20 +81,22 @@ BASE_LINES = [
     "? What do you think causes your cellulite? A condition of the skin",
     "? Would you rather avoid surgery? no",
     "? How soon do you hope to see results? Within months",
-    "? How many treatment sessions could you attend? 12",
-    "? How often do you keep to a healthy diet and exercise? Regularly",
+    "? How many treatment sessions could you attend over the next six months? 12",
     "? Is losing weight your main goal? no",
     "? Are you pregnant, possibly pregnant, or breastfeeding? no",
-    "? Do you take blood thinners or have a bleeding or clotting disorder? no",
-    "? Have you had an allergy to an injected medicine, a vitamin, or a local",
-    "  anaesthetic? no",
-    "? Is there an infection, rash, wound, cold sore or sunburn where you want",
-    "  treatment? no",
+    "? Do you take a blood thinner, or have a bleeding or clotting disorder? no",
+    "? Have you ever had an allergic reaction to a medicine, a vitamin or a local",
+    "  anaesthetic, or a severe allergic reaction (anaphylaxis) to anything? no",
+    "? Right now, is there an infection, cold sore, rash, wound, inflamed acne or",
+    "  sunburn where you want treatment? no",
     "? Do any of these apply to you? None of these",
     "? Do you form raised scars (keloids) or have a skin pigment disorder? not",
-    "  answered (pack default: no)",
-    "? Have you had surgery, laser, fillers or another treatment in the area",
-    "  recently? not answered (pack default: no)",
+    "  answered",
+    "? Have you recently had surgery, laser, fillers or another treatment in the area",
+    "  you want treated? not answered",
+    "? Do you take any medicine or supplement that can make bruising more likely? not",
+    "  answered",
+    "? Do you have liver or kidney disease? not answered",
 ]
 
 
@@ -124,12 +127,12 @@ def test_a_stray_enter_never_answers_a_safety_question(keyboard: Keyboard, pack,
 
 @pytest.mark.timeout(10)
 def test_enter_skips_an_optional_question_and_says_what_it_counts_as(keyboard, pack):
-    """An optional yes/no question is left unanswered by Enter; the line shows its default."""
+    """An optional yes/no question is left unanswered by Enter; the line says "not answered"."""
     keyboard.type(ENTER)
     assert keyboard.prompter.ask(pack.question("scarring_or_pigment_disorder"), None) is None
     assert keyboard.lines() == [
         "? Do you form raised scars (keloids) or have a skin pigment disorder? not",
-        "  answered (pack default: no)",
+        "  answered",
     ]
 
 
@@ -230,13 +233,14 @@ def test_ctrl_c_raises_keyboard_interrupt(keyboard: Keyboard, pack):
 
 @pytest.mark.timeout(10)
 def test_review_changes_concerns_and_asks_only_the_dependent_question(keyboard: Keyboard, pack):
-    """Dropping cellulite removes its question; adding it back asks only that question."""
+    """Dropping cellulite removes its questions; adding it back asks only those questions."""
     keyboard.type(
         *BASE_KEYS,
         down(3) + ENTER,  # review: change concerns (pointer starts on "These are right")
         SPACE + DOWN + SPACE + ENTER,  # Cellulite off, Wrinkles on
         down(3) + ENTER,  # review: change concerns again
         SPACE + ENTER,  # Cellulite back on, Wrinkles kept
+        down(2) + ENTER,  # body_type, asked afresh: Average
         down(3) + ENTER,  # cellulite_cause_belief, asked afresh: Not sure
         ENTER,  # review: confirm
     )
@@ -253,8 +257,10 @@ def test_review_changes_concerns_and_asks_only_the_dependent_question(keyboard: 
         "",
         "? What would you like to improve? Wrinkles",
         "",
-        "No longer applies, answer dropped: What do you think causes your cellulite?",
+        "No longer applies, answer dropped: How would you describe your build?; What do",
+        "you think causes your cellulite?",
         "? What would you like to improve? Cellulite, Wrinkles",
+        "? How would you describe your build? Average",
         "? What do you think causes your cellulite? Not sure",
         "",
         "? Review your answers confirmed",

@@ -29,9 +29,9 @@ def test_check_proves_the_default_pack_sound() -> None:
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0
     assert result.stdout == (
-        f"{default_pack_path() / 'pack.yaml'}: sound. 18 questions, 35 rules, 3 outcomes: "
+        f"{default_pack_path() / 'pack.yaml'}: sound. 21 questions, 56 rules, 3 outcomes: "
         "every rule can fire, every outcome can be reached, and every answer set gets exactly "
-        "one outcome; its 4 invariants hold.\n"
+        "one outcome; its 15 invariants hold.\n"
     )
     assert result.stderr == ""
 
@@ -367,7 +367,7 @@ def test_show_covers_every_guidance_point_of_the_default_pack() -> None:
         "value": "cellulite",
     }
     assert (
-        "All 27 points are mirrored by at least one rule."
+        "All 33 points are mirrored by at least one rule."
         in runner.invoke(app, ["rules", "show"]).stdout
     )
 
@@ -376,7 +376,7 @@ def test_test_runs_the_default_scenarios() -> None:
     """Runs the shipped scenarios: all pass, exit 0."""
     result = runner.invoke(app, ["rules", "test"])
     assert result.exit_code == 0
-    assert result.stdout.endswith("35 scenarios: 35 passed, 0 failed\n")
+    assert result.stdout.endswith("51 scenarios: 51 passed, 0 failed\n")
 
 
 def test_test_reports_a_failing_scenario(tmp_path: Path) -> None:

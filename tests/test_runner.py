@@ -26,9 +26,10 @@ from .packs import write_pack
 ALL_IDS = [
     "age", "sex", "concerns", "areas", "body_type", "cellulite_cause_belief",
     "wants_to_avoid_surgery", "results_expected_within", "sessions_possible",
-    "diet_and_exercise", "goal_is_weight_loss", "pregnant_or_breastfeeding",
+    "goal_is_weight_loss", "pregnant_or_breastfeeding",
     "blood_thinners_or_bleeding_disorder", "ingredient_allergies", "skin_problem_in_area",
     "medical_conditions", "scarring_or_pigment_disorder", "recent_treatment_in_area",
+    "bruising_medicines", "liver_or_kidney_disease",
 ]  # fmt: skip
 
 SMOKER_PACK = """\
@@ -97,12 +98,17 @@ def listed(rows: Sequence[ReviewRow]) -> list[str]:
 
 
 def scripted(**changes: Answer | None) -> dict[str, Answer | None]:
-    """The base answers as typed, the two optional questions left blank."""
+    """The base answers as typed, the optional questions left blank."""
     table: dict[str, Answer | None] = {
         key: tuple(value) if isinstance(value, list) else value  # type: ignore[misc]
         for key, value in BASE_ANSWERS.items()
     }
-    table.update(scarring_or_pigment_disorder=None, recent_treatment_in_area=None)
+    table.update(
+        scarring_or_pigment_disorder=None,
+        recent_treatment_in_area=None,
+        bruising_medicines=None,
+        liver_or_kidney_disease=None,
+    )
     table.update(changes)
     return table
 
@@ -271,27 +277,25 @@ def test_asks_every_applicable_question_in_pack_order_once(pack: RulePack) -> No
 
 
 def test_skips_a_question_whose_when_is_false(pack: RulePack) -> None:
-    """Does not ask why cellulite happens when cellulite is not a concern."""
+    """Does not ask about build or why cellulite happens when cellulite is not a concern."""
     prompter = ScriptedPrompter(scripted(concerns=("wrinkles",)))
     answers = interview(pack, prompter)
     asked = [question_id for question_id, _ in prompter.asked]
-    assert "cellulite_cause_belief" not in asked
+    assert "cellulite_cause_belief" not in asked and "body_type" not in asked
     assert answers.states["cellulite_cause_belief"] is State.not_asked
-    assert len(asked) == len(ALL_IDS) - 1
+    assert len(asked) == len(ALL_IDS) - 2
 
 
 def test_a_blank_optional_question_is_listed_in_the_review_as_not_answered(
     pack: RulePack,
 ) -> None:
-    """A question left blank is offered in the review with its default shown as a default."""
+    """A question left blank is offered in the review as not answered, never as "no"."""
     prompter = ScriptedPrompter(scripted())
     answers = interview(pack, prompter)
-    assert answers.states["scarring_or_pigment_disorder"] is State.default
+    assert answers.states["scarring_or_pigment_disorder"] is State.not_answered
     [(rows, _)] = prompter.reviews
     assert listed(rows) == ALL_IDS
-    assert rows[ALL_IDS.index("scarring_or_pigment_disorder")].shown == (
-        "not answered (pack default: no)"
-    )
+    assert rows[ALL_IDS.index("scarring_or_pigment_disorder")].shown == "not answered"
 
 
 def test_answers_a_skipped_question_from_the_review(pack: RulePack) -> None:
@@ -327,18 +331,22 @@ def test_removing_cellulite_drops_the_dependent_answer_and_adding_it_asks_only_t
     assert prompter.asked[len(ALL_IDS) :] == [
         ("concerns", ("cellulite",)),
         ("concerns", ("wrinkles",)),
+        ("body_type", None),
         ("cellulite_cause_belief", None),
     ]
     first, second, third = prompter.reviews
     assert "cellulite_cause_belief" in listed(first[0])
     assert "cellulite_cause_belief" not in listed(second[0])
-    assert second[1] == ["What do you think causes your cellulite?"]
+    assert second[1] == [
+        "How would you describe your build?",
+        "What do you think causes your cellulite?",
+    ]
     assert third[1] == []
     assert answers.values["cellulite_cause_belief"] == "not_sure"
     assert answers.values["concerns"] == ("cellulite", "wrinkles")
 
 
-def test_clearing_an_optional_answer_in_the_review_leaves_it_to_its_default(
+def test_clearing_an_optional_answer_in_the_review_leaves_it_unanswered(
     pack: RulePack,
 ) -> None:
     """Answering blank in the review removes the answer and does not ask it again."""
@@ -347,7 +355,7 @@ def test_clearing_an_optional_answer_in_the_review_leaves_it_to_its_default(
         changes=[("recent_treatment_in_area", True), ("recent_treatment_in_area", None)],
     )
     answers = interview(pack, prompter)
-    assert answers.states["recent_treatment_in_area"] is State.default
+    assert answers.states["recent_treatment_in_area"] is State.not_answered
     assert prompter.asked[len(ALL_IDS) :] == [
         ("recent_treatment_in_area", None),
         ("recent_treatment_in_area", True),

@@ -38,102 +38,191 @@ def report_for(pack: RulePack, changes: dict[str, object]) -> Report:
 
 CANDIDATE_TEXT = """\
 ╭─ You may be a candidate - discuss it with a professional ────────────────────╮
-│ Your answers raise none of the precautions this questionnaire checks, so you │
-│ may be a candidate. Only a medical professional can decide whether it is     │
-│ right for you.                                                               │
+│ You chose a concern that the article this questionnaire draws on lists, and  │
+│ you did not report any of the conditions that would mean seeing a clinician  │
+│ first, so you may be a candidate. Only a medical professional can decide     │
+│ whether mesotherapy is right for you: tell them about any notes below.       │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 
 Why
-  • You want to treat a concern that mesotherapy is offered for, and nothing in
-    your answers calls for a clinician's review first. Whether you are in fact a
-    candidate is decided with a medical professional, not by this questionnaire.
-    [G9, G10]
-  • Cellulite is a condition of the skin, not a fat problem. Being overweight
-    does not cause it, and slim people get its lumpy, dimpled and sometimes
+  • The article this questionnaire draws on says anyone who wants to treat
+    cellulite, wrinkles, excess fat or sagging skin may be a candidate, and that
+    whether you are is decided with a medical professional, not by this
+    questionnaire. [G9, G10]
+  • The article this questionnaire draws on describes cellulite as a condition
+    of the skin rather than a fat problem. It says being overweight does not
+    cause it, and that slim people get its lumpy, dimpled and sometimes
     discoloured look too. [G1, G3]
-  • Cellulite is often thought of as a women's concern, but men have it too.
-    [G2]
-  • Do not expect results within days: any results tend to appear gradually,
-    over several weeks to months. More invasive procedures can show results
-    sooner, but they come with real recovery time and downtime. [G18, G20]
-  • The clinic's article lists the chin, arms, abdomen, buttocks and thighs
-    among the areas treated, and wrinkles on the face. [G15]
-  • Mesotherapy is a course of small injections into the middle layer of the
-    skin. The injections hold a mix of conventional and homeopathic medicines
-    and vitamins, and may help with cellulite, wrinkles, sagging skin and excess
-    fat. [G5, G6, G7]
+  • The article this questionnaire draws on says cellulite affects men as well
+    as women. [G2]
+  • The article this questionnaire draws on says any results may appear
+    gradually, over a few weeks or months, so results within days are not what
+    it describes. [G18]
+  • The article this questionnaire draws on says mesotherapy needs neither
+    anaesthesia nor surgery, unlike more invasive options such as laser
+    liposuction, and calls it non-invasive with no recovery time. It says those
+    more invasive procedures may show results sooner but can need a long
+    recovery period or downtime. [G8, G17, G20]
+  • The same article elsewhere calls the procedure minimally invasive, as
+    published reviews do, since it is still a course of injections; bruising and
+    tenderness afterwards are common. [INVASIVE, BRUISING]
+  • The article this questionnaire draws on lists the chin, arms, abdomen,
+    buttocks and thighs among the areas mesotherapy may be used on, and the face
+    for wrinkles. [G15]
+  • The article this questionnaire draws on describes mesotherapy as a course of
+    small injections into the middle layer of the skin, holding a mix of
+    conventional and homeopathic medicines and vitamins. [G5, G7]
+  • The same article says these injections may help with cellulite, wrinkles,
+    sagging skin and excess fat. [G6]
+  • In 2010, however, the US FDA said it knew of no credible evidence that
+    fat-dissolving injections (which it said are also called mesotherapy) work,
+    and it called claims that they treat cellulite false or misleading. [FDA]
 
 Sessions and timeline
-  About 10 to 15 sessions. This is the clinic's article's estimate for the best
-  results. Any results tend to appear gradually, over several weeks to months.
-  There is no standard plan: the clinician sets yours.
+  About 10 to 15 sessions. This is the estimate of the article this
+  questionnaire draws on for the best results. Published plans vary, from 4
+  sessions two weeks apart to weekly sessions for 12 weeks. There is no standard
+  plan: the clinician sets yours.
 
 What to ask the clinic
+  • Ask the clinician to compare mesotherapy with more invasive options for your
+    concern (for fat, laser liposuction, for example): what each may achieve,
+    its risks, and the recovery it needs. [G8, G20]
   • Check the practitioner's medical credentials and their experience with
     mesotherapy. [G21]
-  • Ask whether each ingredient is FDA-approved for the use proposed. No
-    mesotherapy mixture is FDA-approved for cosmetic fat or cellulite treatment.
-    [G22, FDA]
-  • Ask about the long-term benefits you can expect, and choose a reputable
-    clinic. [G14]
-  • Have every question answered and every concern dealt with before the first
-    session. [G23]
+  • Ask whether each ingredient is FDA-approved for the use proposed. [G22]
+  • No mesotherapy mixture is FDA-approved for any cosmetic use (fat, cellulite,
+    wrinkles or sagging skin): ask whether each ingredient is approved for the
+    use proposed. One branded product, a deoxycholic acid injection, is
+    FDA-approved, and only for moderate to severe fat under the chin in adults;
+    that approval does not cover deoxycholate mixed into mesotherapy injections,
+    and the FDA has warned against unapproved ones. [FDA_STATUS]
+  • Ask whether any benefit is likely to last, and choose a reputable clinic.
+    [G14]
+  • Have every question answered and every concern dealt with before any
+    treatment. [G23]
 
 Advice
   • Ask a medical professional to explain your cellulite to you before you weigh
     up treatments. [G4]
-  • Side effects differ from person to person. Some people feel heaviness or
-    discomfort, and bruising, painful lumps, infection and scarring have been
-    reported. [G16]
+  • Not answered: whether you form raised scars (keloids) or have a skin pigment
+    disorder. Ask about this at the visit. [NOTES]
+  • Not answered: whether you have recently had surgery, laser, fillers or
+    another treatment in the area. Ask about this at the visit. [NOTES]
+  • Not answered: whether you take medicines or supplements that can make
+    bruising more likely. Ask about this at the visit. [NOTES]
+  • Not answered: whether you have liver or kidney disease. Ask about this at
+    the visit. [NOTES]
+  • The article this questionnaire draws on says some people feel heaviness or
+    discomfort, and that side effects vary from person to person. [G16]
+  • Bruising is common after injections, even in people who take no blood
+    thinners. [BRUISING]
+  • In 2023 the US FDA warned people against unapproved fat-dissolving
+    injections, citing scarring, serious infections, skin deformities and
+    painful lumps. [FDA_HARMS]
   • Good scientific evidence on how well and how safely mesotherapy works is
     limited. [EVIDENCE]
   • Talk to a qualified medical professional before any decision about
-    treatment. Only they can decide whether mesotherapy is right for you. [G4,
-    G10, G14]
+    treatment. Only they can decide whether mesotherapy is right for you. [G10]
 
 Not answered
   • Do you form raised scars (keloids) or have a skin pigment disorder? — not
-    answered (pack default: no)
-  • Have you had surgery, laser, fillers or another treatment in the area
-    recently? — not answered (pack default: no)
+    answered
+  • Have you recently had surgery, laser, fillers or another treatment in the
+    area you want treated? — not answered
+  • Do you take any medicine or supplement that can make bruising more likely? —
+    not answered
+  • Do you have liver or kidney disease? — not answered
 
 Guidance points cited
-  G1       Cellulite is a skin condition rather than a fat problem.
-  G2       Cellulite is found in men as well as women.
-  G3       Being overweight does not cause cellulite; slim people can have it
-           too.
-  G4       Talk the condition over with a medical professional before thinking
-           about treatment.
-  G5       Mesotherapy is a course of injections into the middle layer of the
-           skin.
-  G6       It may help with cellulite, wrinkles, sagging skin and excess fat.
-  G7       The injections hold a mix of conventional and homeopathic medicines
-           and vitamins.
-  G9       Anyone wanting to treat cellulite, wrinkles, excess fat or sagging
-           skin may be a candidate.
-  G10      Whether someone is a candidate is settled with a medical
-           professional.
-  G14      Long-term benefits are worth discussing with a professional at a
-           reputable clinic.
-  G15      Areas treated include the chin, arms, abdomen, buttocks, thighs and
-           others, and wrinkles on the face.
-  G16      Some people feel heaviness or discomfort; side effects differ from
-           person to person.
-  G18      Results show gradually, over several weeks to months.
-  G20      More invasive procedures can show results sooner but need recovery
-           time and downtime.
-  G21      Choose the practitioner carefully and check their credentials.
-  G22      Several ingredients need FDA approval for their intended use; ask
-           about each one.
-  G23      Have every question answered and every concern dealt with before
-           treatment starts.
-  EVIDENCE Good scientific evidence on how well and how safely mesotherapy works
-           is limited. (source: published reviews)
-  FDA      No mesotherapy mixture is FDA-approved for cosmetic fat or cellulite
-           treatment; the only FDA-approved fat-dissolving injection
-           (deoxycholic acid) is approved only for fat under the chin. (source:
-           US Food and Drug Administration warnings (2010, 2023) and approvals
-           (2015))
+  G1         The article says cellulite is a condition of the skin rather than a
+             fat problem. (source: a clinic's patient article, "Treat Cellulite
+             with Mesotherapy")
+  G2         The article says cellulite affects men as well as women. (source: a
+             clinic's patient article, "Treat Cellulite with Mesotherapy")
+  G3         The article says being overweight does not cause cellulite, and
+             that slim people can have its lumpy, dimpled and sometimes
+             discoloured look too. (source: a clinic's patient article, "Treat
+             Cellulite with Mesotherapy")
+  G4         The article advises talking the condition over with a medical
+             professional, to understand it, before thinking about treatment.
+             (source: a clinic's patient article, "Treat Cellulite with
+             Mesotherapy")
+  G5         The article describes mesotherapy as a course of injections into
+             the middle layer of the skin. (source: a clinic's patient article,
+             "Treat Cellulite with Mesotherapy")
+  G6         The article says the injections may help with cellulite, wrinkles,
+             sagging skin and excess fat (for the FDA's 2010 finding, see FDA).
+             (source: a clinic's patient article, "Treat Cellulite with
+             Mesotherapy")
+  G7         The article says the injections hold a mix of conventional and
+             homeopathic medicines and vitamins. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  G8         The article says mesotherapy needs neither anaesthesia nor surgery,
+             unlike more invasive options such as laser liposuction. (source: a
+             clinic's patient article, "Treat Cellulite with Mesotherapy")
+  G9         The article says anyone who wants to treat cellulite, wrinkles,
+             excess fat or sagging skin may be a candidate. (source: a clinic's
+             patient article, "Treat Cellulite with Mesotherapy")
+  G10        The article says whether someone is a candidate is decided with a
+             medical professional. (source: a clinic's patient article, "Treat
+             Cellulite with Mesotherapy")
+  G14        The article advises discussing long-term benefits with a
+             professional at a reputable clinic. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  G15        The article lists the chin, arms, abdomen, buttocks, thighs and
+             other areas as places mesotherapy may be used, and says it may also
+             be used on wrinkles of the face. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  G16        The article says some people feel heaviness or discomfort, and that
+             side effects vary from person to person. (source: a clinic's
+             patient article, "Treat Cellulite with Mesotherapy")
+  G17        The article calls mesotherapy non-invasive, with no recovery time.
+             (source: a clinic's patient article, "Treat Cellulite with
+             Mesotherapy")
+  G18        The article says any results may appear gradually, over a few weeks
+             or months. (source: a clinic's patient article, "Treat Cellulite
+             with Mesotherapy")
+  G20        The article says more invasive procedures may show results sooner
+             but can need a long recovery period or downtime. (source: a
+             clinic's patient article, "Treat Cellulite with Mesotherapy")
+  G21        The article advises choosing the practitioner with care and
+             checking their credentials. (source: a clinic's patient article,
+             "Treat Cellulite with Mesotherapy")
+  G22        The article says several mesotherapy ingredients need FDA approval
+             for their intended medical use, and advises asking about it.
+             (source: a clinic's patient article, "Treat Cellulite with
+             Mesotherapy")
+  G23        The article advises having every question answered and every
+             concern addressed before treatment. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  BRUISING   Bruising is common after injections, even in people who take no
+             blood thinners. (source: prescribing information for injectable
+             treatments (such as deoxycholic acid), not the article)
+  EVIDENCE   Good scientific evidence on how well and how safely mesotherapy
+             works is limited. (source: published reviews)
+  FDA        In 2010 the US FDA said it knew of no credible evidence that
+             fat-dissolving injections (which it said are also called
+             mesotherapy) work, and it called claims that they treat cellulite
+             false or misleading. (source: US Food and Drug Administration
+             warnings to US medical spas, April 2010)
+  FDA_HARMS  In 2023 the US FDA warned people against unapproved fat-dissolving
+             injections, citing scarring, serious infections, skin deformities
+             and painful lumps. (source: US Food and Drug Administration
+             consumer warning, December 2023)
+  FDA_STATUS No mesotherapy mixture is FDA-approved for any cosmetic use. One
+             branded deoxycholic acid injection is FDA-approved, only for
+             moderate to severe fat under the chin in adults; the approval does
+             not cover deoxycholate mixed into mesotherapy injections. (source:
+             FDA approval of deoxycholic acid (2015), and US plastic-surgery and
+             dermatologic-surgery societies)
+  INVASIVE   Published reviews describe mesotherapy as minimally invasive, since
+             it is a course of injections. (source: published reviews)
+  NOTES      Intake forms for injectable treatments ask about raised scarring,
+             recent treatments, medicines and supplements that raise bruising,
+             liver or kidney disease and cold sores, so that the clinician can
+             take them into account. (source: clinic intake and consent forms
+             and prescribing information for injectables, not the article)
 
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
@@ -155,50 +244,157 @@ See a clinician about
     injections. [SAFETY]
 
 Why
-  • For excess fat, whether results last depends on your diet and exercise
-    habits afterwards; without steady habits, any improvement may not be kept.
-    [G13]
-  • Mesotherapy is a course of small injections into the middle layer of the
-    skin. The injections hold a mix of conventional and homeopathic medicines
-    and vitamins, and may help with cellulite, wrinkles, sagging skin and excess
-    fat. [G5, G6, G7]
+  • For excess fat, the article this questionnaire draws on says your diet and
+    exercise habits afterwards decide whether any results last, so without
+    steady habits any improvement may not be kept. [G13]
+  • Your timescale is in line with the article this questionnaire draws on,
+    which says any results may appear gradually, over a few weeks or months.
+    [G18]
+  • The article this questionnaire draws on says mesotherapy needs neither
+    anaesthesia nor surgery, unlike more invasive options such as laser
+    liposuction, and calls it non-invasive with no recovery time. It says those
+    more invasive procedures may show results sooner but can need a long
+    recovery period or downtime. [G8, G17, G20]
+  • The same article elsewhere calls the procedure minimally invasive, as
+    published reviews do, since it is still a course of injections; bruising and
+    tenderness afterwards are common. [INVASIVE, BRUISING]
+  • The article this questionnaire draws on lists the chin, arms, abdomen,
+    buttocks and thighs among the areas mesotherapy may be used on, and the face
+    for wrinkles. [G15]
+  • The article this questionnaire draws on describes mesotherapy as a course of
+    small injections into the middle layer of the skin, holding a mix of
+    conventional and homeopathic medicines and vitamins. [G5, G7]
+  • The same article says these injections may help with cellulite, wrinkles,
+    sagging skin and excess fat. [G6]
+  • In 2010, however, the US FDA said it knew of no credible evidence that
+    fat-dissolving injections (which it said are also called mesotherapy) work,
+    and it called claims that they treat cellulite false or misleading. [FDA]
+
+What to ask the clinic
+  • Check the practitioner's medical credentials and their experience with
+    mesotherapy. [G21]
+  • Ask whether each ingredient is FDA-approved for the use proposed. [G22]
+  • No mesotherapy mixture is FDA-approved for any cosmetic use (fat, cellulite,
+    wrinkles or sagging skin): ask whether each ingredient is approved for the
+    use proposed. One branded product, a deoxycholic acid injection, is
+    FDA-approved, and only for moderate to severe fat under the chin in adults;
+    that approval does not cover deoxycholate mixed into mesotherapy injections,
+    and the FDA has warned against unapproved ones. [FDA_STATUS]
+  • Ask whether any benefit is likely to last, and choose a reputable clinic.
+    [G14]
+  • Have every question answered and every concern dealt with before any
+    treatment. [G23]
 
 Advice
-  • Side effects differ from person to person. Some people feel heaviness or
-    discomfort, and bruising, painful lumps, infection and scarring have been
-    reported. [G16]
+  • Not answered: whether you form raised scars (keloids) or have a skin pigment
+    disorder. Ask about this at the visit. [NOTES]
+  • Not answered: whether you have recently had surgery, laser, fillers or
+    another treatment in the area. Ask about this at the visit. [NOTES]
+  • Not answered: whether you take medicines or supplements that can make
+    bruising more likely. Ask about this at the visit. [NOTES]
+  • Not answered: whether you have liver or kidney disease. Ask about this at
+    the visit. [NOTES]
+  • The article this questionnaire draws on says some people feel heaviness or
+    discomfort, and that side effects vary from person to person. [G16]
+  • Bruising is common after injections, even in people who take no blood
+    thinners. [BRUISING]
+  • In 2023 the US FDA warned people against unapproved fat-dissolving
+    injections, citing scarring, serious infections, skin deformities and
+    painful lumps. [FDA_HARMS]
   • Good scientific evidence on how well and how safely mesotherapy works is
     limited. [EVIDENCE]
   • Talk to a qualified medical professional before any decision about
-    treatment. Only they can decide whether mesotherapy is right for you. [G4,
-    G10, G14]
+    treatment. Only they can decide whether mesotherapy is right for you. [G10]
 
 Not answered
   • Do you form raised scars (keloids) or have a skin pigment disorder? — not
-    answered (pack default: no)
-  • Have you had surgery, laser, fillers or another treatment in the area
-    recently? — not answered (pack default: no)
+    answered
+  • Have you recently had surgery, laser, fillers or another treatment in the
+    area you want treated? — not answered
+  • Do you take any medicine or supplement that can make bruising more likely? —
+    not answered
+  • Do you have liver or kidney disease? — not answered
 
 Guidance points cited
-  G4       Talk the condition over with a medical professional before thinking
-           about treatment.
-  G5       Mesotherapy is a course of injections into the middle layer of the
-           skin.
-  G6       It may help with cellulite, wrinkles, sagging skin and excess fat.
-  G7       The injections hold a mix of conventional and homeopathic medicines
-           and vitamins.
-  G10      Whether someone is a candidate is settled with a medical
-           professional.
-  G13      With body fat, diet and exercise decide whether results are kept.
-  G14      Long-term benefits are worth discussing with a professional at a
-           reputable clinic.
-  G16      Some people feel heaviness or discomfort; side effects differ from
-           person to person.
-  EVIDENCE Good scientific evidence on how well and how safely mesotherapy works
-           is limited. (source: published reviews)
-  SAFETY   Common precautions for injectable cosmetic treatments call for a
-           clinician's review first. (source: general injection-safety practice
-           (prescribing information and clinic consent forms), not the article)
+  G5         The article describes mesotherapy as a course of injections into
+             the middle layer of the skin. (source: a clinic's patient article,
+             "Treat Cellulite with Mesotherapy")
+  G6         The article says the injections may help with cellulite, wrinkles,
+             sagging skin and excess fat (for the FDA's 2010 finding, see FDA).
+             (source: a clinic's patient article, "Treat Cellulite with
+             Mesotherapy")
+  G7         The article says the injections hold a mix of conventional and
+             homeopathic medicines and vitamins. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  G8         The article says mesotherapy needs neither anaesthesia nor surgery,
+             unlike more invasive options such as laser liposuction. (source: a
+             clinic's patient article, "Treat Cellulite with Mesotherapy")
+  G10        The article says whether someone is a candidate is decided with a
+             medical professional. (source: a clinic's patient article, "Treat
+             Cellulite with Mesotherapy")
+  G13        The article says that, for body fat, diet and exercise habits
+             decide whether results are kept. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  G14        The article advises discussing long-term benefits with a
+             professional at a reputable clinic. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  G15        The article lists the chin, arms, abdomen, buttocks, thighs and
+             other areas as places mesotherapy may be used, and says it may also
+             be used on wrinkles of the face. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  G16        The article says some people feel heaviness or discomfort, and that
+             side effects vary from person to person. (source: a clinic's
+             patient article, "Treat Cellulite with Mesotherapy")
+  G17        The article calls mesotherapy non-invasive, with no recovery time.
+             (source: a clinic's patient article, "Treat Cellulite with
+             Mesotherapy")
+  G18        The article says any results may appear gradually, over a few weeks
+             or months. (source: a clinic's patient article, "Treat Cellulite
+             with Mesotherapy")
+  G20        The article says more invasive procedures may show results sooner
+             but can need a long recovery period or downtime. (source: a
+             clinic's patient article, "Treat Cellulite with Mesotherapy")
+  G21        The article advises choosing the practitioner with care and
+             checking their credentials. (source: a clinic's patient article,
+             "Treat Cellulite with Mesotherapy")
+  G22        The article says several mesotherapy ingredients need FDA approval
+             for their intended medical use, and advises asking about it.
+             (source: a clinic's patient article, "Treat Cellulite with
+             Mesotherapy")
+  G23        The article advises having every question answered and every
+             concern addressed before treatment. (source: a clinic's patient
+             article, "Treat Cellulite with Mesotherapy")
+  BRUISING   Bruising is common after injections, even in people who take no
+             blood thinners. (source: prescribing information for injectable
+             treatments (such as deoxycholic acid), not the article)
+  EVIDENCE   Good scientific evidence on how well and how safely mesotherapy
+             works is limited. (source: published reviews)
+  FDA        In 2010 the US FDA said it knew of no credible evidence that
+             fat-dissolving injections (which it said are also called
+             mesotherapy) work, and it called claims that they treat cellulite
+             false or misleading. (source: US Food and Drug Administration
+             warnings to US medical spas, April 2010)
+  FDA_HARMS  In 2023 the US FDA warned people against unapproved fat-dissolving
+             injections, citing scarring, serious infections, skin deformities
+             and painful lumps. (source: US Food and Drug Administration
+             consumer warning, December 2023)
+  FDA_STATUS No mesotherapy mixture is FDA-approved for any cosmetic use. One
+             branded deoxycholic acid injection is FDA-approved, only for
+             moderate to severe fat under the chin in adults; the approval does
+             not cover deoxycholate mixed into mesotherapy injections. (source:
+             FDA approval of deoxycholic acid (2015), and US plastic-surgery and
+             dermatologic-surgery societies)
+  INVASIVE   Published reviews describe mesotherapy as minimally invasive, since
+             it is a course of injections. (source: published reviews)
+  NOTES      Intake forms for injectable treatments ask about raised scarring,
+             recent treatments, medicines and supplements that raise bruising,
+             liver or kidney disease and cold sores, so that the clinician can
+             take them into account. (source: clinic intake and consent forms
+             and prescribing information for injectables, not the article)
+  SAFETY     Common precautions for injectable cosmetic treatments call for a
+             clinician's review before any treatment decision. (source: general
+             injection-safety practice (prescribing information and clinic
+             consent forms), not the article)
 
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
@@ -221,14 +417,34 @@ Something in your answers needs a clinician's review before any decision about m
 
 ## Why
 
-- For excess fat, whether results last depends on your diet and exercise habits afterwards; without steady habits, any improvement may not be kept. *(G13)*
-- Mesotherapy is a course of small injections into the middle layer of the skin. The injections hold a mix of conventional and homeopathic medicines and vitamins, and may help with cellulite, wrinkles, sagging skin and excess fat. *(G5, G6, G7)*
+- For excess fat, the article this questionnaire draws on says your diet and exercise habits afterwards decide whether any results last, so without steady habits any improvement may not be kept. *(G13)*
+- Your timescale is in line with the article this questionnaire draws on, which says any results may appear gradually, over a few weeks or months. *(G18)*
+- The article this questionnaire draws on says mesotherapy needs neither anaesthesia nor surgery, unlike more invasive options such as laser liposuction, and calls it non-invasive with no recovery time. It says those more invasive procedures may show results sooner but can need a long recovery period or downtime. *(G8, G17, G20)*
+- The same article elsewhere calls the procedure minimally invasive, as published reviews do, since it is still a course of injections; bruising and tenderness afterwards are common. *(INVASIVE, BRUISING)*
+- The article this questionnaire draws on lists the chin, arms, abdomen, buttocks and thighs among the areas mesotherapy may be used on, and the face for wrinkles. *(G15)*
+- The article this questionnaire draws on describes mesotherapy as a course of small injections into the middle layer of the skin, holding a mix of conventional and homeopathic medicines and vitamins. *(G5, G7)*
+- The same article says these injections may help with cellulite, wrinkles, sagging skin and excess fat. *(G6)*
+- In 2010, however, the US FDA said it knew of no credible evidence that fat-dissolving injections (which it said are also called mesotherapy) work, and it called claims that they treat cellulite false or misleading. *(FDA)*
+
+## What to ask the clinic
+
+- Check the practitioner's medical credentials and their experience with mesotherapy. *(G21)*
+- Ask whether each ingredient is FDA-approved for the use proposed. *(G22)*
+- No mesotherapy mixture is FDA-approved for any cosmetic use (fat, cellulite, wrinkles or sagging skin): ask whether each ingredient is approved for the use proposed. One branded product, a deoxycholic acid injection, is FDA-approved, and only for moderate to severe fat under the chin in adults; that approval does not cover deoxycholate mixed into mesotherapy injections, and the FDA has warned against unapproved ones. *(FDA_STATUS)*
+- Ask whether any benefit is likely to last, and choose a reputable clinic. *(G14)*
+- Have every question answered and every concern dealt with before any treatment. *(G23)*
 
 ## Advice
 
-- Side effects differ from person to person. Some people feel heaviness or discomfort, and bruising, painful lumps, infection and scarring have been reported. *(G16)*
+- Not answered: whether you form raised scars (keloids) or have a skin pigment disorder. Ask about this at the visit. *(NOTES)*
+- Not answered: whether you have recently had surgery, laser, fillers or another treatment in the area. Ask about this at the visit. *(NOTES)*
+- Not answered: whether you take medicines or supplements that can make bruising more likely. Ask about this at the visit. *(NOTES)*
+- Not answered: whether you have liver or kidney disease. Ask about this at the visit. *(NOTES)*
+- The article this questionnaire draws on says some people feel heaviness or discomfort, and that side effects vary from person to person. *(G16)*
+- Bruising is common after injections, even in people who take no blood thinners. *(BRUISING)*
+- In 2023 the US FDA warned people against unapproved fat-dissolving injections, citing scarring, serious infections, skin deformities and painful lumps. *(FDA_HARMS)*
 - Good scientific evidence on how well and how safely mesotherapy works is limited. *(EVIDENCE)*
-- Talk to a qualified medical professional before any decision about treatment. Only they can decide whether mesotherapy is right for you. *(G4, G10, G14)*
+- Talk to a qualified medical professional before any decision about treatment. Only they can decide whether mesotherapy is right for you. *(G10)*
 
 ## Your answers
 
@@ -238,39 +454,55 @@ Something in your answers needs a clinician's review before any decision about m
 | What is your sex? | Female |
 | What would you like to improve? | Excess fat |
 | Which areas would you like treated? | Thighs |
-| How would you describe your build? | Average |
+| How would you describe your build? | not asked (did not apply) |
 | What do you think causes your cellulite? | not asked (did not apply) |
 | Would you rather avoid surgery? | no |
 | How soon do you hope to see results? | Within months |
-| How many treatment sessions could you attend? | 12 |
-| How often do you keep to a healthy diet and exercise? | Rarely |
+| How many treatment sessions could you attend over the next six months? | 12 |
+| How often do you keep to both a healthy diet and regular exercise? | Rarely |
 | Is losing weight your main goal? | no |
 | Are you pregnant, possibly pregnant, or breastfeeding? | yes |
-| Do you take blood thinners or have a bleeding or clotting disorder? | no |
-| Have you had an allergy to an injected medicine, a vitamin, or a local anaesthetic? | no |
-| Is there an infection, rash, wound, cold sore or sunburn where you want treatment? | no |
+| Do you take a blood thinner, or have a bleeding or clotting disorder? | no |
+| Have you ever had an allergic reaction to a medicine, a vitamin or a local anaesthetic, or a severe allergic reaction (anaphylaxis) to anything? | no |
+| Right now, is there an infection, cold sore, rash, wound, inflamed acne or sunburn where you want treatment? | no |
 | Do any of these apply to you? | Diabetes |
-| Do you form raised scars (keloids) or have a skin pigment disorder? | not answered (pack default: no) |
-| Have you had surgery, laser, fillers or another treatment in the area recently? | not answered (pack default: no) |
+| Do you form raised scars (keloids) or have a skin pigment disorder? | not answered |
+| Have you recently had surgery, laser, fillers or another treatment in the area you want treated? | not answered |
+| Do you take any medicine or supplement that can make bruising more likely? | not answered |
+| Do you have liver or kidney disease? | not answered |
+| Do you get cold sores? | not asked (did not apply) |
 
 ## Guidance points cited
 
-- **G4**: Talk the condition over with a medical professional before thinking about treatment.
-- **G5**: Mesotherapy is a course of injections into the middle layer of the skin.
-- **G6**: It may help with cellulite, wrinkles, sagging skin and excess fat.
-- **G7**: The injections hold a mix of conventional and homeopathic medicines and vitamins.
-- **G10**: Whether someone is a candidate is settled with a medical professional.
-- **G13**: With body fat, diet and exercise decide whether results are kept.
-- **G14**: Long-term benefits are worth discussing with a professional at a reputable clinic.
-- **G16**: Some people feel heaviness or discomfort; side effects differ from person to person.
+- **G5**: The article describes mesotherapy as a course of injections into the middle layer of the skin. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G6**: The article says the injections may help with cellulite, wrinkles, sagging skin and excess fat (for the FDA's 2010 finding, see FDA). (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G7**: The article says the injections hold a mix of conventional and homeopathic medicines and vitamins. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G8**: The article says mesotherapy needs neither anaesthesia nor surgery, unlike more invasive options such as laser liposuction. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G10**: The article says whether someone is a candidate is decided with a medical professional. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G13**: The article says that, for body fat, diet and exercise habits decide whether results are kept. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G14**: The article advises discussing long-term benefits with a professional at a reputable clinic. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G15**: The article lists the chin, arms, abdomen, buttocks, thighs and other areas as places mesotherapy may be used, and says it may also be used on wrinkles of the face. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G16**: The article says some people feel heaviness or discomfort, and that side effects vary from person to person. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G17**: The article calls mesotherapy non-invasive, with no recovery time. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G18**: The article says any results may appear gradually, over a few weeks or months. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G20**: The article says more invasive procedures may show results sooner but can need a long recovery period or downtime. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G21**: The article advises choosing the practitioner with care and checking their credentials. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G22**: The article says several mesotherapy ingredients need FDA approval for their intended medical use, and advises asking about it. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G23**: The article advises having every question answered and every concern addressed before treatment. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **BRUISING**: Bruising is common after injections, even in people who take no blood thinners. (source: prescribing information for injectable treatments (such as deoxycholic acid), not the article)
 - **EVIDENCE**: Good scientific evidence on how well and how safely mesotherapy works is limited. (source: published reviews)
-- **SAFETY**: Common precautions for injectable cosmetic treatments call for a clinician's review first. (source: general injection-safety practice (prescribing information and clinic consent forms), not the article)
+- **FDA**: In 2010 the US FDA said it knew of no credible evidence that fat-dissolving injections (which it said are also called mesotherapy) work, and it called claims that they treat cellulite false or misleading. (source: US Food and Drug Administration warnings to US medical spas, April 2010)
+- **FDA_HARMS**: In 2023 the US FDA warned people against unapproved fat-dissolving injections, citing scarring, serious infections, skin deformities and painful lumps. (source: US Food and Drug Administration consumer warning, December 2023)
+- **FDA_STATUS**: No mesotherapy mixture is FDA-approved for any cosmetic use. One branded deoxycholic acid injection is FDA-approved, only for moderate to severe fat under the chin in adults; the approval does not cover deoxycholate mixed into mesotherapy injections. (source: FDA approval of deoxycholic acid (2015), and US plastic-surgery and dermatologic-surgery societies)
+- **INVASIVE**: Published reviews describe mesotherapy as minimally invasive, since it is a course of injections. (source: published reviews)
+- **NOTES**: Intake forms for injectable treatments ask about raised scarring, recent treatments, medicines and supplements that raise bruising, liver or kidney disease and cold sores, so that the clinician can take them into account. (source: clinic intake and consent forms and prescribing information for injectables, not the article)
+- **SAFETY**: Common precautions for injectable cosmetic treatments call for a clinician's review before any treatment decision. (source: general injection-safety practice (prescribing information and clinic consent forms), not the article)
 
 ---
 
 *This questionnaire gives general information only; it is not a diagnosis or medical advice, and only a medical professional can decide whether a treatment is right for you.*
 
-<sub>Rule pack mesotherapy 1.0.0, sha256 {sha}</sub>
+<sub>Rule pack mesotherapy 2.0.0, sha256 {sha}</sub>
 """
 
 
@@ -320,11 +552,11 @@ def test_markdown_of_a_candidate_has_sessions_and_the_clinic_checklist(pack: Rul
     """A candidate's handout has the sessions section and what to ask the clinic."""
     text = render_markdown(report_for(pack, CANDIDATE), pack)
     assert (
-        "\n## Sessions and timeline\n\nAbout 10 to 15 sessions. This is the clinic's article's estimate"
+        "\n## Sessions and timeline\n\nAbout 10 to 15 sessions. This is the estimate of the article"
         in text
     )
-    assert "\n## What to ask the clinic\n\n- Check the practitioner's" in text
-    assert "- **G22**: " in text and "- **FDA**: " in text
+    assert "\n## What to ask the clinic\n\n- Ask the clinician to compare" in text
+    assert "- **G22**: " in text and "- **FDA_STATUS**: " in text and "- **FDA**: " in text
 
 
 def test_markdown_escapes_table_cells(pack: RulePack) -> None:
@@ -414,12 +646,9 @@ def test_json_answers_carry_their_state_and_plain_json_values(pack: RulePack) ->
     assert answers["concerns"] == {"state": "answered", "value": ["excess_fat"]}
     assert answers["medical_conditions"] == {"state": "answered", "value": ["diabetes"]}
     assert answers["cellulite_cause_belief"] == {"state": "not_asked", "value": None}
-    # left blank: the pack's default counted, and the JSON says so rather than `false`
-    assert answers["scarring_or_pigment_disorder"] == {
-        "state": "default",
-        "value": None,
-        "default": False,
-    }
+    # left blank, and the pack has no default: the JSON says so rather than `false`
+    # (a pack default's JSON form is pinned in test_runner.py)
+    assert answers["scarring_or_pigment_disorder"] == {"state": "not_answered", "value": None}
 
 
 def test_json_is_indented_utf8_text_ending_in_a_newline(pack: RulePack) -> None:

@@ -468,11 +468,15 @@ def summary_table(tally: Tally, pack: RulePack, reasons: int = 5) -> Group:
     from rich.console import Group
     from rich.table import Table
 
+    counts = len(f"{tally.rows:,}")  # the numbers stay whole; a long label is cut instead
+
     def table(*headers: str) -> Table:
         made = Table(box=None, pad_edge=False, show_edge=False)
         for header in headers[:-1]:
-            made.add_column(header, justify="right", no_wrap=True, min_width=len(header))
-        made.add_column(headers[-1], no_wrap=True, overflow="ellipsis")
+            made.add_column(
+                header, justify="right", no_wrap=True, min_width=max(len(header), counts)
+            )
+        made.add_column(headers[-1])  # a long label or reason wraps, never cut
         return made
 
     outcomes = table("rows", "share", "outcome")
