@@ -15,6 +15,7 @@ from mesoguide.records import (
     answers_text,
     decision_key,
     frame,
+    head_text,
     new_record,
     split_report,
 )
@@ -35,9 +36,11 @@ def test_a_split_report_joins_back_to_the_printed_text(
 
 
 @pytest.mark.parametrize("name", PACKS)
-def test_the_answers_text_is_the_reports_own_on_every_pack(name: str) -> None:
-    """Writes the answers object exactly as the report's json.dumps does, on several packs."""
+def test_the_answers_and_head_text_are_the_reports_own_on_every_pack(name: str) -> None:
+    """Writes the answers and the head exactly as the report's json.dumps does, on several
+    packs."""
     pack = PACKS[name]
+    memo: dict[object, str] = {}
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(answer_sets(pack))
@@ -45,7 +48,9 @@ def test_the_answers_text_is_the_reports_own_on_every_pack(name: str) -> None:
         report = assess(pack, raw)
         parts = split_report(report)
         assert answers_text(report.answers) == parts.answers
+        assert answers_text(report.answers, memo) == parts.answers  # memo shared by examples
         assert frame(report) == (parts.head, parts.tail)
+        assert head_text(report.decision) == parts.head
         back = answers_from_json(json.loads(parts.answers))
         assert (back.values, back.states) == (report.answers.values, report.answers.states)
 

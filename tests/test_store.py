@@ -373,3 +373,17 @@ def test_a_read_only_store_is_refused_when_saving(db: Path, pack: RulePack) -> N
     with pytest.raises(StoreError, match="cannot open or write the record store"):
         store.save([make(pack, base())], content(pack))
     store.close()
+
+
+def test_listing_newest_first_and_by_subject_uses_an_index(db: Path) -> None:
+    """Plans the newest-first list and a subject's records on indexes, not a full scan."""
+    SQLiteStore(db).close()
+    raw = sqlite3.connect(db)
+    from mesoguide.store import _SELECT
+
+    for where, args in (("", ()), (" WHERE subject = ?", ("P-1",))):
+        plan = raw.execute(
+            f"EXPLAIN QUERY PLAN {_SELECT}{where} ORDER BY created DESC, seq DESC LIMIT 21", args
+        ).fetchall()
+        steps = " / ".join(step[-1] for step in plan)
+        assert "USING INDEX" in steps and "TEMP B-TREE" not in steps, steps

@@ -13,14 +13,14 @@ import getpass
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from mesoguide import __version__
-from mesoguide.model import Answer, AnswerSet, PackRef, Report, State
-from mesoguide.report import render_json, report_to_dict
+from mesoguide.model import Answer, AnswerSet, Decision, Finding, PackRef, Report, State
+from mesoguide.report import SCHEMA_VERSION, render_json, report_to_dict
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -32,6 +32,8 @@ class Parts:
     head: str
     answers: str
     tail: str
+    key: str | None = field(default=None, compare=False)
+    """``decision_key(head, tail)`` when the maker already knows it (batch shares it)."""
 
     @property
     def text(self) -> str:
@@ -40,7 +42,7 @@ class Parts:
     @property
     def decision_key(self) -> str:
         """The sha256 that names head and tail together in the store."""
-        return decision_key(self.head, self.tail)
+        return self.key or decision_key(self.head, self.tail)
 
 
 def decision_key(head: str, tail: str) -> str:
@@ -62,6 +64,8 @@ class Record:
     tool_version: str
     outcome: str
     parts: Parts
+    stored_key: str | None = field(default=None, compare=False)
+    """The name the store keeps the report's head and tail under (None: not stored yet)."""
 
     @property
     def report(self) -> str:
@@ -141,36 +145,105 @@ def frame(report: Report) -> tuple[str, str]:
     return head, tail
 
 
-def answers_text(answers: AnswerSet) -> str:
+def head_text(decision: Decision) -> str:
+    """The report's text before its answers, as ``render_json`` prints it, for a decision.
+
+    Written directly, as ``answers_text`` is (batch --save meets thousands of decisions); a
+    property test proves it equal to ``frame``'s head on several packs.
+    """
+    outcome = decision.outcome
+    sessions = decision.sessions
+    if sessions is None:
+        planned, timeline = "null", "null"
+    else:
+        planned = f'{{\n    "min": {sessions.min},\n    "max": {sessions.max}\n  }}'
+        timeline = "null" if sessions.timeline is None else _text(sessions.timeline)
+    return ",\n".join(
+        (
+            f'{{\n  "schema_version": {SCHEMA_VERSION}',
+            f'  "candidacy": {_text(outcome.id)}',
+            f'  "outcome": {{\n    "id": {_text(outcome.id)},\n    "label": '
+            f'{_text(outcome.label)},\n    "summary": {_text(outcome.summary)}\n  }}',
+            f'  "sessions": {planned}',
+            f'  "timeline": {timeline}',
+            f'  "explanations": {_findings(decision.explanations)}',
+            f'  "referral_reasons": {_findings(decision.referral_reasons)}',
+            f'  "clinic_checklist": {_findings(decision.clinic)}',
+            f'  "advice": {_strings([finding.text for finding in decision.advice], 4)}',
+            f'  "rules_fired": {_strings(decision.rules_fired, 4)}',
+            '  "answers": ',
+        )
+    )
+
+
+def _findings(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "[]"
+    shown = [
+        f'    {{\n      "rule": {_text(f.rule)},\n      "text": {_text(f.text)},\n      '
+        f'"guidance": {_strings(f.guidance, 8)}\n    }}'
+        for f in findings
+    ]
+    return "[\n" + ",\n".join(shown) + "\n  ]"
+
+
+def _strings(items: Sequence[str], indent: int) -> str:
+    if not items:
+        return "[]"
+    inner = " " * indent
+    return f"[\n{inner}" + f",\n{inner}".join(map(_text, items)) + f"\n{' ' * (indent - 2)}]"
+
+
+def answers_text(answers: AnswerSet, memo: dict[object, str] | None = None) -> str:
     """The answers object as ``render_json`` prints it inside a report (indented one level).
 
     Written directly, since json.dumps with an indent runs in pure Python; a property test
-    proves it equal to the report's own text on several packs.
+    proves it equal to the report's own text on several packs. ``memo`` keeps each question's
+    entry by its state and value, for a caller that writes many (batch): the caller bounds it.
     """
     values = answers.values
     entries = []
     for qid, state in answers.states.items():
-        key = _encode(qid)
-        if state is State.answered:
-            inner = f'"state": "answered",\n      "value": {_value(values[qid])}'
-        elif state is State.default:
-            inner = (
-                f'"state": "default",\n      "value": null,\n      "default": {_value(values[qid])}'
-            )
-        else:
-            inner = f'"state": {_encode(state.value)},\n      "value": null'
-        entries.append(f"    {key}: {{\n      {inner}\n    }}")
+        value = values.get(qid)
+        if memo is not None:
+            known = memo.get((qid, state, type(value), value))
+            if known is not None:
+                entries.append(known)
+                continue
+        entry = _entry(qid, state, value)
+        if memo is not None:
+            memo[(qid, state, type(value), value)] = entry
+        entries.append(entry)
     if not entries:
         return "{}"
     return "{\n" + ",\n".join(entries) + "\n  }"
 
 
+def _entry(qid: str, state: State, value: Answer | None) -> str:
+    if state is State.answered and value is not None:
+        inner = f'"state": "answered",\n      "value": {_value(value)}'
+    elif state is State.default and value is not None:
+        inner = f'"state": "default",\n      "value": null,\n      "default": {_value(value)}'
+    else:
+        inner = f'"state": "{state.value}",\n      "value": null'
+    return f"    {_text(qid)}: {{\n      {inner}\n    }}"
+
+
+_text = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
+
+
 def _value(value: Answer) -> str:
-    if isinstance(value, tuple):
-        if not value:
-            return "[]"
-        return "[\n        " + ",\n        ".join(map(_encode, value)) + "\n      ]"
-    return _encode(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    if type(value) is str:
+        return _text(value)
+    if not value:
+        return "[]"
+    return "[\n        " + ",\n        ".join(map(_text, value)) + "\n      ]"  # type: ignore[arg-type]
 
 
 def answers_from_json(shaped: Mapping[str, Any]) -> AnswerSet:

@@ -133,6 +133,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
         BEGIN SELECT RAISE(ABORT, 'stored reports are append-only'); END;
     """,
+    # 2: indexes for `records list`: newest first, and one subject's records. Outcome, pack
+    # and operator filters walk the time index (their values are common; an index each would
+    # slow every save for little gain).
+    """
+    CREATE INDEX records_by_time ON records (created);
+    CREATE INDEX records_by_subject ON records (subject, created);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -146,7 +153,7 @@ CREATE TABLE IF NOT EXISTS schema_version (
 
 _COLUMNS = (
     "records.id, created, operator, subject, source, supersedes, pack_id, pack_version, "
-    "pack_sha256, tool_version, outcome, head, answers, tail"
+    "pack_sha256, tool_version, outcome, head, answers, tail, decision"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM records JOIN decisions ON decisions.sha256 = records.decision"
 
@@ -395,7 +402,9 @@ class SQLiteStore:
                 "readable and writable by this user"
             ) from None
         except OSError as error:
-            raise StoreError(f"{self.path}: {error.strerror or error}") from None
+            raise StoreError(
+                f"{self.path}: cannot open or make the record store: {error.strerror or error}"
+            ) from None
 
 
 def _failure(error: sqlite3.Error, path: Path, wait: float) -> StoreError:
@@ -484,7 +493,7 @@ def _row(record: Record) -> tuple[object, ...]:
 
 def _record(row: tuple[object, ...]) -> Record:
     (rid, created, operator, subject, source, supersedes, pack_id, version, sha, tool, outcome,
-     head, answers, tail) = row  # fmt: skip
+     head, answers, tail, key) = row  # fmt: skip
     return Record(
         id=str(rid),
         created=str(created),
@@ -496,6 +505,7 @@ def _record(row: tuple[object, ...]) -> Record:
         tool_version=str(tool),
         outcome=str(outcome),
         parts=Parts(str(head), str(answers), str(tail)),
+        stored_key=str(key),
     )
 
 
