@@ -12,11 +12,29 @@ import typer
 
 from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
-from mesoguide.cliutil import ReportFormat, reporting_errors, warn, write_output, write_stdout
+from mesoguide.cliutil import (
+    ReportFormat,
+    reporting_errors,
+    say,
+    warn,
+    write_output,
+    write_stdout,
+)
+from mesoguide.records_cli import app as records_app
 from mesoguide.rules_cli import app as rules_app
+from mesoguide.saving import (
+    DbOption,
+    OperatorOption,
+    SaveOption,
+    SubjectOption,
+    SupersedesOption,
+    needs_save,
+)
 
 if TYPE_CHECKING:
+    from mesoguide.batch_save import BatchSaver
     from mesoguide.model import AnswerSet, RulePack
+    from mesoguide.store import SQLiteStore
 
 app = typer.Typer(
     name="mesoguide",
@@ -28,6 +46,7 @@ app = typer.Typer(
 )
 
 app.add_typer(rules_app, name="rules")
+app.add_typer(records_app, name="records")
 
 RulesOption = Annotated[
     Path | None,
@@ -82,32 +101,51 @@ def assess(
         ),
     ] = None,
     rules: RulesOption = None,
+    save: SaveOption = False,
+    db: DbOption = None,
+    operator: OperatorOption = None,
+    subject: SubjectOption = None,
+    supersedes: SupersedesOption = None,
 ) -> None:
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
     if output is not None and str(output) == "-":
         output = None  # as with batch: '-' is stdout
     with reporting_errors():
+        needs_save(save, db=db, operator=operator, subject=subject, supersedes=supersedes)
         from mesoguide.loader import load_pack
 
         pack = load_pack(rules)
+        store = _open_store(db) if save else None  # a store that cannot be used: say so first
         resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
+        if store is not None:
+            from mesoguide.saving import save_report, saved_message
+
+            source = None if answers is None else "stdin" if answers == "-" else answers
+            with store:
+                record = save_report(
+                    store, pack, report, operator=operator, subject=subject,
+                    supersedes=supersedes, source=source,
+                )  # fmt: skip
+            warn_saved = saved_message(record, store)
         if output_format is ReportFormat.text and output is None and sys.stdout.isatty():
             from rich.console import Console
 
             from mesoguide.render import print_report
 
             print_report(report, pack, Console())
-            return
-        from mesoguide.api import render
-
-        text = render(report, pack, output_format.value)
-        if output is not None:
-            write_output(output, text)
         else:
-            write_stdout(text)
+            from mesoguide.api import render
+
+            text = render(report, pack, output_format.value)
+            if output is not None:
+                write_output(output, text)
+            else:
+                write_stdout(text)
+        if store is not None:
+            say(warn_saved)
 
 
 @app.command()
@@ -145,15 +183,40 @@ def batch(
         ),
     ] = None,
     rules: RulesOption = None,
+    save: SaveOption = False,
+    db: DbOption = None,
+    operator: OperatorOption = None,
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
     with reporting_errors():
+        needs_save(save, db=db, operator=operator)
         from mesoguide.batch_cli import run_batch
         from mesoguide.loader import load_pack
 
         pack = load_pack(rules)
-        code = run_batch(pack, input_path, output, output_format, detail, input_format)
+        saver = _batch_saver(db, pack, operator, input_path) if save else None
+        try:
+            code = run_batch(
+                pack, input_path, output, output_format, detail, input_format, saver=saver
+            )
+        finally:
+            if saver is not None:
+                saver.store.close()
+        if saver is not None:
+            say(saver.summary())
     raise typer.Exit(int(code))
+
+
+def _open_store(db: Path | None) -> SQLiteStore:
+    from mesoguide.saving import open_for_saving
+
+    return open_for_saving(db)
+
+
+def _batch_saver(db: Path | None, pack: RulePack, operator: str | None, path: str) -> BatchSaver:
+    from mesoguide.batch_save import BatchSaver
+
+    return BatchSaver(_open_store(db), pack, operator, "stdin" if path == "-" else path)
 
 
 def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:

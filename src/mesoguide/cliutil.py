@@ -35,6 +35,11 @@ def _say(text: str) -> None:
         pass
 
 
+def say(message: str) -> None:
+    """One line for the person at the terminal, on stderr (stdout holds the output)."""
+    _say(f"{message}\n")
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
     prefix = "\x1b[33mwarning:\x1b[0m" if _color(sys.stderr) else "warning:"
