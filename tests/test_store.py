@@ -76,6 +76,7 @@ def test_a_store_is_wal_strict_and_marked_as_ours(db: Path) -> None:
         "packs": 1,
         "decisions": 1,
         "schema_version": 1,
+        "drafts": 1,
         "reports": 0,  # a view
     }
     versions = raw.execute("SELECT version FROM schema_version").fetchall()

@@ -20,11 +20,13 @@ from mesoguide.cliutil import (
     write_output,
     write_stdout,
 )
+from mesoguide.errors import Terminated, UsageError
 from mesoguide.records_cli import app as records_app
 from mesoguide.rules_cli import app as rules_app
 from mesoguide.saving import (
     DbOption,
     OperatorOption,
+    ResumeOption,
     SaveOption,
     SubjectOption,
     SupersedesOption,
@@ -32,8 +34,11 @@ from mesoguide.saving import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mesoguide.batch_save import BatchSaver
     from mesoguide.model import AnswerSet, RulePack
+    from mesoguide.runner import Prompter
     from mesoguide.store import SQLiteStore
 
 app = typer.Typer(
@@ -106,17 +111,35 @@ def assess(
     operator: OperatorOption = None,
     subject: SubjectOption = None,
     supersedes: SupersedesOption = None,
+    resume: ResumeOption = False,
 ) -> None:
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
     if output is not None and str(output) == "-":
         output = None  # as with batch: '-' is stdout
     with reporting_errors():
         needs_save(save, db=db, operator=operator, subject=subject, supersedes=supersedes)
+        if resume and (not save or answers is not None):
+            raise UsageError("--resume continues a questionnaire kept with --save, not --answers")
         from mesoguide.loader import load_pack
 
         pack = load_pack(rules)
         store = _open_store(db) if save else None  # a store that cannot be used: say so first
-        resolved = _answers_from_file(pack, answers) if answers is not None else _ask(pack)
+        drafts = None
+        if answers is not None:
+            resolved = _answers_from_file(pack, answers)
+        elif store is None:
+            resolved = _ask(pack)
+        else:
+            from mesoguide.saving import DraftKeeper
+
+            drafts = DraftKeeper(store, pack, operator, subject, resume)
+            try:
+                resolved = _ask(pack, drafts.wrap)
+            except (KeyboardInterrupt, EOFError, Terminated) as stop:
+                if not drafts.kept:
+                    raise
+                raise drafts.stopped(stop) from None
+            subject = drafts.subject
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
@@ -129,6 +152,8 @@ def assess(
                     store, pack, report, operator=operator, subject=subject,
                     supersedes=supersedes, source=source,
                 )  # fmt: skip
+                if drafts is not None:
+                    drafts.saved()
             warn_saved = saved_message(record, store)
         if output_format is ReportFormat.text and output is None and sys.stdout.isatty():
             from rich.console import Console
@@ -244,7 +269,7 @@ def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
     return answers
 
 
-def _ask(pack: RulePack) -> AnswerSet:
+def _ask(pack: RulePack, wrap: Callable[[Prompter], Prompter] | None = None) -> AnswerSet:
     from mesoguide.errors import UsageError
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -260,15 +285,17 @@ def _ask(pack: RulePack) -> AnswerSet:
     console.print(Text(pack.title, style="bold"))
     if pack.description:
         console.print(Text(pack.description))
+    kept = "nothing is saved" if wrap is None else "your answers so far are kept as a draft"
     console.print(
         "[dim]You can review and change every answer before the result. "
-        "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
+        f"Ctrl-C stops at any time; {kept}.[/dim]\n"
     )
     # SIGTERM would otherwise kill us mid-prompt with the terminal left in raw mode; as an
     # exception it unwinds through prompt_toolkit, which restores the terminal.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        answers = interview(pack, QuestionaryPrompter(console))
+        prompter: Prompter = QuestionaryPrompter(console)
+        answers = interview(pack, prompter if wrap is None else wrap(prompter))
     except OSError as error:
         if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
             raise

@@ -11,8 +11,10 @@ import typer
 from mesoguide.errors import UsageError
 
 if TYPE_CHECKING:
+    from mesoguide.drafts import Drafting
     from mesoguide.model import Report, RulePack
     from mesoguide.records import Record as Saved
+    from mesoguide.runner import Prompter
     from mesoguide.store import SQLiteStore
 
 SaveOption = Annotated[
@@ -115,3 +117,74 @@ def save_report(
 
 def saved_message(record: Saved, store: SQLiteStore) -> str:
     return f"Saved as record {record.id} in {store.path}."
+
+
+ResumeOption = Annotated[
+    bool,
+    typer.Option(
+        "--resume",
+        help="With --save: pick a draft (an interview stopped before its end) to resume or "
+        "discard.",
+    ),
+]
+
+
+class DraftKeeper:
+    """`assess --save` at a terminal: the interview is kept as a draft after each answer."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        pack: RulePack,
+        operator: str | None,
+        subject: str | None,
+        resume: bool,
+    ) -> None:
+        self.store = store
+        self.pack = pack
+        self.operator = operator
+        self.subject = subject
+        self.resume = resume
+        self.drafting: Drafting | None = None
+
+    def wrap(self, inner: Prompter) -> Prompter:
+        """The prompter the interview uses: ``inner``, keeping a draft (maybe a resumed one)."""
+        from mesoguide.drafts import Drafting, new_draft, pick
+        from mesoguide.records import login_name
+
+        draft = None
+        if self.resume:
+            draft, discard = pick(inner, self.store.drafts(self.pack.id))
+            if discard is not None:
+                self.store.drop_draft(discard.id)
+        if draft is None:
+            draft = new_draft(self.pack, self.operator or login_name(), self.subject)
+        elif self.subject is None:
+            self.subject = draft.subject
+        self.drafting = Drafting(inner, self.pack, self.store.put_draft, draft)
+        return self.drafting
+
+    @property
+    def kept(self) -> bool:
+        """Whether a draft with answers is in the store."""
+        return self.drafting is not None and bool(self.drafting.typed)
+
+    def saved(self) -> None:
+        """The assessment is saved: its draft goes."""
+        if self.drafting is not None:
+            self.store.drop_draft(self.drafting.draft.id)
+
+    def stopped(self, stop: BaseException) -> typer.Exit:
+        """Say the draft was kept (instead of "nothing was saved"), and how to go on."""
+        from mesoguide.cliutil import say
+        from mesoguide.errors import ExitCode, Terminated
+
+        why = {KeyboardInterrupt: "Interrupted", Terminated: "Terminated"}.get(
+            type(stop), "Input ended before the questionnaire was finished"
+        )
+        say(
+            f"\n{why}: the answers so far are kept as a draft "
+            "(`mesoguide assess --save --resume` continues it)."
+        )
+        code = ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
+        return typer.Exit(int(code))

@@ -7,12 +7,14 @@ same protocol (docs/records.md says what that step needs). Nothing here prints.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -61,6 +63,23 @@ class Query:
     newest_first: bool = True
 
 
+DRAFT_DAYS = 7  # a draft not changed for this long is removed
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An interview under way: the answers typed so far (None: left blank), by question id."""
+
+    id: str
+    created: str
+    updated: str
+    operator: str
+    subject: str | None
+    pack_id: str
+    pack_sha256: str
+    answers: dict[str, object]
+
+
 class Store(Protocol):
     """What the commands need of a record store; every method is one transaction."""
 
@@ -78,6 +97,15 @@ class Store(Protocol):
 
     def pack_content(self, sha256: str) -> bytes:
         """The bytes of a pack that decided saved records."""
+
+    def put_draft(self, draft: Draft) -> None:
+        """Keep a draft, replacing the one with its id."""
+
+    def drafts(self, pack_id: str) -> list[Draft]:
+        """The unexpired drafts of a pack, newest first."""
+
+    def drop_draft(self, draft_id: str) -> None:
+        """Remove a draft (its assessment was saved, or it was discarded)."""
 
     def close(self) -> None:
         """Let go of the store."""
@@ -139,6 +167,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX records_by_time ON records (created);
     CREATE INDEX records_by_subject ON records (subject, created);
+    """,
+    # 3: drafts of interviews under way (`assess --save`): changed after each answer, removed
+    # once the assessment is saved, expired after DRAFT_DAYS. Not records: not append-only.
+    """
+    CREATE TABLE drafts (
+        id TEXT PRIMARY KEY,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        subject TEXT,
+        pack_id TEXT NOT NULL,
+        pack_sha256 TEXT NOT NULL,
+        answers TEXT NOT NULL
+    ) STRICT;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -363,6 +405,31 @@ class SQLiteStore:
                 for key, content in self._db.execute("SELECT sha256, content FROM packs")
             }
 
+    # -- drafts ------------------------------------------------------------------------------
+    def put_draft(self, draft: Draft) -> None:
+        """Keep a draft (replacing the one with its id)."""
+        with self._failures(), self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (draft.id, draft.created, draft.updated, draft.operator, draft.subject,
+                 draft.pack_id, draft.pack_sha256, json.dumps(draft.answers)),
+            )  # fmt: skip
+
+    def drafts(self, pack_id: str) -> list[Draft]:
+        """The drafts of a pack, newest first; drafts older than DRAFT_DAYS are removed first."""
+        expired = (datetime.now(UTC) - timedelta(days=DRAFT_DAYS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self._failures():
+            with self._transaction():
+                self._db.execute("DELETE FROM drafts WHERE updated < ?", (expired,))
+            rows = self._db.execute(
+                "SELECT * FROM drafts WHERE pack_id = ? ORDER BY updated DESC", (pack_id,)
+            ).fetchall()
+        return [_draft(row) for row in rows]
+
+    def drop_draft(self, draft_id: str) -> None:
+        with self._failures(), self._transaction():
+            self._db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
     def count(self) -> int:
         with self._failures():
             return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
@@ -506,6 +573,20 @@ def _record(row: tuple[object, ...]) -> Record:
         outcome=str(outcome),
         parts=Parts(str(head), str(answers), str(tail)),
         stored_key=str(key),
+    )
+
+
+def _draft(row: tuple[object, ...]) -> Draft:
+    did, created, updated, operator, subject, pack_id, sha, answers = row
+    return Draft(
+        id=str(did),
+        created=str(created),
+        updated=str(updated),
+        operator=str(operator),
+        subject=None if subject is None else str(subject),
+        pack_id=str(pack_id),
+        pack_sha256=str(sha),
+        answers=json.loads(str(answers)),
     )
 
 
