@@ -20,7 +20,7 @@ from mesoguide.cliutil import (
     write_output,
     write_stdout,
 )
-from mesoguide.errors import Terminated, UsageError
+from mesoguide.errors import UsageError
 from mesoguide.records_cli import app as records_app
 from mesoguide.rules_cli import app as rules_app
 from mesoguide.saving import (
@@ -28,6 +28,7 @@ from mesoguide.saving import (
     OperatorOption,
     ResumeOption,
     SaveOption,
+    Saving,
     SubjectOption,
     SupersedesOption,
     needs_save,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from mesoguide.batch_save import BatchSaver
     from mesoguide.model import AnswerSet, RulePack
     from mesoguide.runner import Prompter
-    from mesoguide.store import SQLiteStore
 
 app = typer.Typer(
     name="mesoguide",
@@ -123,38 +123,22 @@ def assess(
         from mesoguide.loader import load_pack
 
         pack = load_pack(rules)
-        store = _open_store(db) if save else None  # a store that cannot be used: say so first
-        drafts = None
+        saving = (
+            Saving(db, pack, operator=operator, subject=subject, supersedes=supersedes,
+                   resume=resume)
+            if save
+            else None
+        )  # fmt: skip
         if answers is not None:
             resolved = _answers_from_file(pack, answers)
-        elif store is None:
+        elif saving is None:
             resolved = _ask(pack)
         else:
-            from mesoguide.saving import DraftKeeper
-
-            drafts = DraftKeeper(store, pack, operator, subject, resume)
-            try:
-                resolved = _ask(pack, drafts.wrap)
-            except (KeyboardInterrupt, EOFError, Terminated) as stop:
-                if not drafts.kept:
-                    raise
-                raise drafts.stopped(stop) from None
-            subject = drafts.subject
+            resolved = saving.interview(lambda wrap: _ask(pack, wrap))
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
-        if store is not None:
-            from mesoguide.saving import save_report, saved_message
-
-            source = None if answers is None else "stdin" if answers == "-" else answers
-            with store:
-                record = save_report(
-                    store, pack, report, operator=operator, subject=subject,
-                    supersedes=supersedes, source=source,
-                )  # fmt: skip
-                if drafts is not None:
-                    drafts.saved()
-            warn_saved = saved_message(record, store)
+        saved = saving.save(report, answers) if saving is not None else None
         if output_format is ReportFormat.text and output is None and sys.stdout.isatty():
             from rich.console import Console
 
@@ -169,8 +153,8 @@ def assess(
                 write_output(output, text)
             else:
                 write_stdout(text)
-        if store is not None:
-            say(warn_saved)
+        if saved is not None:
+            say(saved)
 
 
 @app.command()
@@ -232,16 +216,11 @@ def batch(
     raise typer.Exit(int(code))
 
 
-def _open_store(db: Path | None) -> SQLiteStore:
-    from mesoguide.saving import open_for_saving
-
-    return open_for_saving(db)
-
-
 def _batch_saver(db: Path | None, pack: RulePack, operator: str | None, path: str) -> BatchSaver:
     from mesoguide.batch_save import BatchSaver
+    from mesoguide.saving import open_for_saving
 
-    return BatchSaver(_open_store(db), pack, operator, "stdin" if path == "-" else path)
+    return BatchSaver(open_for_saving(db), pack, operator, "stdin" if path == "-" else path)
 
 
 def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:

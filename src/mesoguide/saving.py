@@ -11,8 +11,10 @@ import typer
 from mesoguide.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mesoguide.drafts import Drafting
-    from mesoguide.model import Report, RulePack
+    from mesoguide.model import AnswerSet, Report, RulePack
     from mesoguide.records import Record as Saved
     from mesoguide.runner import Prompter
     from mesoguide.store import SQLiteStore
@@ -188,3 +190,53 @@ class DraftKeeper:
         )
         code = ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
         return typer.Exit(int(code))
+
+
+class Saving:
+    """What `assess --save` adds: the store opened first, drafts while asking, the save."""
+
+    def __init__(
+        self,
+        db: Path | None,
+        pack: RulePack,
+        *,
+        operator: str | None,
+        subject: str | None,
+        supersedes: str | None,
+        resume: bool,
+    ) -> None:
+        self.store = open_for_saving(db)  # a store that cannot be used is said before asking
+        self.pack = pack
+        self.operator = operator
+        self.subject = subject
+        self.supersedes = supersedes
+        self.drafts = DraftKeeper(self.store, pack, operator, subject, resume)
+
+    def interview(self, ask: Callable[[Callable[[Prompter], Prompter]], AnswerSet]) -> AnswerSet:
+        """Run ``ask`` with the draft-keeping wrapper; a stop with a draft kept says so."""
+        from mesoguide.errors import Terminated
+
+        try:
+            answers = ask(self.drafts.wrap)
+        except (KeyboardInterrupt, EOFError, Terminated) as stop:
+            if not self.drafts.kept:
+                raise
+            raise self.drafts.stopped(stop) from None
+        self.subject = self.drafts.subject
+        return answers
+
+    def save(self, report: Report, answers_path: str | None) -> str:
+        """Save the assessment (its draft goes) and say where, for stderr."""
+        source = None if answers_path is None else "stdin" if answers_path == "-" else answers_path
+        with self.store:
+            record = save_report(
+                self.store,
+                self.pack,
+                report,
+                operator=self.operator,
+                subject=self.subject,
+                supersedes=self.supersedes,
+                source=source,
+            )
+            self.drafts.saved()
+        return saved_message(record, self.store)
