@@ -393,3 +393,14 @@ def test_concurrent_batch_saves_lose_and_double_nothing(tmp_path: Path) -> None:
     assert len(subjects) == 6000
     assert sorted(subjects) == sorted(r["id"] for r in rows)
     assert raw.execute("SELECT count(DISTINCT id) FROM records").fetchone()[0] == 6000
+
+
+def test_export_of_an_unreadable_report_is_a_clear_error(db: Path, tmp_path: Path) -> None:
+    """Names the record whose stored report is not JSON any more, exit 4, no traceback."""
+    ids = saved_store(tmp_path)
+    tamper(db, "UPDATE decisions SET head = 'garbage'", "decisions")
+    code, _, err = mesoguide("records", "export")
+    assert code == 4
+    assert err == (
+        f"error: record {ids[0]}: its stored report cannot be read (`records verify` says more)\n"
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 from mesoguide.batch import CSV_COLUMNS, csv_cells
 from mesoguide.records import Record
+from mesoguide.store import StoreError
 
 RECORD_COLUMNS = ("record", "saved", "operator", "pack", "pack_version", "supersedes")
 """CSV columns after batch's own: which saved record a row is."""
@@ -22,15 +23,22 @@ def batch_record(record: Record, row: int) -> dict[str, Any]:
 
     ``row`` counts the records exported; ``id`` is the record's subject (batch's id column).
     """
-    report = json.loads(record.report)
-    sessions = report["sessions"]
+    try:
+        report = json.loads(record.report)
+        sessions = report["sessions"]
+        rules = report["rules_fired"]
+        reasons = [finding["text"] for finding in report["referral_reasons"]]
+    except (ValueError, KeyError, TypeError):
+        raise StoreError(
+            f"record {record.id}: its stored report cannot be read (`records verify` says more)"
+        ) from None
     return {
         "row": row,
         "id": record.subject,
         "candidacy": report["candidacy"],
         "sessions": sessions,
-        "rules": report["rules_fired"],
-        "reasons": [finding["text"] for finding in report["referral_reasons"]],
+        "rules": rules,
+        "reasons": reasons,
         "report": report,
         "record": record.summary(),
     }
