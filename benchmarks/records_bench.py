@@ -114,6 +114,25 @@ def bench_list(folder: Path, records: int, runs: int) -> None:
     wall = statistics.median(w for w, _ in times)
     cpu = statistics.median(c for _, c in times)
     print(f"  one subject: {wall:.3f} s wall, {cpu:.3f} s CPU")
+    times = [timed([*MESOGUIDE, "--version"]) for _ in range(runs)]
+    wall = statistics.median(w for w, _ in times)
+    cpu = statistics.median(c for _, c in times)
+    print(
+        f"  for scale, `mesoguide --version` (start-up alone): {wall:.3f} s wall, {cpu:.3f} s CPU"
+    )
+    from mesoguide.store import Query, SQLiteStore
+
+    with SQLiteStore(db, create=False) as store:
+        for label, query in (("newest 21", Query(limit=21)),
+                             ("one subject", Query(subject="P0000500-500", limit=21))):  # fmt: skip
+            spent = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                list(store.find(query))
+                spent.append(time.perf_counter() - start)
+            print(
+                f"  the query alone, in process, {label}: {statistics.median(spent) * 1000:.1f} ms"
+            )
 
 
 def main() -> None:
@@ -121,12 +140,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=("save", "list"), help="run one of the two parts")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as folder:
-        bench_save(Path(folder), args.rows, args.runs)
-        print(f"load average: {os.getloadavg()[0]:.2f}")
-        bench_list(Path(folder), args.records, args.runs)
+        if args.only != "list":
+            bench_save(Path(folder), args.rows, args.runs)
+            print(f"load average: {os.getloadavg()[0]:.2f}")
+        if args.only != "save":
+            bench_list(Path(folder), args.records, args.runs)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
