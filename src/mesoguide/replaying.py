@@ -10,22 +10,26 @@ from mesoguide.model import RulePack
 
 
 def replay_store(old: RulePack, new: RulePack, db: Path | None) -> Replay:
-    """Every saved record of the old pack's id that no later record supersedes."""
+    """Every saved record of the old pack's id that no later record supersedes.
+
+    Two passes over the store, so that memory stays flat however many records it holds: the
+    first gathers which records are superseded, the second replays the others as it reads them.
+    """
     from mesoguide.reassess import given, stored_answers
     from mesoguide.store import Query, open_store
 
     with open_store(db, create=False) as store:
-        records = [r for r in store.find(Query(newest_first=False)) if r.pack.id == old.id]
-    superseded = {r.supersedes for r in records if r.supersedes}
+        oldest_first = Query(pack=old.id, newest_first=False)
+        superseded = {r.supersedes for r in store.find(oldest_first) if r.supersedes}
 
-    def assessments() -> Iterator[tuple[str, Mapping[str, object]]]:
-        for record in records:
-            if record.id in superseded:
-                continue
-            subject = f" (subject {record.subject})" if record.subject else ""
-            yield f"record {record.id[:8]}{subject}", given(stored_answers(record))
+        def assessments() -> Iterator[tuple[str, Mapping[str, object]]]:
+            for record in store.find(oldest_first):
+                if record.id in superseded:
+                    continue
+                subject = f" (subject {record.subject})" if record.subject else ""
+                yield f"record {record.id[:8]}{subject}", given(stored_answers(record))
 
-    return replay_answers(old, new, assessments())
+        return replay_answers(old, new, assessments())
 
 
 def replay_file(old: RulePack, new: RulePack, path: str) -> Replay:
