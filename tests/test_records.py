@@ -37,8 +37,7 @@ def test_a_split_report_joins_back_to_the_printed_text(
 
 @pytest.mark.parametrize("name", PACKS)
 def test_the_answers_and_head_text_are_the_reports_own_on_every_pack(name: str) -> None:
-    """Writes the answers and the head exactly as the report's json.dumps does, on several
-    packs."""
+    """Writes the answers and the head exactly as the report's json.dumps does, on 4 packs."""
     pack = PACKS[name]
     memo: dict[object, str] = {}
 
