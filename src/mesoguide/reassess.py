@@ -14,8 +14,7 @@ from mesoguide.engine import assess
 from mesoguide.errors import MesoguideError
 from mesoguide.loader import load_pack_bytes
 from mesoguide.model import AnswerSet, Report, RulePack
-from mesoguide.records import Record, answers_from_json
-from mesoguide.report import render_json
+from mesoguide.records import Record, answers_from_json, answers_text, frame, head_text
 from mesoguide.runner import from_mapping
 
 
@@ -76,10 +75,47 @@ class Finding:
     text: str
 
 
-def verify(record: Record, content: bytes | None) -> Finding | None:
+class StoredPacks:
+    """The packs of a store, each loaded (and its bytes checked) once, however many records
+    name it."""
+
+    def __init__(self, contents: Mapping[str, bytes]) -> None:
+        self._contents = contents
+        self._loaded: dict[str, RulePack | Unreadable] = {}
+        self._tails: dict[str, str] = {}
+        self._entries: dict[object, str] = {}
+
+    def __contains__(self, sha256: str) -> bool:
+        return sha256 in self._contents
+
+    def get(self, sha256: str) -> RulePack:
+        """The pack stored under ``sha256``; Unreadable when its bytes were changed."""
+        loaded = self._loaded.get(sha256)
+        if loaded is None:
+            try:
+                loaded = stored_pack(self._contents[sha256], sha256)
+            except Unreadable as error:
+                loaded = error
+            self._loaded[sha256] = loaded
+        if isinstance(loaded, Unreadable):
+            raise Unreadable(loaded.message)
+        return loaded
+
+    def text(self, report: Report) -> str:
+        """``render_json(report)``, written as batch --save writes it (the same text: a property
+        test proves its parts equal), the tail taken once per pack."""
+        tail = self._tails.get(report.pack.sha256)
+        if tail is None:
+            tail = self._tails[report.pack.sha256] = frame(report)[1]
+        if len(self._entries) > 4096:
+            self._entries.clear()
+        return head_text(report.decision) + answers_text(report.answers, self._entries) + tail
+
+
+def verify(record: Record, packs: StoredPacks) -> Finding | None:
     """Check one record against itself and a fresh assessment with its stored pack.
 
-    ``content`` is the stored pack's bytes (None: missing). Tampering: report parts or a pack
+    ``packs`` holds the store's packs. Tampering: report parts or a pack
     that no longer match their sha256, a report that disagrees with the record's own fields,
     answers the questionnaire could not have kept, or a report that differs from a fresh
     assessment by the same mesoguide version. Drift: a report that differs from what this
@@ -89,7 +125,7 @@ def verify(record: Record, content: bytes | None) -> Finding | None:
     def tampered(text: str) -> Finding:
         return Finding(record, "tampered", text)
 
-    if content is None:
+    if record.pack.sha256 not in packs:
         return tampered("its stored pack is missing")
     if record.stored_key is not None and record.stored_key != record.parts.decision_key:
         return tampered("its stored report text was changed: it does not match its sha256")
@@ -101,8 +137,8 @@ def verify(record: Record, content: bytes | None) -> Finding | None:
     if problem:
         return tampered(problem)
     try:
-        pack = stored_pack(content, record.pack.sha256)
-        fresh = render_json(rebuild(record, pack))
+        pack = packs.get(record.pack.sha256)
+        fresh = packs.text(rebuild(record, pack))
     except Unreadable as error:
         return tampered(error.message)
     if fresh == record.report:

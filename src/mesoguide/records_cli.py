@@ -324,15 +324,16 @@ def export(
 @app.command()
 def verify(db: DbOption = None) -> None:
     """Assess every record again with its stored pack: tampering and drift exit 1."""
+    from mesoguide.reassess import StoredPacks
     from mesoguide.reassess import verify as check
     from mesoguide.store import Query
 
     with reporting_errors():
         with _open(db) as store:
-            packs = store.packs()
+            packs = StoredPacks(store.packs())
             counts = {"ok": 0, "tampered": 0, "drift": 0}
             for record in store.find(Query(newest_first=False)):
-                finding = check(record, packs.get(record.pack.sha256))
+                finding = check(record, packs)
                 if finding is None:
                     counts["ok"] += 1
                     continue
