@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pexpect
 import pytest
 import typer.testing
 from rich.console import Console
@@ -158,3 +159,32 @@ def test_resume_needs_save_and_the_questionnaire() -> None:
             2,
             "error: --resume continues a questionnaire kept with --save, not --answers\n",
         )
+
+
+def test_in_a_real_terminal_a_stopped_interview_resumes_where_it_stopped(tmp_path: Path) -> None:
+    """Ctrl-C after one answer keeps it; --resume picks the draft and asks the next question."""
+    from tests.test_e2e_terminal import ANSI, DOWN, ENTER, spawn
+
+    db = tmp_path / "db.sqlite3"
+    child = spawn(f"assess --save --db {db} --subject P-9")
+    child.expect_exact("How old are you?")
+    child.send("35" + ENTER)
+    child.expect_exact("What is your sex?")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Interrupted: the answers so far are kept as a draft" in ANSI.sub("", child.before)
+
+    child = spawn(f"assess --save --resume --db {db}")
+    child.expect_exact("Resume a draft?")
+    child.expect_exact("P-9: 1 answer,")
+    child.send(DOWN + ENTER)
+    child.expect_exact("Resume or discard this draft?")
+    child.send(DOWN + ENTER)
+    # the age is not asked again: the sex question comes first
+    assert child.expect_exact(["How old are you?", "What is your sex?"]) == 1
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
