@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from mesoguide.engine import assess
+from mesoguide.engine import assess, decide
 from mesoguide.model import RulePack
 from mesoguide.records import (
     Parts,
@@ -50,6 +50,7 @@ def test_the_answers_and_head_text_are_the_reports_own_on_every_pack(name: str) 
         assert answers_text(report.answers, memo) == parts.answers  # memo shared by examples
         assert frame(report) == (parts.head, parts.tail)
         assert head_text(report.decision) == parts.head
+        assert decide(pack, report.rules_fired) == report.decision  # what batch --save uses
         back = answers_from_json(json.loads(parts.answers))
         assert (back.values, back.states) == (report.answers.values, report.answers.states)
 
