@@ -119,7 +119,7 @@ def test_bash_completion_installs_and_completes(tmp_path: Path) -> None:
     )
     assert done.stdout.splitlines() == [
         "assess",
-        "check show schema test",
+        "check show schema test diff",
         "--format",
         "text json markdown",
     ], done.stderr

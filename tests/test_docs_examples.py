@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -60,10 +61,20 @@ def matches(expected: str, actual: str) -> bool:
     return re.fullmatch("".join(parts), actual.rstrip("\n") + "\n") is not None
 
 
+WALKTHROUGH_DB = ROOT / "clinic.sqlite3"
+"""The record store the documents' `--db clinic.sqlite3` names: made afresh for each document."""
+
+
+def fresh_store() -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{WALKTHROUGH_DB}{suffix}").unlink(missing_ok=True)
+
+
 def run(command: str) -> tuple[int, str]:
     args = shlex.split(command)
     assert args[0] == "mesoguide", f"only mesoguide, echo $? and cat run here: {command}"
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}
+    env.pop("MESOGUIDE_DB", None)  # a reader's own store must not change what the examples show
     done = subprocess.run(
         [sys.executable, "-m", "mesoguide", *args[1:]],
         cwd=ROOT,
@@ -89,9 +100,15 @@ def perform(command: str, code: int) -> tuple[int, str]:
 def test_every_shown_command_prints_what_the_document_says(document: str) -> None:
     """Runs each documented session in order, from the repository root, and compares it all."""
     code = 0
-    for step in steps(document):
-        code, actual = perform(step.command, code)
-        assert matches(step.expected, actual), f"{document}: `$ {step.command}` printed:\n{actual}"
+    fresh_store()
+    try:
+        for step in steps(document):
+            code, actual = perform(step.command, code)
+            assert matches(step.expected, actual), (
+                f"{document}: `$ {step.command}` printed:\n{actual}"
+            )
+    finally:
+        fresh_store()
 
 
 def test_the_documents_show_commands() -> None:
@@ -123,10 +140,12 @@ def update(document: str) -> None:
     before committing): `python -m tests.test_docs_examples README.md docs/batch.md`."""
     text = (ROOT / document).read_text(encoding="utf-8")
     code = 0
+    fresh_store()
     for step in steps(document):
         code, actual = perform(step.command, code)
         if not matches(step.expected, actual):
             text = text.replace(step.expected, actual.rstrip("\n") + "\n", 1)
+    fresh_store()
     (ROOT / document).write_text(text, encoding="utf-8")
 
 

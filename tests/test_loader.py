@@ -386,3 +386,23 @@ def test_reports_an_invariant_problem_where_it_is(
     """Names the line and path of a bad invariant, with the nearest valid name and the fix."""
     assert INVARIANTS.count(old) == 1, old
     assert problems(tmp_path, PACK + INVARIANTS.replace(old, new)) == expected
+
+
+def test_a_pack_loads_from_its_bytes_as_from_its_file(tmp_path: Path) -> None:
+    """Loads a pack from stored bytes with the same model and sha256 as from the file."""
+    from mesoguide.loader import load_pack_bytes
+
+    file = tmp_path / "pack.yaml"
+    file.write_text(PACK, encoding="utf-8")
+    from_bytes = load_pack_bytes(PACK.encode("utf-8"), file)
+    assert from_bytes == load_pack(file)
+    assert from_bytes.sha256 == hashlib.sha256(PACK.encode("utf-8")).hexdigest()
+
+
+def test_a_pack_from_bytes_reports_problems_under_the_name_given() -> None:
+    """Names the given file in the problems of a pack loaded from bytes."""
+    from mesoguide.loader import load_pack_bytes
+
+    with pytest.raises(PackError) as raised:
+        load_pack_bytes(b"pack: [", Path("stored:abc"))
+    assert str(raised.value).startswith("stored:abc:")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Group
 
     from mesoguide.batch import Record, Tally
+    from mesoguide.batch_save import BatchSaver
     from mesoguide.columns import ColumnMap
     from mesoguide.model import RulePack
 
@@ -265,8 +266,13 @@ def run_batch(
     detail: Detail,
     input_format: InputFormat | None,
     options: Options | None = None,
+    saver: BatchSaver | None = None,
 ) -> ExitCode:
-    """Assess every row of the input, write one record each, and say how it went on stderr."""
+    """Assess every row of the input, write one record each, and say how it went on stderr.
+
+    With a ``saver``, every assessed row is also saved to the record store, in blocks; what
+    was assessed before an interruption or an unreadable row is saved too.
+    """
     from mesoguide.batch import Tally
 
     options = options or Options()
@@ -276,7 +282,7 @@ def run_batch(
         raise UsageError("--bom needs --format csv: a byte-order mark would break JSON lines")
     signals = _Signals()
     tally = Tally.for_pack(pack)
-    run = _Run(pack, tally, signals, options)
+    run = _Run(pack, tally, signals, options, saver)
     stopped: _Stop | None = None
     # The stack (progress bar, files) closes before the handlers go: a signal while closing
     # finds `stopping` set and changes nothing.
@@ -290,11 +296,15 @@ def run_batch(
             if run.output is not None and not signals.cut:
                 with suppress(_Stop):  # the records already made; a second signal cuts them
                     run.output.flush()
+            if saver is not None:
+                saver.flush()
         except MesoguideError:  # unreadable input mid-run: keep the records made before it
             signals.stopping = True
             if run.output is not None:
                 with suppress(_Stop):  # a second signal cuts a write that does not finish
                     run.output.flush()
+            if saver is not None:
+                saver.flush()
             raise
         except BrokenPipeError:
             # The reader has gone (`| head`): stop quietly, and keep Python's exit-time flush of
@@ -322,11 +332,19 @@ def run_batch(
 class _Run:
     """One batch run's streams and progress, kept so an interruption can finish the output."""
 
-    def __init__(self, pack: RulePack, tally: Tally, signals: _Signals, options: Options) -> None:
+    def __init__(
+        self,
+        pack: RulePack,
+        tally: Tally,
+        signals: _Signals,
+        options: Options,
+        saver: BatchSaver | None = None,
+    ) -> None:
         self.pack = pack
         self.tally = tally
         self.signals = signals
         self.options = options
+        self.saver = saver
         self.output: _Output | None = None
 
     def stream(
@@ -383,7 +401,9 @@ class _Run:
             stack.enter_context(out_stream)
         name = "stdout" if output_path is None or str(output_path) == "-" else str(output_path)
         output = self.output = _Output(out_stream, self.signals, name)
-        assessor = Assessor(pack, full=detail is Detail.full)
+        full = detail is Detail.full
+        saver = self.saver
+        assessor = Assessor(pack, full=full) if saver is None else saver.assessor(full)
         encode = (
             _csv_encoder(output, options.formula_guard, options.bom)
             if output_format is BatchFormat.csv
@@ -398,9 +418,13 @@ class _Run:
                 record = assessor.record(row)
                 encode(record)
             tally.add(record)
+            if saver is not None:
+                saver.add(row, record)
             if not tally.rows % BLOCK_ROWS:
                 progress(tally.rows)
         output.flush()
+        if saver is not None:
+            saver.flush()
         if len(rows.unknown) > warned:  # JSON lines: keys met along the way
             _warn_unknown(rows.unknown)
 

@@ -24,10 +24,26 @@ from mesoguide.cliutil import (
     write_output,
     write_stdout,
 )
+from mesoguide.errors import UsageError
+from mesoguide.records_cli import app as records_app
 from mesoguide.rules_cli import app as rules_app
+from mesoguide.saving import (
+    DbOption,
+    OperatorOption,
+    ResumeOption,
+    SaveOption,
+    Saving,
+    SubjectOption,
+    SupersedesOption,
+    needs_save,
+)
 
 if TYPE_CHECKING:
-    from mesoguide.model import AnswerSet, RulePack
+    from collections.abc import Callable
+
+    from mesoguide.batch_save import BatchSaver
+    from mesoguide.model import AnswerSet, Report, RulePack
+    from mesoguide.runner import Prompter
 
 app = App(
     name="mesoguide",
@@ -38,6 +54,7 @@ app = App(
 )
 
 app.add_typer(rules_app, name="rules")
+app.add_typer(records_app, name="records")
 
 RulesOption = Annotated[
     Path | None,
@@ -121,22 +138,42 @@ def assess(
             "($PAGER, else less), starting at its first line.",
         ),
     ] = True,
+    save: SaveOption = False,
+    db: DbOption = None,
+    operator: OperatorOption = None,
+    subject: SubjectOption = None,
+    supersedes: SupersedesOption = None,
+    resume: ResumeOption = False,
 ) -> None:
     """Answer the questionnaire (or pass --answers) and get a candidacy report."""
     if output is not None and str(output) == "-":
         output = None  # as with batch: '-' is stdout
     plain = plain or os.environ.get("TERM") == "dumb"
     with reporting_errors():
+        needs_save(save, db=db, operator=operator, subject=subject, supersedes=supersedes)
+        if resume and (not save or answers is not None):
+            raise UsageError("--resume continues a questionnaire kept with --save, not --answers")
         pack = _pack(rules, unchecked)
         if output is not None:
             probe_output(output)  # before the questions: nothing typed is lost to a bad path
+        saving = (
+            Saving(db, pack, operator=operator, subject=subject, supersedes=supersedes,
+                   resume=resume)
+            if save
+            else None
+        )  # fmt: skip
         if answers is not None:
             resolved = _answers_from_file(pack, answers)
+        elif plain:
+            resolved = _ask_plain(pack)
+        elif saving is None:
+            resolved = _ask(pack)
         else:
-            resolved = _ask_plain(pack) if plain else _ask(pack)
+            resolved = saving.interview(lambda wrap: _ask(pack, wrap))
         from mesoguide.engine import assess as run_assessment
 
         report = run_assessment(pack, resolved)
+        saved = saving.save(report, answers) if saving is not None else None
         to_screen = output is None and sys.stdout.isatty()
         if output_format is ReportFormat.text and to_screen and not plain:
             from rich.console import Console
@@ -145,23 +182,30 @@ def assess(
             from mesoguide.views import print_report
 
             print_report(report, pack, Console(), page if pager else None)
-            return
-        if output_format is ReportFormat.text:
-            from mesoguide.views import render_text
-
-            width = _columns(sys.stdout) if output is None else 80
-            text = render_text(report, pack, width=width, border=not plain)
         else:
-            from mesoguide.api import render
+            _write_report(report, pack, output_format, output, plain)
+        if saved is not None:
+            say(saved)
 
-            text = render(
-                report, pack, "json" if output_format is ReportFormat.json else "markdown"
-            )
-        if output is not None:
-            write_output(output, text)
-            say(f"Report written to {output}")
-        else:
-            write_stdout(text)
+
+def _write_report(
+    report: Report, pack: RulePack, output_format: ReportFormat, output: Path | None, plain: bool
+) -> None:
+    """The report as text, Markdown or JSON, to the --output file or to stdout."""
+    if output_format is ReportFormat.text:
+        from mesoguide.views import render_text
+
+        width = _columns(sys.stdout) if output is None else 80
+        text = render_text(report, pack, width=width, border=not plain)
+    else:
+        from mesoguide.api import render
+
+        text = render(report, pack, "json" if output_format is ReportFormat.json else "markdown")
+    if output is not None:
+        write_output(output, text)
+        say(f"Report written to {output}")
+    else:
+        write_stdout(text)
 
 
 @app.command()
@@ -264,9 +308,13 @@ def batch(
     ] = None,
     rules: RulesOption = None,
     unchecked: UncheckedOption = False,
+    save: SaveOption = False,
+    db: DbOption = None,
+    operator: OperatorOption = None,
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
     with reporting_errors():
+        needs_save(save, db=db, operator=operator)
         from mesoguide.batch_cli import Options, parse_delimiter, run_batch, write_template
         from mesoguide.errors import UsageError
         from mesoguide.loader import load_pack
@@ -291,8 +339,24 @@ def batch(
                 "(or --template csv to start one)"
             )
         pack = _pack(rules, unchecked)
-        code = run_batch(pack, input_path, output, output_format, detail, input_format, options)
+        saver = _batch_saver(db, pack, operator, input_path) if save else None
+        try:
+            code = run_batch(
+                pack, input_path, output, output_format, detail, input_format, options, saver
+            )
+        finally:
+            if saver is not None:
+                saver.store.close()
+        if saver is not None:
+            say(saver.summary())
     raise typer.Exit(int(code))
+
+
+def _batch_saver(db: Path | None, pack: RulePack, operator: str | None, path: str) -> BatchSaver:
+    from mesoguide.batch_save import BatchSaver
+    from mesoguide.saving import open_for_saving
+
+    return BatchSaver(open_for_saving(db), pack, operator, "stdin" if path == "-" else path)
 
 
 def _pack(rules: Path | None, unchecked: bool) -> RulePack:
@@ -342,7 +406,7 @@ def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
     return answers
 
 
-def _ask(pack: RulePack) -> AnswerSet:
+def _ask(pack: RulePack, wrap: Callable[[Prompter], Prompter] | None = None) -> AnswerSet:
     from mesoguide.errors import UsageError
 
     screen = _screen()
@@ -368,12 +432,14 @@ def _ask(pack: RulePack) -> AnswerSet:
         console.print(Text(pack.title, style="bold"))
         if pack.description:
             console.print(Text(pack.description))
+        kept = "nothing is saved" if wrap is None else "your answers so far are kept as a draft"
         console.print(
             "[dim]You can review and change every answer before the result. "
-            "Ctrl-C stops at any time; nothing is saved.[/dim]\n"
+            f"Ctrl-C stops at any time; {kept}.[/dim]\n"
         )
         try:
-            answers = interview(pack, QuestionaryPrompter(**session))
+            prompter: Prompter = QuestionaryPrompter(**session)
+            answers = interview(pack, prompter if wrap is None else wrap(prompter))
         except OSError as error:
             if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
                 raise

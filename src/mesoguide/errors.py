@@ -12,9 +12,11 @@ class ExitCode(IntEnum):
     """Documented exit codes of every ``mesoguide`` command."""
 
     OK = 0
-    INVALID_INPUT = 1  # answers or batch rows were rejected; scenarios failed
+    INVALID_INPUT = 1  # answers or rows rejected; scenarios failed; records failed verify
     USAGE = 2  # bad option, missing or unreadable file, no terminal, unwritable output
     INVALID_PACK = 3  # the rule pack has problems
+    STORE = 4  # the record store cannot be used: not ours, damaged, too new, full, forbidden
+    STORE_BUSY = 5  # the record store stayed locked by another program beyond the timeout
     INTERRUPTED = 130  # Ctrl-C (SIGINT)
     TERMINATED = 143  # SIGTERM
 

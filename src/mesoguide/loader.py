@@ -81,12 +81,20 @@ def load_pack(path: Path | str | None = None) -> RulePack:
     except OSError as error:  # a name too long, a folder we may not enter
         problem = Problem(str(path), None, "", f"rule pack cannot be read ({error.strerror})")
         raise PackError([problem]) from None
-    shown = str(file)
     try:
         raw = _read_bytes(file)
+    except yamlsafe.YamlProblem as problem:
+        raise PackError([Problem(str(file), problem.line, problem.path, problem.message)]) from None
+    return load_pack_bytes(raw, file)
+
+
+def load_pack_bytes(raw: bytes, file: Path) -> RulePack:
+    """Validate and compile a pack from its bytes (a stored copy, say); ``file`` names it in
+    problems and becomes the pack's ``path``."""
+    try:
         located = yamlsafe.load(yamlsafe.decode(raw, "rule pack"))
     except yamlsafe.YamlProblem as problem:
-        raise PackError([Problem(shown, problem.line, problem.path, problem.message)]) from None
+        raise PackError([Problem(str(file), problem.line, problem.path, problem.message)]) from None
     return build_pack(located, file, hashlib.sha256(raw).hexdigest())
 
 

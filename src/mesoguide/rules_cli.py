@@ -13,6 +13,7 @@ import typer
 from mesoguide.cliapp import App
 from mesoguide.cliutil import reporting_errors
 from mesoguide.errors import ExitCode
+from mesoguide.saving import DbOption
 
 if TYPE_CHECKING:
     pass
@@ -157,3 +158,57 @@ def test_scenarios(
             sys.stdout.write(f"No scenario makes these rules fire: {', '.join(unpinned)}\n")
         if failed:
             raise typer.Exit(int(ExitCode.INVALID_INPUT))
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        Path, typer.Argument(metavar="OLD", help="The pack as it was (a file or folder).")
+    ],
+    new: Annotated[
+        Path, typer.Argument(metavar="NEW", help="The pack as edited (a file or folder).")
+    ],
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="Assess the saved records again under both packs, and list whose outcome, "
+            "sessions or referral reasons change.",
+        ),
+    ] = False,
+    input_path: Annotated[
+        str | None,
+        typer.Option(
+            "--input",
+            metavar="FILE",
+            help="With --replay: the rows of this CSV or JSON-lines batch input instead of "
+            "the saved records.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """What changed between two versions of a pack, in words; --replay: whose outcome changes."""
+    from mesoguide.diff import pack_changes
+
+    with reporting_errors():
+        from mesoguide.errors import UsageError
+        from mesoguide.loader import load_pack
+
+        if input_path is not None and not replay:
+            raise UsageError("--input only applies with --replay")
+        before, after = load_pack(old), load_pack(new)
+        changes = pack_changes(before, after)
+        for line in changes:
+            sys.stdout.write(f"{line}\n")
+        if not changes:
+            sys.stdout.write("No differences.\n")
+        if replay:
+            from mesoguide.replaying import replay_file, replay_store
+
+            result = (
+                replay_store(before, after, db)
+                if input_path is None
+                else replay_file(before, after, input_path)
+            )
+            sys.stdout.write("\n" + "\n".join(result.summary()) + "\n")
