@@ -114,7 +114,11 @@ class CsvRows:
                 names, pack, column_map=column_map, ignore=ignore, id_column=id_column
             )
         except UsageError as error:
-            other = [d for d in DELIMITERS if d != delimiter and matches(split(line, d), pack)]
+            other = [
+                d
+                for d in DELIMITERS
+                if d != delimiter and matches(split(line, d), pack, column_map)
+            ]
             if sniffed or not other or matches(names, pack, column_map):
                 raise UsageError(f"{source}: {error.message}") from None
             shown = DELIMITER_NAMES.get(delimiter, repr(delimiter))
