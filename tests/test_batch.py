@@ -561,3 +561,15 @@ def test_a_wrong_delimiter_is_named_with_the_column_map_in_mind(pack: RulePack) 
         "in.csv: the header names no question when split at ',', but does when split at ';': "
         "pass --delimiter ';', or leave --delimiter out to sniff it"
     )
+
+
+@pytest.mark.parametrize("given", [None, ";"])
+def test_a_sep_line_for_excel_gives_the_delimiter(pack: RulePack, given: str | None) -> None:
+    """A first line `sep=;` (which Excel reads as the delimiter) is no header; lines are still
+    counted from the top of the file."""
+    text = csv_text([BASE_ANSWERS]).replace(",", ";") + '"unclosed\n'  # lines 2 to 4
+    rows = CsvRows(io.StringIO("sep=;\r\n" + text, newline=""), pack, "in.csv", delimiter=given)
+    assert rows.delimiter == ";"
+    with pytest.raises(UsageError) as caught:
+        list(rows)
+    assert caught.value.message.startswith("in.csv:4: ")

@@ -49,6 +49,8 @@ def reference() -> list[dict[str, Any]]:
     [
         ("excel-semicolon.csv", [], ""),
         ("excel-tabs.txt", ["--input-format", "csv"], ""),
+        ("excel-mac-cr.csv", [], ""),  # Excel's "CSV (Macintosh)": lines end in CR alone
+        ("sep-line.csv", [], ""),  # `sep=;` first, as some tools write for Excel
         ("labels-mixed-case.csv", [], ""),
         ("form-questions.csv", [], "warning: ignoring columns that name no question: Timestamp\n"),
         ("form-questions-semicolon.csv", [], ""),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -93,6 +94,12 @@ class CsvRows:
             line = next(lines, "")
         except UnicodeDecodeError:
             raise UsageError(_NOT_UTF8.format(source)) from None
+        self._skipped = 0  # lines before the header
+        hint = _SEP_LINE.fullmatch(line)
+        if hint is not None:  # `sep=;`: Excel's line naming the delimiter, before the header
+            self._skipped = 1
+            line = next(lines, "")
+            delimiter = delimiter or hint.group(1)
         sniffed = delimiter is None
         if delimiter is None:
             delimiter = sniff(line[:MAX_LINE_CHARS], pack, column_map)
@@ -104,8 +111,8 @@ class CsvRows:
         examples = ", ".join(q.id for q in pack.questions[:3])
         if first == []:  # a blank line: not the end of the file, which gives None
             raise UsageError(
-                f"{source}:1: the first line is blank, but it must be the header: question ids "
-                f"such as {examples}"
+                f"{source}:{1 + self._skipped}: the first line is blank, but it must be the "
+                f"header: question ids such as {examples}"
             )
         names = [name.strip() for name in first or ()]
         self._ended = self._reader.line_num
@@ -164,7 +171,7 @@ class CsvRows:
             return UsageError(_NOT_UTF8.format(self._source))
         # The line the row starts on: an unclosed quote is read on to the end of the file (or
         # past the field limit), far from the quote itself.
-        start = self._ended + 1
+        start = self._ended + 1 + self._skipped
         message = str(error)
         if message.startswith("field larger than field limit"):
             limit = csv.field_size_limit()
@@ -211,6 +218,9 @@ class JsonlRows:
                 unknown.extend(key for key in data if key not in known and key not in unknown)
             has_id = ID_COLUMN in data
             yield Row(number, data, has_id, data.get(ID_COLUMN))
+
+
+_SEP_LINE = re.compile(r"sep=([^\r\n\"])\r?\n?", re.IGNORECASE)
 
 
 def _option(delimiter: str) -> str:
