@@ -582,7 +582,7 @@ def test_ignore_column_silences_the_warning_for_csv_and_json_lines(
     assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
     lines = tmp_path / "extra.jsonl"
     lines.write_text(json.dumps({**BASE_ANSWERS, "colour": "red"}) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["batch", str(lines), "--ignore-column", "colour"])
+    result = runner.invoke(app, ["batch", str(lines), "--ignore-column", "COLOUR"])
     assert result.stderr == "1 row read: 0 not_indicated, 0 refer, 1 candidate, 0 rejected\n"
 
 

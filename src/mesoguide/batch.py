@@ -22,6 +22,7 @@ from mesoguide.columns import (
     DELIMITERS,
     ID_COLUMN,
     ColumnMap,
+    fold,
     match_header,
     matches,
     sniff,
@@ -193,7 +194,9 @@ class JsonlRows:
     ) -> None:
         self._stream = stream
         self._source = source
-        self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN, *ignore}
+        self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN}
+        self._ignored = {fold(name) for name in ignore}
+        self._judged: set[str] = set()  # keys not known, already named or ignored
         self.unknown: list[str] = []
 
     def __iter__(self) -> Iterator[Row]:
@@ -215,7 +218,11 @@ class JsonlRows:
                 yield Row(number, {}, problem=problem)
                 continue
             if not known.issuperset(data):
-                unknown.extend(key for key in data if key not in known and key not in unknown)
+                for key in data:
+                    if key not in known and key not in self._judged:
+                        self._judged.add(key)
+                        if fold(key) not in self._ignored:
+                            unknown.append(key)
             has_id = ID_COLUMN in data
             yield Row(number, data, has_id, data.get(ID_COLUMN))
 
