@@ -642,7 +642,7 @@ def test_the_summary_table_shows_outcomes_and_common_reasons(pack: RulePack) -> 
     for record in [
         {"row": 1, "candidacy": "candidate", "reasons": []},
         {"row": 2, "candidacy": "refer", "reasons": ["Pregnant."]},
-        {"row": 3, "candidacy": "refer", "reasons": ["Under 18.", "Pregnant."]},
+        {"row": 3, "candidacy": "refer", "reasons": ["Under [bold]18[/].", "Pregnant."]},
         {"row": 4, "error": "age: required, but not answered"},
     ]:
         tally.add(record)
@@ -657,7 +657,7 @@ def test_the_summary_table_shows_outcomes_and_common_reasons(pack: RulePack) -> 
         "",
         "rows  most frequent referral reasons",
         "   2  Pregnant.",
-        "   1  Under 18.",
+        "   1  Under [bold]18[/].",  # shown as written, not read as markup
     ]
 
 
