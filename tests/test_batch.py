@@ -565,8 +565,7 @@ def test_a_wrong_delimiter_is_named_with_the_column_map_in_mind(pack: RulePack) 
 
 @pytest.mark.parametrize("given", [None, ";"])
 def test_a_sep_line_for_excel_gives_the_delimiter(pack: RulePack, given: str | None) -> None:
-    """A first line `sep=;` (which Excel reads as the delimiter) is no header; lines are still
-    counted from the top of the file."""
+    """A first line `sep=;` names the delimiter and is no header; line numbers count it."""
     text = csv_text([BASE_ANSWERS]).replace(",", ";") + '"unclosed\n'  # lines 2 to 4
     rows = CsvRows(io.StringIO("sep=;\r\n" + text, newline=""), pack, "in.csv", delimiter=given)
     assert rows.delimiter == ";"

@@ -444,8 +444,7 @@ def batch_in_a_terminal(big: Path, out: Path) -> pexpect.spawn:
 
 
 def test_a_terminal_gets_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
-    """On a terminal, stderr shows a progress bar while it runs; it gives way to a table of
-    outcomes and the summary line."""
+    """On a terminal, a progress bar while it runs, then a table of outcomes and the summary."""
     big = big_csv(tmp_path / "big.csv", 20_000)
     out = tmp_path / "out.jsonl"
     child = batch_in_a_terminal(big, out)
@@ -664,8 +663,7 @@ def test_the_summary_table_shows_outcomes_and_common_reasons(pack: RulePack) -> 
 def test_the_template_is_the_header_or_a_json_lines_example(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """`--template csv` writes the header alone (as asked: `;`, BOM); `jsonl` one example line;
-    both read back as exports of the pack."""
+    """`--template csv` writes the header alone (`;`, BOM as asked), `jsonl` one example line."""
     ids = ["id", *(q.id for q in load_pack(default_pack_path()).questions)]
     result = runner.invoke(app, ["batch", "--template", "csv"])
     assert result.stdout == ",".join(ids) + "\n"
