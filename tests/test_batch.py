@@ -24,6 +24,7 @@ from mesoguide.batch import (
     csv_cells,
     memo_coercer,
 )
+from mesoguide.columns import parse_column_map
 from mesoguide.conditions import compile_condition
 from mesoguide.engine import assess
 from mesoguide.errors import AnswersError, UsageError
@@ -550,3 +551,26 @@ def meaning(condition: Condition, answers: dict[str, Any]) -> bool:
 def test_compiled_conditions_mean_what_they_say(condition: Condition, answers: dict) -> None:
     """The closures batch runs per row agree with the condition's meaning, missing answers too."""
     assert compile_condition(condition)(answers) is meaning(condition, answers)
+
+
+def test_a_wrong_delimiter_is_named_with_the_column_map_in_mind(pack: RulePack) -> None:
+    """`--delimiter ,` on a `;` export whose names only a column map knows: the hint says `;`."""
+    column_map = parse_column_map("Gender: sex\nAge (years): age\n", "map.yaml", pack)
+    stream = io.StringIO("Gender;Age (years)\nmale;40\n", newline="")
+    with pytest.raises(UsageError) as caught:
+        CsvRows(stream, pack, "in.csv", delimiter=",", column_map=column_map)
+    assert caught.value.message == (
+        "in.csv: the header names no question when split at ',', but does when split at ';': "
+        "pass --delimiter ';', or leave --delimiter out to sniff it"
+    )
+
+
+@pytest.mark.parametrize("given", [None, ";"])
+def test_a_sep_line_for_excel_gives_the_delimiter(pack: RulePack, given: str | None) -> None:
+    """A first line `sep=;` names the delimiter and is no header; line numbers count it."""
+    text = csv_text([BASE_ANSWERS]).replace(",", ";") + '"unclosed\n'  # lines 2 to 4
+    rows = CsvRows(io.StringIO("sep=;\r\n" + text, newline=""), pack, "in.csv", delimiter=given)
+    assert rows.delimiter == ";"
+    with pytest.raises(UsageError) as caught:
+        list(rows)
+    assert caught.value.message.startswith("in.csv:4: ")

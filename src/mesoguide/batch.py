@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from mesoguide.columns import (
     DELIMITERS,
     ID_COLUMN,
     ColumnMap,
+    fold,
     match_header,
     matches,
     sniff,
@@ -97,6 +99,12 @@ class CsvRows:
             line = next(lines, "")
         except UnicodeDecodeError:
             raise UsageError(_NOT_UTF8.format(source)) from None
+        self._skipped = 0  # lines before the header
+        hint = _SEP_LINE.fullmatch(line)
+        if hint is not None:  # `sep=;`: Excel's line naming the delimiter, before the header
+            self._skipped = 1
+            line = next(lines, "")
+            delimiter = delimiter or hint.group(1)
         sniffed = delimiter is None
         if delimiter is None:
             delimiter = sniff(line[:MAX_LINE_CHARS], pack, column_map)
@@ -108,8 +116,8 @@ class CsvRows:
         examples = ", ".join(q.id for q in pack.questions[:3])
         if first == []:  # a blank line: not the end of the file, which gives None
             raise UsageError(
-                f"{source}:1: the first line is blank, but it must be the header: question ids "
-                f"such as {examples}"
+                f"{source}:{1 + self._skipped}: the first line is blank, but it must be the "
+                f"header: question ids such as {examples}"
             )
         names = [name.strip() for name in first or ()]
         self._ended = self._reader.line_num
@@ -118,7 +126,11 @@ class CsvRows:
                 names, pack, column_map=column_map, ignore=ignore, id_column=id_column
             )
         except UsageError as error:
-            other = [d for d in DELIMITERS if d != delimiter and matches(split(line, d), pack)]
+            other = [
+                d
+                for d in DELIMITERS
+                if d != delimiter and matches(split(line, d), pack, column_map)
+            ]
             if sniffed or not other or matches(names, pack, column_map):
                 raise UsageError(f"{source}: {error.message}") from None
             shown = DELIMITER_NAMES.get(delimiter, repr(delimiter))
@@ -164,7 +176,7 @@ class CsvRows:
             return UsageError(_NOT_UTF8.format(self._source))
         # The line the row starts on: an unclosed quote is read on to the end of the file (or
         # past the field limit), far from the quote itself.
-        start = self._ended + 1
+        start = self._ended + 1 + self._skipped
         message = str(error)
         if message.startswith("field larger than field limit"):
             limit = csv.field_size_limit()
@@ -186,7 +198,9 @@ class JsonlRows:
     ) -> None:
         self._stream = stream
         self._source = source
-        self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN, *ignore}
+        self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN}
+        self._ignored = {fold(name) for name in ignore}
+        self._judged: set[str] = set()  # keys not known, already named or ignored
         self.unknown: list[str] = []
 
     def __iter__(self) -> Iterator[Row]:
@@ -208,9 +222,16 @@ class JsonlRows:
                 yield Row(number, {}, problem=problem)
                 continue
             if not known.issuperset(data):
-                unknown.extend(key for key in data if key not in known and key not in unknown)
+                for key in data:
+                    if key not in known and key not in self._judged:
+                        self._judged.add(key)
+                        if fold(key) not in self._ignored:
+                            unknown.append(key)
             has_id = ID_COLUMN in data
             yield Row(number, data, has_id, data.get(ID_COLUMN))
+
+
+_SEP_LINE = re.compile(r"sep=([^\r\n\"])\r?\n?", re.IGNORECASE)
 
 
 def _option(delimiter: str) -> str:

@@ -491,8 +491,9 @@ def summary_table(tally: Tally, pack: RulePack, reasons: int = 5) -> Group:
     """Rows per outcome (with the pack's labels), then the most frequent referral reasons."""
     from rich.console import Group
     from rich.table import Table
+    from rich.text import Text  # a pack's "[/]" or "[link=...]" is shown, never interpreted
 
-    counts = len(f"{tally.rows:,}")  # the numbers stay whole; a long label is cut instead
+    counts = len(f"{tally.rows:,}")  # the numbers stay whole; a long label wraps instead
 
     def table(*headers: str) -> Table:
         made = Table(box=None, pad_edge=False, show_edge=False)
@@ -508,13 +509,13 @@ def summary_table(tally: Tally, pack: RulePack, reasons: int = 5) -> Group:
     labels = {outcome.id: outcome.label for outcome in pack.outcomes}
     for outcome, count in [*tally.outcomes.items(), ("rejected", tally.rejected)]:
         name = f"{outcome}: {labels[outcome]}" if outcome in labels else outcome
-        outcomes.add_row(f"{count:,}", f"{100 * count / total:.0f}%", name)
+        outcomes.add_row(f"{count:,}", f"{100 * count / total:.0f}%", Text(name))
     common = tally.common_reasons(reasons)
     if not common:
         return Group(outcomes)
     referrals = table("rows", "most frequent referral reasons")
     for text, count in common:
-        referrals.add_row(f"{count:,}", text)
+        referrals.add_row(f"{count:,}", Text(text))
     return Group(outcomes, "", referrals)
 
 

@@ -23,47 +23,11 @@ ID_COLUMN = "id"
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 # Words too common to tie a column to a question ("How often do you ...").
-_COMMON = frozenset(
-    [
-        "about",
-        "and",
-        "any",
-        "are",
-        "can",
-        "could",
-        "did",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "into",
-        "like",
-        "many",
-        "more",
-        "much",
-        "not",
-        "now",
-        "one",
-        "other",
-        "the",
-        "there",
-        "these",
-        "this",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
+_COMMON_WORDS = (
+    "about and any are can could did does for from had has have how into like many more much "
+    "not now one other the there these this what when where which who why with would you your"
 )
+_COMMON = frozenset(_COMMON_WORDS.split())
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
