@@ -39,7 +39,7 @@ def test_assess_with_the_example_pack_prints_its_report(tmp_path: Path) -> None:
         "\n"
         "See a clinician about\n"
         "  • You took isotretinoin within the last six months, which can slow how the\n"
-        "    skin heals. Ask the doctor who prescribed it; do not stop a prescribed\n"
+        "    skin heals. Ask the doctor who prescribed it, and do not stop a prescribed\n"
         "    medicine on your own. [M4]\n"
         "\n"
         "Why\n"

@@ -406,3 +406,15 @@ def test_a_pack_from_bytes_reports_problems_under_the_name_given() -> None:
     with pytest.raises(PackError) as raised:
         load_pack_bytes(b"pack: [", Path("stored:abc"))
     assert str(raised.value).startswith("stored:abc:")
+
+
+def test_a_referral_may_not_hold_the_csv_reasons_separator(tmp_path: Path) -> None:
+    """A ';' in a referral would split it in two in batch's CSV `reasons` cell: refused."""
+    text = PACK.replace("referral: Under 18.", "referral: Under 18; see someone.")
+    assert "referral: Under 18; see someone." in text
+    with pytest.raises(PackError) as caught:
+        load_pack(write(tmp_path, text))
+    assert any(
+        "referral may not hold ';', which separates the reasons in batch's CSV" in str(p)
+        for p in caught.value.problems
+    )

@@ -379,3 +379,86 @@ def test_an_answer_that_stops_and_starts_applying_is_asked_again(smoking: RulePa
     ]
     assert prompter.reviews[1][1] == ["How many a day?"]
     assert answers.values == {"smoker": True, "per_day": 3, "scars": False}
+
+
+# -- prefilled answers (assess --answers FILE --ask) -------------------------------------------
+def test_a_prefill_asks_only_the_missing_questions(smoking: RulePack) -> None:
+    """Answers in the file are taken; only the questions it leaves out are asked."""
+    prompter = ScriptedPrompter({"per_day": 25, "scars": False})
+    answers = interview(smoking, prompter, {"smoker": "yes"}, "booking.yaml")
+    assert prompter.asked == [("per_day", None), ("scars", None)]
+    assert answers.values == {"smoker": True, "per_day": 25, "scars": False}
+    [(rows, _)] = prompter.reviews
+    assert [row.shown for row in rows] == [
+        "yes (from booking.yaml)",
+        "25 (answered now)",
+        "no (answered now)",
+    ]
+
+
+def test_a_prefill_asks_again_what_it_answered_wrongly(smoking: RulePack) -> None:
+    """A value the question refuses is asked again; the valid ones are kept."""
+    prompter = ScriptedPrompter({"per_day": 12})
+    answers = interview(
+        smoking, prompter, {"smoker": True, "per_day": 500, "scars": "no"}, "booking.yaml"
+    )
+    assert prompter.asked == [("per_day", None)]
+    assert answers.values == {"smoker": True, "per_day": 12, "scars": False}
+    from mesoguide.runner import prefill_problems
+
+    assert [str(p) for p in prefill_problems(smoking, {"per_day": 500})] == [
+        "per_day: 500 is outside 0 to 100"
+    ]
+
+
+def test_a_complete_prefill_asks_nothing_but_the_review(smoking: RulePack) -> None:
+    """With every answer in the file, nothing is asked; the review lists them all as given."""
+    prompter = ScriptedPrompter({}, changes=[("scars", True)])
+    prompter.answers["scars"] = True
+    answers = interview(
+        smoking, prompter, {"smoker": True, "per_day": 3, "scars": False}, "booking.yaml"
+    )
+    assert prompter.asked == [("scars", False)]  # only the change made in the review
+    first, second = prompter.reviews
+    assert [row.shown for row in first[0]] == [
+        "yes (from booking.yaml)",
+        "3 (from booking.yaml)",
+        "no (from booking.yaml)",
+    ]
+    assert second[0][2].shown == "yes (answered now)"
+    assert answers.values == {"smoker": True, "per_day": 3, "scars": True}
+
+
+def test_assess_ask_in_plain_mode_asks_only_what_the_file_leaves_out(tmp_path: Path) -> None:
+    """`assess --answers FILE --ask --plain`: the file's answers are taken, the rest typed."""
+    import subprocess
+    import sys
+
+    pack = write_pack(tmp_path / "smoking", SMOKER_PACK)
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("smoker: yes\nper_day: 500\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mesoguide", "assess", "--rules", str(pack), "--answers",
+         "partial.yaml", "--ask", "--plain", "--format", "json"],
+        cwd=tmp_path,
+        input="25\nno\n\n",  # per_day again, scars, then confirm the review
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "warning: partial.yaml: per_day: 500 is outside 0 to 100: asked again" in done.stderr
+    assert "Do you smoke?" not in done.stderr.split("Review")[0]  # taken from the file
+    assert "1. Do you smoke? Answer: yes (from partial.yaml)" in done.stderr
+    report = json.loads(done.stdout)
+    assert report["answers"]["per_day"] == {"state": "answered", "value": 25}
+    assert report["candidacy"] == "heavy"
+
+
+def test_ask_needs_an_answers_file() -> None:
+    """`--ask` without `--answers FILE` (or with stdin) is a usage error."""
+    for args in (["assess", "--ask"], ["assess", "--answers", "-", "--ask"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2
+        assert "--ask asks on the terminal what --answers FILE leaves out" in result.stderr

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TextIO
 
 import typer
 
@@ -120,6 +120,14 @@ def assess(
     ] = None,
     rules: RulesOption = None,
     unchecked: UncheckedOption = False,
+    ask: Annotated[
+        bool,
+        typer.Option(
+            "--ask",
+            help="With --answers: take the file's answers and ask only the questions it leaves "
+            "out or answers wrongly, then review them all.",
+        ),
+    ] = False,
     plain: Annotated[
         bool,
         typer.Option(
@@ -162,7 +170,14 @@ def assess(
             if save
             else None
         )  # fmt: skip
-        if answers is not None:
+        if ask and (answers is None or answers == "-"):
+            raise UsageError(
+                "--ask asks on the terminal what --answers FILE leaves out: name a file"
+            )
+        if answers is not None and ask:
+            prefill = Prefill(answers, _read_answers(pack, answers))
+            resolved = _ask_plain(pack, prefill) if plain else _ask(pack, prefill=prefill)
+        elif answers is not None:
             resolved = _answers_from_file(pack, answers)
         elif plain:
             resolved = _ask_plain(pack)
@@ -381,10 +396,30 @@ def _pack(rules: Path | None, unchecked: bool) -> RulePack:
     return pack
 
 
+class Prefill(NamedTuple):
+    """Answers from a file that `assess --ask` takes before asking the rest."""
+
+    path: str
+    raw: dict[str, object]
+
+
 def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
+    from mesoguide.runner import from_mapping
+
+    raw = _read_answers(pack, path)
+    answers = from_mapping(pack, raw, source="stdin" if path == "-" else path)
+    if answers.dropped:
+        warn(
+            "ignoring answers to questions that do not apply (their 'when' is false): "
+            + ", ".join(answers.dropped)
+        )
+    return answers
+
+
+def _read_answers(pack: RulePack, path: str) -> dict[str, object]:
+    """The raw answers of an answers file (or stdin), naming keys that are no question."""
     from mesoguide.answers import MAX_ANSWERS_BYTES, read_answers, unknown_keys
     from mesoguide.errors import UsageError, did_you_mean
-    from mesoguide.runner import from_mapping
 
     if not path:
         raise UsageError("--answers needs a file name (or - for stdin)")
@@ -397,16 +432,22 @@ def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
         known = [q.id for q in pack.questions]
         named = ", ".join(f"{key}{did_you_mean(str(key), known)}" for key in unknown)
         warn(f"ignoring answers to unknown questions: {named}")
-    answers = from_mapping(pack, raw, source="stdin" if path == "-" else path)
-    if answers.dropped:
-        warn(
-            "ignoring answers to questions that do not apply (their 'when' is false): "
-            + ", ".join(answers.dropped)
-        )
-    return answers
+    return raw
 
 
-def _ask(pack: RulePack, wrap: Callable[[Prompter], Prompter] | None = None) -> AnswerSet:
+def _say_prefilled(pack: RulePack, prefill: Prefill) -> None:
+    """Before asking: which of the file's answers are asked again, and why."""
+    from mesoguide.runner import prefill_problems
+
+    for problem in prefill_problems(pack, prefill.raw):
+        warn(f"{prefill.path}: {problem}: asked again")
+
+
+def _ask(
+    pack: RulePack,
+    wrap: Callable[[Prompter], Prompter] | None = None,
+    prefill: Prefill | None = None,
+) -> AnswerSet:
     from mesoguide.errors import UsageError
 
     screen = _screen()
@@ -439,7 +480,14 @@ def _ask(pack: RulePack, wrap: Callable[[Prompter], Prompter] | None = None) -> 
         )
         try:
             prompter: Prompter = QuestionaryPrompter(**session)
-            answers = interview(pack, prompter if wrap is None else wrap(prompter))
+            if prefill is not None:
+                _say_prefilled(pack, prefill)
+            answers = interview(
+                pack,
+                prompter if wrap is None else wrap(prompter),
+                None if prefill is None else prefill.raw,
+                "" if prefill is None else prefill.path,
+            )
         except OSError as error:
             if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
                 raise
@@ -456,7 +504,7 @@ def _screen() -> TextIO | None:
     return next((stream for stream in (sys.stdout, sys.stderr) if stream.isatty()), None)
 
 
-def _ask_plain(pack: RulePack) -> AnswerSet:
+def _ask_plain(pack: RulePack, prefill: Prefill | None = None) -> AnswerSet:
     """The interview line by line (--plain): from a terminal, or lines piped in."""
     from mesoguide.plain import PlainPrompter
     from mesoguide.runner import interview
@@ -474,7 +522,14 @@ def _ask_plain(pack: RulePack) -> AnswerSet:
     # input() runs no event loop: a handler that raises stops it where it waits.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        answers = interview(pack, prompter)
+        if prefill is not None:
+            _say_prefilled(pack, prefill)
+        answers = interview(
+            pack,
+            prompter,
+            None if prefill is None else prefill.raw,
+            "" if prefill is None else prefill.path,
+        )
     except OSError as error:
         if error.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
             raise

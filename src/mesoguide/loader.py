@@ -183,6 +183,17 @@ class _Reader(Checker):
             return ""
         return value.strip()
 
+    def referral(self, data: Mapping[str, object], path: str) -> str | None:
+        """A referral reason: text that batch's CSV `reasons` cell can hold whole."""
+        text = self.text(data, "referral", path, required=False)
+        if ";" in text:
+            self.problem(
+                f"{path}.referral",
+                "a referral may not hold ';', which separates the reasons in batch's CSV "
+                "`reasons` cell: use ',' or a full stop",
+            )
+        return text or None
+
     def identifier(
         self, data: Mapping[str, object], key: str, path: str, pattern: re.Pattern[str] = ID_PATTERN
     ) -> str:
@@ -613,7 +624,7 @@ class _Reader(Checker):
                     if_outcome=if_outcome,
                     sessions=self.sessions(data.get("sessions"), f"{path}.sessions"),
                     explanation=self.text(data, "explanation", path, required=False) or None,
-                    referral=self.text(data, "referral", path, required=False) or None,
+                    referral=self.referral(data, path),
                     advice=self.strings(data, "advice", path),
                     clinic=self.strings(data, "clinic", path),
                     guidance=refs,

@@ -134,7 +134,12 @@ class Prompter(Protocol):
         """
 
 
-def interview(pack: RulePack, prompter: Prompter) -> AnswerSet:
+def interview(
+    pack: RulePack,
+    prompter: Prompter,
+    prefill: Mapping[str, object] | None = None,
+    prefilled_from: str = "",
+) -> AnswerSet:
     """Ask every question that applies, then review until the answers are confirmed.
 
     The interview is the walk with the prompter as its source: a question is asked the first
@@ -142,19 +147,40 @@ def interview(pack: RulePack, prompter: Prompter) -> AnswerSet:
     an answers file without that key would be judged. Changing an answer in the review walks
     again: only newly applicable questions are asked, and answers to questions that no longer
     apply are dropped (and asked afresh if they apply again).
+
+    ``prefill`` holds raw answers already given (an answers file, for `assess --ask`): each one
+    that fits its question is taken without asking; a missing, blank or rejected one is asked.
+    The review then says where each answer came from (``prefilled_from``, or "answered now").
     """
     typed: dict[str, Answer | None] = {}  # what the person typed; None: left blank
+    given = set()  # the questions whose answer came from the prefill and was not changed
+    for question in pack.questions:
+        raw = (prefill or {}).get(question.id)
+        if raw is None or raw == "":
+            continue
+        try:
+            answer = coerce(question, raw)
+        except AnswerRejected:
+            continue  # asked, with the prompt's own check and message
+        if answer != ():
+            typed[question.id] = answer
+            given.add(question.id)
 
     def ask(question: Question) -> object:
         if question.id not in typed:
             typed[question.id] = prompter.ask(question, None)
         return typed[question.id]
 
+    def origin(qid: str) -> str:
+        if prefill is None:
+            return ""
+        return f" (from {prefilled_from or 'the file'})" if qid in given else " (answered now)"
+
     answers = _walked(pack, ask)
     dropped: list[str] = []
     while True:
         rows = [
-            ReviewRow(r.question.id, r.question.label, shown(*r))
+            ReviewRow(r.question.id, r.question.label, shown(*r) + origin(r.question.id))
             for r in answers.responses(pack)
             if r.state is not State.not_asked
         ]
@@ -163,14 +189,30 @@ def interview(pack: RulePack, prompter: Prompter) -> AnswerSet:
             return answers
         question = pack.question(picked)
         typed[picked] = prompter.ask(question, typed.get(picked))
+        given.discard(picked)
         before = answers
         answers = _walked(pack, ask)
         dropped = []
         for qid, state in answers.states.items():
             if state is State.not_asked and qid in typed:
                 del typed[qid]
+                given.discard(qid)
                 if before.states[qid] is State.answered:
                     dropped.append(pack.question(qid).label)
+
+
+def prefill_problems(pack: RulePack, prefill: Mapping[str, object]) -> list[AnswerProblem]:
+    """The prefilled answers an interview will ask again: rejected ones, with the reason."""
+    problems = []
+    for question in pack.questions:
+        raw = prefill.get(question.id)
+        if raw is None or raw == "":
+            continue
+        try:
+            coerce(question, raw)
+        except AnswerRejected as rejected:
+            problems.append(AnswerProblem(question.id, rejected.reason))
+    return problems
 
 
 def _walked(pack: RulePack, source: Source) -> AnswerSet:
