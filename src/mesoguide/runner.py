@@ -171,16 +171,18 @@ def interview(
             typed[question.id] = prompter.ask(question, None)
         return typed[question.id]
 
-    def origin(qid: str) -> str:
+    def origin(qid: str, state: State) -> str:
         if prefill is None:
             return ""
-        return f" (from {prefilled_from or 'the file'})" if qid in given else " (answered now)"
+        if qid in given:
+            return f" (from {prefilled_from or 'the file'})"
+        return " (answered now)" if state is State.answered else " (asked now)"
 
     answers = _walked(pack, ask)
     dropped: list[str] = []
     while True:
         rows = [
-            ReviewRow(r.question.id, r.question.label, shown(*r) + origin(r.question.id))
+            ReviewRow(r.question.id, r.question.label, shown(*r) + origin(r.question.id, r.state))
             for r in answers.responses(pack)
             if r.state is not State.not_asked
         ]
