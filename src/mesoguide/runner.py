@@ -152,19 +152,10 @@ def interview(
     that fits its question is taken without asking; a missing, blank or rejected one is asked.
     The review then says where each answer came from (``prefilled_from``, or "answered now").
     """
-    typed: dict[str, Answer | None] = {}  # what the person typed; None: left blank
-    given = set()  # the questions whose answer came from the prefill and was not changed
-    for question in pack.questions:
-        raw = (prefill or {}).get(question.id)
-        if raw is None or raw == "":
-            continue
-        try:
-            answer = coerce(question, raw)
-        except AnswerRejected:
-            continue  # asked, with the prompt's own check and message
-        if answer != ():
-            typed[question.id] = answer
-            given.add(question.id)
+    # what the person typed (None: left blank); a prefilled answer that fits is taken as typed,
+    # a rejected one is asked, with the prompt's own check and message
+    typed: dict[str, Answer | None] = dict(_prefilled(pack, prefill or {})[0])
+    given = set(typed)  # the questions whose answer came from the prefill and was not changed
 
     def ask(question: Question) -> object:
         if question.id not in typed:
@@ -205,16 +196,27 @@ def interview(
 
 def prefill_problems(pack: RulePack, prefill: Mapping[str, object]) -> list[AnswerProblem]:
     """The prefilled answers an interview will ask again: rejected ones, with the reason."""
-    problems = []
+    return _prefilled(pack, prefill)[1]
+
+
+def _prefilled(
+    pack: RulePack, prefill: Mapping[str, object]
+) -> tuple[dict[str, Answer], list[AnswerProblem]]:
+    """The prefilled answers that fit their questions, and why the others do not."""
+    taken: dict[str, Answer] = {}
+    problems: list[AnswerProblem] = []
     for question in pack.questions:
         raw = prefill.get(question.id)
         if raw is None or raw == "":
             continue
         try:
-            coerce(question, raw)
+            answer = coerce(question, raw)
         except AnswerRejected as rejected:
             problems.append(AnswerProblem(question.id, rejected.reason))
-    return problems
+            continue
+        if answer != ():  # no choice ticked is a blank: asked
+            taken[question.id] = answer
+    return taken, problems
 
 
 def _walked(pack: RulePack, source: Source) -> AnswerSet:
