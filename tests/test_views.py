@@ -64,8 +64,8 @@ Why
     more invasive procedures may show results sooner but can need a long
     recovery period or downtime. [G8, G17, G20]
   • The same article elsewhere calls the procedure minimally invasive, as
-    published reviews do, since it is still a course of injections; bruising and
-    tenderness afterwards are common. [INVASIVE, BRUISING]
+    published reviews do, since it is still a course of injections; bruising
+    afterwards is common. [G18, INVASIVE, BRUISING]
   • The article this questionnaire draws on lists the chin, arms, abdomen,
     buttocks and thighs among the areas mesotherapy may be used on, and the face
     for wrinkles. [G15]
@@ -86,17 +86,17 @@ Sessions and timeline
 
 What to ask the clinic
   • Ask the clinician to compare mesotherapy with more invasive options for your
-    concern (for fat, laser liposuction, for example): what each may achieve,
-    its risks, and the recovery it needs. [G8, G20]
+    concern (such as laser liposuction for fat): what each may achieve, its
+    risks, and the recovery it needs. [G8, G20]
   • Check the practitioner's medical credentials and their experience with
     mesotherapy. [G21]
   • Ask whether each ingredient is FDA-approved for the use proposed. [G22]
-  • No mesotherapy mixture is FDA-approved for any cosmetic use (fat, cellulite,
-    wrinkles or sagging skin): ask whether each ingredient is approved for the
-    use proposed. One branded product, a deoxycholic acid injection, is
+  • No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles
+    or sagging skin. One branded product, a deoxycholic acid injection, is
     FDA-approved, and only for moderate to severe fat under the chin in adults;
     that approval does not cover deoxycholate mixed into mesotherapy injections,
-    and the FDA has warned against unapproved ones. [FDA_STATUS]
+    and the FDA has warned against unapproved fat-dissolving injections.
+    [FDA_STATUS, FDA_HARMS]
   • Ask whether any benefit is likely to last, and choose a reputable clinic.
     [G14]
   • Have every question answered and every concern dealt with before any
@@ -133,6 +133,11 @@ Not answered
   • Do you take any medicine or supplement that can make bruising more likely? —
     not answered
   • Do you have liver or kidney disease? — not answered
+
+Given but not asked
+  • Are you pregnant, possibly pregnant, or breastfeeding? — an answer was
+    given, but the question did not apply to the other answers, so it was not
+    used: ask about this at the visit
 
 Guidance points cited
   G1         The article says cellulite is a condition of the skin rather than a
@@ -210,12 +215,12 @@ Guidance points cited
              injections, citing scarring, serious infections, skin deformities
              and painful lumps. (source: US Food and Drug Administration
              consumer warning, December 2023)
-  FDA_STATUS No mesotherapy mixture is FDA-approved for any cosmetic use. One
-             branded deoxycholic acid injection is FDA-approved, only for
-             moderate to severe fat under the chin in adults; the approval does
-             not cover deoxycholate mixed into mesotherapy injections. (source:
-             FDA approval of deoxycholic acid (2015), and US plastic-surgery and
-             dermatologic-surgery societies)
+  FDA_STATUS No mesotherapy mixture is FDA-approved for treating fat, cellulite,
+             wrinkles or sagging skin. One branded deoxycholic acid injection is
+             FDA-approved, only for moderate to severe fat under the chin in
+             adults; the approval does not cover deoxycholate mixed into
+             mesotherapy injections. (source: FDA approval of deoxycholic acid
+             (2015), and US plastic-surgery and dermatologic-surgery societies)
   INVASIVE   Published reviews describe mesotherapy as minimally invasive, since
              it is a course of injections. (source: published reviews)
   NOTES      Intake forms for injectable treatments ask about raised scarring,
@@ -256,8 +261,8 @@ Why
     more invasive procedures may show results sooner but can need a long
     recovery period or downtime. [G8, G17, G20]
   • The same article elsewhere calls the procedure minimally invasive, as
-    published reviews do, since it is still a course of injections; bruising and
-    tenderness afterwards are common. [INVASIVE, BRUISING]
+    published reviews do, since it is still a course of injections; bruising
+    afterwards is common. [G18, INVASIVE, BRUISING]
   • The article this questionnaire draws on lists the chin, arms, abdomen,
     buttocks and thighs among the areas mesotherapy may be used on, and the face
     for wrinkles. [G15]
@@ -274,12 +279,12 @@ What to ask the clinic
   • Check the practitioner's medical credentials and their experience with
     mesotherapy. [G21]
   • Ask whether each ingredient is FDA-approved for the use proposed. [G22]
-  • No mesotherapy mixture is FDA-approved for any cosmetic use (fat, cellulite,
-    wrinkles or sagging skin): ask whether each ingredient is approved for the
-    use proposed. One branded product, a deoxycholic acid injection, is
+  • No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles
+    or sagging skin. One branded product, a deoxycholic acid injection, is
     FDA-approved, and only for moderate to severe fat under the chin in adults;
     that approval does not cover deoxycholate mixed into mesotherapy injections,
-    and the FDA has warned against unapproved ones. [FDA_STATUS]
+    and the FDA has warned against unapproved fat-dissolving injections.
+    [FDA_STATUS, FDA_HARMS]
   • Ask whether any benefit is likely to last, and choose a reputable clinic.
     [G14]
   • Have every question answered and every concern dealt with before any
@@ -314,6 +319,14 @@ Not answered
   • Do you take any medicine or supplement that can make bruising more likely? —
     not answered
   • Do you have liver or kidney disease? — not answered
+
+Given but not asked
+  • How would you describe your build? — an answer was given, but the question
+    did not apply to the other answers, so it was not used: ask about this at
+    the visit
+  • What do you think causes your cellulite? — an answer was given, but the
+    question did not apply to the other answers, so it was not used: ask about
+    this at the visit
 
 Guidance points cited
   G5         The article describes mesotherapy as a course of injections into
@@ -378,12 +391,12 @@ Guidance points cited
              injections, citing scarring, serious infections, skin deformities
              and painful lumps. (source: US Food and Drug Administration
              consumer warning, December 2023)
-  FDA_STATUS No mesotherapy mixture is FDA-approved for any cosmetic use. One
-             branded deoxycholic acid injection is FDA-approved, only for
-             moderate to severe fat under the chin in adults; the approval does
-             not cover deoxycholate mixed into mesotherapy injections. (source:
-             FDA approval of deoxycholic acid (2015), and US plastic-surgery and
-             dermatologic-surgery societies)
+  FDA_STATUS No mesotherapy mixture is FDA-approved for treating fat, cellulite,
+             wrinkles or sagging skin. One branded deoxycholic acid injection is
+             FDA-approved, only for moderate to severe fat under the chin in
+             adults; the approval does not cover deoxycholate mixed into
+             mesotherapy injections. (source: FDA approval of deoxycholic acid
+             (2015), and US plastic-surgery and dermatologic-surgery societies)
   INVASIVE   Published reviews describe mesotherapy as minimally invasive, since
              it is a course of injections. (source: published reviews)
   NOTES      Intake forms for injectable treatments ask about raised scarring,
@@ -420,7 +433,7 @@ Something in your answers needs a clinician's review before any decision about m
 - For excess fat, the article this questionnaire draws on says your diet and exercise habits afterwards decide whether any results last, so without steady habits any improvement may not be kept. *(G13)*
 - Your timescale is in line with the article this questionnaire draws on, which says any results may appear gradually, over a few weeks or months. *(G18)*
 - The article this questionnaire draws on says mesotherapy needs neither anaesthesia nor surgery, unlike more invasive options such as laser liposuction, and calls it non-invasive with no recovery time. It says those more invasive procedures may show results sooner but can need a long recovery period or downtime. *(G8, G17, G20)*
-- The same article elsewhere calls the procedure minimally invasive, as published reviews do, since it is still a course of injections; bruising and tenderness afterwards are common. *(INVASIVE, BRUISING)*
+- The same article elsewhere calls the procedure minimally invasive, as published reviews do, since it is still a course of injections; bruising afterwards is common. *(G18, INVASIVE, BRUISING)*
 - The article this questionnaire draws on lists the chin, arms, abdomen, buttocks and thighs among the areas mesotherapy may be used on, and the face for wrinkles. *(G15)*
 - The article this questionnaire draws on describes mesotherapy as a course of small injections into the middle layer of the skin, holding a mix of conventional and homeopathic medicines and vitamins. *(G5, G7)*
 - The same article says these injections may help with cellulite, wrinkles, sagging skin and excess fat. *(G6)*
@@ -430,7 +443,7 @@ Something in your answers needs a clinician's review before any decision about m
 
 - Check the practitioner's medical credentials and their experience with mesotherapy. *(G21)*
 - Ask whether each ingredient is FDA-approved for the use proposed. *(G22)*
-- No mesotherapy mixture is FDA-approved for any cosmetic use (fat, cellulite, wrinkles or sagging skin): ask whether each ingredient is approved for the use proposed. One branded product, a deoxycholic acid injection, is FDA-approved, and only for moderate to severe fat under the chin in adults; that approval does not cover deoxycholate mixed into mesotherapy injections, and the FDA has warned against unapproved ones. *(FDA_STATUS)*
+- No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles or sagging skin. One branded product, a deoxycholic acid injection, is FDA-approved, and only for moderate to severe fat under the chin in adults; that approval does not cover deoxycholate mixed into mesotherapy injections, and the FDA has warned against unapproved fat-dissolving injections. *(FDA_STATUS, FDA_HARMS)*
 - Ask whether any benefit is likely to last, and choose a reputable clinic. *(G14)*
 - Have every question answered and every concern dealt with before any treatment. *(G23)*
 
@@ -445,6 +458,11 @@ Something in your answers needs a clinician's review before any decision about m
 - In 2023 the US FDA warned people against unapproved fat-dissolving injections, citing scarring, serious infections, skin deformities and painful lumps. *(FDA_HARMS)*
 - Good scientific evidence on how well and how safely mesotherapy works is limited. *(EVIDENCE)*
 - Talk to a qualified medical professional before any decision about treatment. Only they can decide whether mesotherapy is right for you. *(G10)*
+
+## Given but not asked
+
+- How would you describe your build? — an answer was given, but the question did not apply to the other answers, so it was not used: ask about this at the visit
+- What do you think causes your cellulite? — an answer was given, but the question did not apply to the other answers, so it was not used: ask about this at the visit
 
 ## Your answers
 
@@ -493,7 +511,7 @@ Something in your answers needs a clinician's review before any decision about m
 - **EVIDENCE**: Good scientific evidence on how well and how safely mesotherapy works is limited. (source: published reviews)
 - **FDA**: In 2010 the US FDA said it knew of no credible evidence that fat-dissolving injections (which it said are also called mesotherapy) work, and it called claims that they treat cellulite false or misleading. (source: US Food and Drug Administration warnings to US medical spas, April 2010)
 - **FDA_HARMS**: In 2023 the US FDA warned people against unapproved fat-dissolving injections, citing scarring, serious infections, skin deformities and painful lumps. (source: US Food and Drug Administration consumer warning, December 2023)
-- **FDA_STATUS**: No mesotherapy mixture is FDA-approved for any cosmetic use. One branded deoxycholic acid injection is FDA-approved, only for moderate to severe fat under the chin in adults; the approval does not cover deoxycholate mixed into mesotherapy injections. (source: FDA approval of deoxycholic acid (2015), and US plastic-surgery and dermatologic-surgery societies)
+- **FDA_STATUS**: No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles or sagging skin. One branded deoxycholic acid injection is FDA-approved, only for moderate to severe fat under the chin in adults; the approval does not cover deoxycholate mixed into mesotherapy injections. (source: FDA approval of deoxycholic acid (2015), and US plastic-surgery and dermatologic-surgery societies)
 - **INVASIVE**: Published reviews describe mesotherapy as minimally invasive, since it is a course of injections. (source: published reviews)
 - **NOTES**: Intake forms for injectable treatments ask about raised scarring, recent treatments, medicines and supplements that raise bruising, liver or kidney disease and cold sores, so that the clinician can take them into account. (source: clinic intake and consent forms and prescribing information for injectables, not the article)
 - **SAFETY**: Common precautions for injectable cosmetic treatments call for a clinician's review before any treatment decision. (source: general injection-safety practice (prescribing information and clinic consent forms), not the article)
@@ -682,3 +700,16 @@ def test_guidance_points_cited_sort_naturally_whatever_their_prefix() -> None:
     assert sorted(ids, key=_point_order) == [
         "G2", "G10", "K5", "K10", "M4", "M4a", "EVIDENCE", "SAFETY",
     ]  # fmt: skip
+
+
+def test_an_answer_given_to_a_question_that_did_not_apply_is_named(pack: RulePack) -> None:
+    """A pregnancy 'yes' given with sex 'male' is not asked, so not used: the report says so."""
+    report = report_for(pack, {"sex": "male", "pregnant_or_breastfeeding": True})
+    assert report.answers.dropped == ("pregnant_or_breastfeeding",)
+    flowing = " ".join(render_text(report, pack).split())
+    assert (
+        "Given but not asked • Are you pregnant, possibly pregnant, or breastfeeding? — an answer "
+        "was given, but the question did not apply to the other answers, so it was not used: "
+        "ask about this at the visit"
+    ) in flowing
+    assert "## Given but not asked\n\n- Are you pregnant" in render_markdown(report, pack)

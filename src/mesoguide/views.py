@@ -69,6 +69,9 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
     blanks = _blanks(report, pack)
     if blanks:
         section("Not answered", _bullets(blanks))
+    dropped = _dropped(report, pack)
+    if dropped:
+        section("Given but not asked", _bullets(dropped))
     points = cited_points(report, pack)
     if points:
         key = Table.grid(padding=(0, 1))
@@ -92,6 +95,19 @@ def _blanks(report: Report, pack: RulePack) -> list[Finding]:
         Finding("", f"{response.question.label} — {shown(*response)}", ())
         for response in report.answers.responses(pack)
         if response.state in (State.default, State.not_answered)
+    ]
+
+
+def _dropped(report: Report, pack: RulePack) -> list[Finding]:
+    """Answers given for questions that did not apply (dropped, so no rule saw them)."""
+    return [
+        Finding(
+            "",
+            f"{pack.question(qid).label} — an answer was given, but the question did not apply "
+            "to the other answers, so it was not used: ask about this at the visit",
+            (),
+        )
+        for qid in report.answers.dropped
     ]
 
 
@@ -163,6 +179,7 @@ def render_markdown(report: Report, pack: RulePack) -> str:
         out.append(f"{line} {sessions.timeline}" if sessions.timeline else line)
     section("What to ask the clinic", report.clinic)
     section("Advice", report.advice)
+    section("Given but not asked", _dropped(report, pack))
     out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
     for response in report.answers.responses(pack):
         out.append(f"| {_md_cell(response.question.label)} | {_md_cell(shown(*response))} |")
