@@ -16,6 +16,7 @@ from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
 from mesoguide.cliapp import App
 from mesoguide.cliutil import (
+    LangOption,
     ReportFormat,
     probe_output,
     reporting_errors,
@@ -146,6 +147,7 @@ def assess(
             "($PAGER, else less), starting at its first line.",
         ),
     ] = True,
+    lang: LangOption = None,
     save: SaveOption = False,
     db: DbOption = None,
     operator: OperatorOption = None,
@@ -161,7 +163,7 @@ def assess(
         needs_save(save, db=db, operator=operator, subject=subject, supersedes=supersedes)
         if resume and (not save or answers is not None):
             raise UsageError("--resume continues a questionnaire kept with --save, not --answers")
-        pack = _pack(rules, unchecked)
+        pack = _pack(rules, unchecked, lang)
         if output is not None:
             probe_output(output)  # before the questions: nothing typed is lost to a bad path
         saving = (
@@ -323,6 +325,7 @@ def batch(
     ] = None,
     rules: RulesOption = None,
     unchecked: UncheckedOption = False,
+    lang: LangOption = None,
     save: SaveOption = False,
     db: DbOption = None,
     operator: OperatorOption = None,
@@ -331,8 +334,8 @@ def batch(
     with reporting_errors():
         needs_save(save, db=db, operator=operator)
         from mesoguide.batch_cli import Options, parse_delimiter, run_batch, write_template
+        from mesoguide.cliutil import load_pack_in
         from mesoguide.errors import UsageError
-        from mesoguide.loader import load_pack
 
         options = Options(
             delimiter=None if delimiter is None else parse_delimiter(delimiter),
@@ -346,14 +349,14 @@ def batch(
         if template is not None:
             if input_path is not None:
                 raise UsageError("--template writes a template and reads no INPUT")
-            write_template(load_pack(rules), template, output, options)
+            write_template(load_pack_in(rules, lang), template, output, options)
             return
         if input_path is None:
             raise UsageError(
                 "batch needs INPUT: a .csv or .jsonl file, or - for stdin "
                 "(or --template csv to start one)"
             )
-        pack = _pack(rules, unchecked)
+        pack = _pack(rules, unchecked, lang)
         saver = _batch_saver(db, pack, operator, input_path) if save else None
         try:
             code = run_batch(
@@ -374,14 +377,15 @@ def _batch_saver(db: Path | None, pack: RulePack, operator: str | None, path: st
     return BatchSaver(open_for_saving(db), pack, operator, "stdin" if path == "-" else path)
 
 
-def _pack(rules: Path | None, unchecked: bool) -> RulePack:
+def _pack(rules: Path | None, unchecked: bool, lang: str | None = None) -> RulePack:
     """The pack to assess with: a --rules pack must pass `rules check`, unless --unchecked.
 
     The built-in pack is proved by the project's own tests, so it is not proved again here.
+    Its texts and the tool's words are in ``lang`` (see `load_pack_in`).
     """
-    from mesoguide.loader import load_pack
+    from mesoguide.cliutil import load_pack_in
 
-    pack = load_pack(rules)
+    pack = load_pack_in(rules, lang)
     if rules is not None and not unchecked:
         from mesoguide.analysis import analyze
         from mesoguide.errors import PackError, Problem
