@@ -13,6 +13,7 @@ from pathlib import Path
 from mesoguide import yamlsafe
 from mesoguide.conditions import type_name
 from mesoguide.errors import UsageError, did_you_mean
+from mesoguide.i18n import _
 from mesoguide.model import Answer, Question, RulePack
 
 # Spanish sí (any case; "si" without the accent, and with it as a combining mark) is yes in
@@ -50,14 +51,16 @@ def _integer(question: Question, raw: object) -> int:
     if isinstance(raw, str):
         text = raw.strip()
         if not text:
-            raise AnswerRejected("expected a whole number")
+            raise AnswerRejected(_("expected a whole number"))
         digits = text[1:] if text[0] in "+-" else text  # one sign at most: int("--5") fails
         if not digits.isdigit() or not digits.isascii():
-            raise AnswerRejected(f"{_shown(raw)} is not a whole number")
+            raise AnswerRejected(_("{value} is not a whole number").format(value=_shown(raw)))
         if len(digits) > 12:  # past any sensible bound; spares int() a text of any length
             low, high = question.min, question.max
-            bounds = "too large" if low is None and high is None else f"outside {_range(low, high)}"
-            raise AnswerRejected(f"{text if len(text) <= 60 else text[:57] + '...'} is {bounds}")
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            if low is None and high is None:
+                raise AnswerRejected(_("{value} is too large").format(value=shown))
+            raise AnswerRejected(_outside(shown, low, high))
         value = int(text)
     elif isinstance(raw, bool):
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)} ({_shown(raw)})")
@@ -72,14 +75,16 @@ def _integer(question: Question, raw: object) -> int:
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)}")
     low, high = question.min, question.max
     if (low is not None and value < low) or (high is not None and value > high):
-        raise AnswerRejected(f"{_shown(value)} is outside {_range(low, high)}")
+        raise AnswerRejected(_outside(_shown(value), low, high))
     return value
 
 
-def _range(low: int | None, high: int | None) -> str:
+def _outside(shown: str, low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
-        return f"{low} to {high}"
-    return f"at least {low}" if low is not None else f"at most {high}"
+        return _("{value} is outside {low} to {high}").format(value=shown, low=low, high=high)
+    if low is not None:
+        return _("{value} is outside at least {low}").format(value=shown, low=low)
+    return _("{value} is outside at most {high}").format(value=shown, high=high)
 
 
 def _boolean(raw: object) -> bool:
@@ -91,7 +96,9 @@ def _boolean(raw: object) -> bool:
         return False
     if isinstance(raw, int) and raw in (0, 1):
         return bool(raw)
-    raise AnswerRejected(f"{_shown(raw)} is not yes or no (yes/no/true/false/y/n/1/0)")
+    raise AnswerRejected(
+        _("{value} is not yes or no (yes/no/true/false/y/n/1/0)").format(value=_shown(raw))
+    )
 
 
 def _choice(question: Question, raw: object) -> str:
@@ -142,8 +149,12 @@ def _by_label(question: Question, value: str) -> str:
     if values:
         labels = {c.value: c.label for c in question.choices}
         named = [f"{v} ({labels[v]!r})" for v in values]
-        shown = ", ".join(named[:-1]) + f" or {named[-1]}"
-        raise AnswerRejected(f"{_shown(value)} could be {shown}: give the value")
+        shown = _("{some} or {last}").format(some=", ".join(named[:-1]), last=named[-1])
+        raise AnswerRejected(
+            _("{value} could be {choices}: give the value").format(
+                value=_shown(value), choices=shown
+            )
+        )
     raise AnswerRejected(_not_a_choice(question, value))
 
 
@@ -152,7 +163,12 @@ def _not_a_choice(question: Question, value: str) -> str:
     odd = next((c for c in value if not c.isascii()), None)
     if odd is not None:  # a look-alike (Cyrillic U+0435 for 'e') reads right but is not
         hint += f" (it holds the non-ASCII character {odd!r}, U+{ord(odd):04X})"
-    return f"{_shown(value)} is not one of {', '.join(question.choice_values)}{hint}"
+    return (
+        _("{value} is not one of {choices}").format(
+            value=_shown(value), choices=", ".join(question.choice_values)
+        )
+        + hint
+    )
 
 
 def _multiple(question: Question, raw: object) -> tuple[str, ...]:
@@ -178,26 +194,30 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
     ordered = tuple(v for v in values if v in chosen)
     exclusive = [c.value for c in question.choices if c.exclusive and c.value in chosen]
     if exclusive and len(ordered) > 1:
-        raise AnswerRejected(f"'{exclusive[0]}' cannot be combined with other choices")
+        raise AnswerRejected(
+            _("'{choice}' cannot be combined with other choices").format(choice=exclusive[0])
+        )
     low, high = question.min, question.max
     if low is not None and len(ordered) < low:
         raise AnswerRejected(
-            f"choose at least {low} of {', '.join(values)}"
-            if ordered
-            else f"choose at least {low}: {', '.join(values)}"
+            (
+                _("choose at least {low} of {choices}")
+                if ordered
+                else _("choose at least {low}: {choices}")
+            ).format(low=low, choices=", ".join(values))
         )
     if high is not None and len(ordered) > high:
-        raise AnswerRejected(f"choose at most {high}")
+        raise AnswerRejected(_("choose at most {high}").format(high=high))
     return ordered
 
 
 def format_answer(question: Question, value: Answer) -> str:
     """An answer as a person reads it: choice labels, yes/no."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     labels = {c.value: c.label for c in question.choices}
     if isinstance(value, tuple):
-        return ", ".join(labels.get(v, v) for v in value) or "(none)"
+        return ", ".join(labels.get(v, v) for v in value) or _("(none)")
     if isinstance(value, str):
         return labels.get(value, value)
     return str(value)

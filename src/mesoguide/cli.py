@@ -26,6 +26,7 @@ from mesoguide.cliutil import (
     write_stdout,
 )
 from mesoguide.errors import UsageError
+from mesoguide.i18n import N_, _
 from mesoguide.records_cli import app as records_app
 from mesoguide.rules_cli import app as rules_app
 from mesoguide.saving import (
@@ -74,6 +75,11 @@ UncheckedOption = Annotated[
         "decide are rejected).",
     ),
 ]
+
+
+START = N_(
+    "You can review and change every answer before the result. Ctrl-C stops at any time; {kept}."
+)
 
 
 def _version(value: bool) -> None:
@@ -220,7 +226,7 @@ def _write_report(
         text = render(report, pack, "json" if output_format is ReportFormat.json else "markdown")
     if output is not None:
         write_output(output, text)
-        say(f"Report written to {output}")
+        say(_("Report written to {file}").format(file=output))
     else:
         write_stdout(text)
 
@@ -477,11 +483,10 @@ def _ask(
         console.print(Text(pack.title, style="bold"))
         if pack.description:
             console.print(Text(pack.description))
-        kept = "nothing is saved" if wrap is None else "your answers so far are kept as a draft"
-        console.print(
-            "[dim]You can review and change every answer before the result. "
-            f"Ctrl-C stops at any time; {kept}.[/dim]\n"
+        kept = (
+            _("nothing is saved") if wrap is None else _("your answers so far are kept as a draft")
         )
+        console.print(f"[dim]{_(START).format(kept=kept)}[/dim]\n")
         try:
             prompter: Prompter = QuestionaryPrompter(**session)
             if prefill is not None:
@@ -519,10 +524,7 @@ def _ask_plain(pack: RulePack, prefill: Prefill | None = None) -> AnswerSet:
     prompter.say(pack.title)
     if pack.description:
         prompter.say(pack.description)
-    prompter.say(
-        "You can review and change every answer before the result. "
-        "Ctrl-C stops at any time; nothing is saved."
-    )
+    prompter.say(_(START).format(kept=_("nothing is saved")))
     # input() runs no event loop: a handler that raises stops it where it waits.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
