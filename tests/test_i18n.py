@@ -104,7 +104,7 @@ def test_untranslated_texts_are_listed(tmp_path: Path) -> None:
     file = _variant(tmp_path, "{en: Ask about the price., es: Pregunte por el precio.}", "Price?")
     pack = load_pack(file, "es")
     assert pack.rules[-1].clinic[1] == "Price?"  # falls back to the default language's text
-    assert [tuple(u) for u in pack.untranslated] == [("es", "rules[3].clinic[1]", 82)]
+    assert [tuple(u) for u in pack.untranslated] == [("es", "rules[3].clinic[1]", 90)]
 
 
 @pytest.mark.parametrize(

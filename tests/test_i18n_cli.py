@@ -106,7 +106,7 @@ def test_check_proves_the_bilingual_pack_sound_and_complete() -> None:
     """rules check --strict passes a pack with every text in every language."""
     result = runner.invoke(app, ["rules", "check", "--strict", PACK])
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{BILINGUAL}/pack.yaml: sound. 4 questions")
+    assert result.stdout.startswith(f"{BILINGUAL}/pack.yaml: sound. 5 questions")
     assert "Untranslated" not in result.stdout
 
 
@@ -119,7 +119,7 @@ def test_check_lists_untranslated_texts(tmp_path: Path) -> None:
     assert lines[1:] == [
         "Untranslated into es: 2 texts",
         "  pack.yaml:42: questions[2].label",
-        "  pack.yaml:82: rules[3].clinic[1]",
+        "  pack.yaml:90: rules[3].clinic[1]",
     ]
 
 
@@ -130,7 +130,7 @@ def test_check_strict_fails_on_untranslated_texts(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stdout.replace(f"{folder}/", "").splitlines() == [
         "pack.yaml:42: questions[2].label: no 'es' text",
-        "pack.yaml:82: rules[3].clinic[1]: no 'es' text",
+        "pack.yaml:90: rules[3].clinic[1]: no 'es' text",
         "Found 2 problems.",
     ]
 

@@ -420,7 +420,7 @@ def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
     answers = from_mapping(pack, raw, source="stdin" if path == "-" else path)
     if answers.dropped:
         warn(
-            "ignoring answers to questions that do not apply (their 'when' is false): "
+            _("ignoring answers to questions that do not apply (their 'when' is false): ")
             + ", ".join(answers.dropped)
         )
     return answers
@@ -441,7 +441,7 @@ def _read_answers(pack: RulePack, path: str) -> dict[str, object]:
     if unknown:
         known = [q.id for q in pack.questions]
         named = ", ".join(f"{key}{did_you_mean(str(key), known)}" for key in unknown)
-        warn(f"ignoring answers to unknown questions: {named}")
+        warn(_("ignoring answers to unknown questions: {ids}").format(ids=named))
     return raw
 
 
@@ -450,7 +450,7 @@ def _say_prefilled(pack: RulePack, prefill: Prefill) -> None:
     from mesoguide.runner import prefill_problems
 
     for problem in prefill_problems(pack, prefill.raw):
-        warn(f"{prefill.path}: {problem}: asked again")
+        warn(_("{file}: {problem}: asked again").format(file=prefill.path, problem=problem))
 
 
 def _ask(

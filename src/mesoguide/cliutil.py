@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide.errors import ExitCode, MesoguideError, Terminated, UsageError
+from mesoguide.i18n import _
 
 if TYPE_CHECKING:
     from mesoguide.model import RulePack
@@ -72,7 +73,7 @@ def say(message: str) -> None:
 
 def warn(message: str) -> None:
     """One warning line on stderr."""
-    prefix = "\x1b[33mwarning:\x1b[0m" if _color(sys.stderr) else "warning:"
+    prefix = f"\x1b[33m{_('warning:')}\x1b[0m" if _color(sys.stderr) else _("warning:")
     _say(f"{prefix} {message}\n")
 
 

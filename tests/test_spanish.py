@@ -1,0 +1,147 @@
+"""In Spanish, from the first question to the last line of the report: no English word of the
+tool's own is left, whichever way the questions are asked and the report written.
+
+The English words are those of the tool's messages (every msgid of the catalogs) that no
+Spanish translation uses, plus a list of common English words; the output is scanned for them
+as whole words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mesoguide.cli import app
+from tests.conftest import ROOT
+from tests.screen import Screen
+from tests.test_catalogs import SPANISH_PO, catalogs
+
+pytestmark = pytest.mark.timeout(60)
+
+runner = CliRunner()
+BILINGUAL = Path(__file__).parent / "packs" / "bilingual"
+COMMON_ENGLISH = {
+    "the", "and", "or", "of", "to", "is", "are", "not", "yes", "you", "your", "answer",
+    "answers", "question", "questions", "about", "sessions", "advice", "why", "result",
+    "clinic", "clinician", "review", "type", "press", "choose", "skip", "none", "number",
+    "whole", "from", "given", "asked", "cited", "guidance", "source", "rule", "pack", "see",
+}  # fmt: skip
+WORD = re.compile(r"[^\W\d_]+")
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Words of the tool's English messages that its Spanish ones never use."""
+    messages = catalogs.read_po(SPANISH_PO)
+    spanish = {w.lower() for text in messages.values() for w in WORD.findall(text)}
+    english = {w.lower() for text in messages if text for w in WORD.findall(text)}
+    english -= {w.lower() for text in messages if text for w in re.findall(r"{(\w+)}", text)}
+    return frozenset((english | COMMON_ENGLISH) - spanish)
+
+
+def english_in(text: str) -> set[str]:
+    return {word for word in WORD.findall(text) if word.lower() in english_words()}
+
+
+def test_the_scan_sees_english() -> None:
+    """The scan finds the English words it looks for (it would not pass vacuously)."""
+    assert english_in("Sessions and timeline") == {"Sessions", "and", "timeline"}
+    assert english_in("(yes or no)") == {"yes", "or"}
+    assert english_in("Sesiones y plazos (sí o no)") == set()
+
+
+# Answers that walk every path of the small pack's report: a blank optional question with a
+# default, an answer to a question that did not apply, and each section.
+REPORT_ANSWERS = {
+    "blank": "age: 30\npregnant: no\narea: body\n",
+    "dropped": "age: 30\npregnant: sí\narea: face\nsunburn: sí\nconcerns: [wrinkles]\n",
+}
+
+
+@pytest.mark.parametrize("answers", list(REPORT_ANSWERS))
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_report_in_spanish(answers: str, output_format: str) -> None:
+    """The report, as text or Markdown, has no English word of the tool's own."""
+    result = runner.invoke(
+        app,
+        ["assess", "--rules", str(BILINGUAL), "--lang", "es", "-a", "-", "-f", output_format],
+        input=REPORT_ANSWERS[answers],
+    )
+    assert result.exit_code == 0, result.output
+    assert english_in(result.stdout + result.stderr) == set(), result.output
+    expected = "Sin respuesta" if answers == "blank" else "Respondidas pero no preguntadas"
+    assert expected.lower() in result.stdout.lower()
+
+
+def test_plain_questionnaire_in_spanish() -> None:
+    """--plain --lang es: questions, hints, refusals, the review and the report in Spanish."""
+    lines = [
+        "abc", "150", "30",  # age: not a number, out of range, then right
+        "quizás", "no",  # pregnant: not yes or no, then no
+        "5", "2",  # area: no such number, then Cuerpo
+        "1 3", "1",  # concerns: an exclusive choice with another, then Arrugas
+        "",  # sunburn: skipped (its default applies)
+        "9", "1", "", "40",  # review: no such row; change age (Enter keeps it, then 40)
+        "",  # confirm
+    ]  # fmt: skip
+    result = runner.invoke(
+        app,
+        ["assess", "--rules", str(BILINGUAL), "--lang", "es", "--plain"],
+        input="\n".join(lines) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    dialogue = result.stderr
+    for spanish in (
+        "¿Cuántos años tiene? (un número entero del 0 al 120)",
+        "'abc' no es un número entero: escriba un número entero del 0 al 120",
+        "150 está fuera del rango de 0 a 120",
+        "no es sí ni no",
+        "'5' no es un número del 1 al 2.",
+        "Revise sus respuestas:",
+        "Confirmado.",
+    ):
+        assert spanish in " ".join(dialogue.split()), dialogue
+    assert english_in(dialogue) == set(), dialogue
+    assert english_in(result.stdout) == set(), result.stdout
+    assert "Usted podría ser candidato" in result.stdout
+
+
+DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
+
+
+def test_interactive_questionnaire_in_spanish() -> None:
+    """The full-screen prompts in a terminal: every prompt, refusal, the review, the report."""
+    screen = Screen(
+        ["assess", "--rules", str(BILINGUAL), "--lang", "es", "--no-pager"], 80, NO_COLOR="1"
+    )
+    steps = [
+        ("¿Cuántos años tiene? (un número entero del 0 al 120)", "abc" + ENTER),
+        ("escriba un número entero del 0 al 120", "\x15" + "30" + ENTER),
+        ("¿Está embarazada? (sí o no)", "quizás" + ENTER),
+        ("no es sí ni no", "\x15" + "no" + ENTER),
+        ("¿Qué zona? (flechas y luego Enter)", ENTER),  # on "(elija una)": asked again
+        ("(Elija una: flechas y luego Enter)", DOWN + DOWN + ENTER),
+        ("¿Qué le preocupa? (Espacio para marcar y luego Enter)", SPACE + ENTER),
+        ("o Enter para omitirla)", ENTER),  # sunburn: skipped
+        ("Revise sus respuestas (elija una para cambiarla, o confirme)", ENTER),
+        ("Resultado: Usted podría ser candidato", ""),
+    ]
+    for phrase, keys in steps:
+        screen.wait_for(phrase)
+        if keys:
+            screen.send(keys)
+    assert screen.finish() == 0
+    written = ANSI.sub(" ", screen.raw.decode("utf-8", "replace"))
+    assert english_in(written) == set(), written
+
+
+def test_the_small_pack_is_sound_and_complete() -> None:
+    """The Spanish test pack passes `rules check --strict`: sound, every text in both."""
+    result = runner.invoke(app, ["rules", "check", "--strict", str(BILINGUAL)])
+    assert result.exit_code == 0, result.stdout
+    assert (ROOT / "tests" / "packs" / "bilingual" / "pack.yaml").is_file()
