@@ -159,3 +159,16 @@ def test_language_problems(tmp_path: Path, old: str, new: str, problem: str) -> 
     with pytest.raises(PackError) as caught:
         load_pack(file)
     assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [problem]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_choice_is_named_by_its_label_in_any_language(lang: str) -> None:
+    """An answer may name a choice by its value or its label in any of the pack's languages,
+    so an input file reads the same whatever --lang is."""
+    from mesoguide.answers import coerce
+
+    pack = load_pack(BILINGUAL, lang)
+    area, concerns = pack.question("area"), pack.question("concerns")
+    assert [coerce(area, text) for text in ("body", "Body", "cuerpo", "CUERPO")] == ["body"] * 4
+    assert coerce(concerns, "Arrugas; cellulite") == ("wrinkles", "cellulite")
+    assert coerce(pack.question("pregnant"), "Sí") is True

@@ -130,7 +130,7 @@ def _lookup(question: Question) -> Lookup:
         return known[1]
     found: dict[str, list[str]] = {}
     for choice in question.choices:
-        for text in (choice.value, choice.label):
+        for text in (choice.value, choice.label, *choice.labels):
             values = found.setdefault(_fold(text), [])
             if choice.value not in values:
                 values.append(choice.value)

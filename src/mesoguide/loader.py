@@ -254,6 +254,12 @@ class _Reader(Checker):
         self.note_missing(where, set(texts))
         return texts.get(self.language) or texts[self.default_language]
 
+    def every_language(self, value: object) -> tuple[str, ...]:
+        """A text in each language it is written in (for a mapping of language tags)."""
+        if not isinstance(value, dict) or len(self.languages) < 2:
+            return ()
+        return tuple(t.strip() for t in value.values() if isinstance(t, str) and t.strip())
+
     def note_missing(self, where: str, present: set[str]) -> None:
         for language in self.languages:
             if language not in present:
@@ -610,6 +616,7 @@ class _Reader(Checker):
                     self.text(choice, "label", cpath),
                     exclusive,
                     self.text(choice, "help", cpath, required=False) or None,
+                    self.every_language(choice.get("label")),
                 )
             )
         return tuple(result)

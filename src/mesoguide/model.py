@@ -64,6 +64,7 @@ class Choice:
     label: str
     exclusive: bool = False
     help: str | None = None
+    labels: tuple[str, ...] = ()  # its label in each of the pack's languages: any names it
 
 
 @dataclass(frozen=True, slots=True)
