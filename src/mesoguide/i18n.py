@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 DOMAIN = "mesoguide"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).parent / "locale"
 SOURCE_LANGUAGE = "en"
 """The language the tool's words are written in: no catalog is needed for it."""
 TAG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
