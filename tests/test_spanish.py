@@ -74,7 +74,7 @@ def test_report_in_spanish(answers: str, output_format: str) -> None:
     )
     assert result.exit_code == 0, result.output
     assert english_in(result.stdout + result.stderr) == set(), result.output
-    expected = "Sin respuesta" if answers == "blank" else "Respondidas pero no preguntadas"
+    expected = "Sin respuesta" if answers == "blank" else "Respuestas que no correspondían"
     assert expected.lower() in result.stdout.lower()
 
 
