@@ -155,3 +155,26 @@ def test_schema_takes_texts_in_several_languages(old: str, new: str, valid: bool
     text = (BILINGUAL / "pack.yaml").read_text(encoding="utf-8").replace(old, new, 1)
     errors = list(jsonschema.Draft7Validator(schema).iter_errors(yaml.safe_load(text)))
     assert (errors == []) is valid
+
+
+def test_a_record_saved_in_spanish_verifies_and_shows_in_spanish(tmp_path: Path) -> None:
+    """A record keeps the report as printed, in Spanish: `records verify` finds it sound and
+    `records show` re-renders it in Spanish (the language its outcome's label is in)."""
+    db = str(tmp_path / "clinic.sqlite3")
+    saving = ["--save", "--db", db, "--operator", "front desk"]
+    saved = runner.invoke(
+        app,
+        ["assess", "--rules", PACK, "--lang", "es", "-a", "-", "-f", "json", *saving],
+        input=ANSWERS,
+    )
+    assert saved.exit_code == 0, saved.output
+    verified = runner.invoke(app, ["records", "verify", "--db", db])
+    assert verified.exit_code == 0, verified.output
+    assert "1 ok, 0 tampered, 0 drifted" in verified.output
+    record = json.loads(saved.stdout)
+    shown = runner.invoke(app, ["records", "list", "--db", db, "--format", "jsonl"])
+    record_id = json.loads(shown.stdout.splitlines()[0])["id"]
+    shown = runner.invoke(app, ["records", "show", record_id, "--db", db, "-f", "markdown"])
+    assert shown.exit_code == 0, shown.output
+    assert f"## {record['outcome']['label']}" in shown.stdout
+    assert "## Sesiones y plazos" in shown.stdout
