@@ -82,7 +82,7 @@ def load_pack(
 
     With no path, the built-in mesotherapy pack. Its texts are read in ``lang`` (``es-MX``
     falls back to ``es``), or in its default language; a pack without ``lang`` is refused
-    (LanguageError), or with ``or_default`` read in its default language.
+    (UsageError, naming its languages), or with ``or_default`` read in its default language.
     """
     path = default_pack_path() if path is None else Path(path)
     try:
