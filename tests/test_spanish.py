@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mesoguide.cli import app
+from mesoguide.model import Answer
 from tests.conftest import ROOT
 from tests.screen import Screen
 from tests.test_catalogs import SPANISH_PO, catalogs
@@ -145,3 +146,38 @@ def test_the_small_pack_is_sound_and_complete() -> None:
     result = runner.invoke(app, ["rules", "check", "--strict", str(BILINGUAL)])
     assert result.exit_code == 0, result.stdout
     assert (ROOT / "tests" / "packs" / "bilingual" / "pack.yaml").is_file()
+
+
+def walk_in_spanish(pack_path: Path, columns: int = 80) -> tuple[int, str]:
+    """Answer every question that applies in a terminal with --lang es, then confirm: the exit
+    status and everything written (escape sequences blanked)."""
+    from mesoguide.loader import load_pack
+    from tests.test_terminal_screen import answer_for
+
+    pack = load_pack(pack_path, "es")
+    screen = Screen(
+        ["assess", "--rules", str(pack_path), "--lang", "es", "--no-pager"], columns, NO_COLOR="1"
+    )
+    answers: dict[str, Answer] = {}
+    for question in pack.questions:
+        if not pack.question_tests[question.id](answers):
+            continue
+        screen.wait_for_words(question.label)
+        keys, value = answer_for(question)
+        screen.send(keys)
+        if value is not None:
+            answers[question.id] = value
+        screen.wait_for_words(f"? {question.label}")
+    screen.wait_for("? Revise sus respuestas (elija una para cambiarla, o confirme)")
+    screen.send(ENTER)
+    screen.wait_for("Resultado:")
+    status = screen.finish()
+    return status, ANSI.sub(" ", screen.raw.decode("utf-8", "replace"))
+
+
+@pytest.mark.parametrize("pack_path", [BILINGUAL], ids=["bilingual"])
+def test_whole_questionnaire_in_spanish(pack_path: Path) -> None:
+    """Every question of the pack, its answer, the review and the report: no English word."""
+    status, written = walk_in_spanish(pack_path)
+    assert status == 0, written
+    assert english_in(written) == set(), written
