@@ -429,6 +429,20 @@ def test_every_rule_names_the_points_it_mirrors(pack: RulePack) -> None:
     assert [line.text for rule, line in lines if not rule.cites(line)] == []
 
 
+def test_each_side_effect_and_fda_line_cites_its_own_source(pack: RulePack) -> None:
+    """The article's side-effects line cites G16, bruising and the FDA's harms their sources."""
+    report = run(pack)
+    lines = {f.text[:30]: (f.rule, f.guidance) for f in (*report.advice, *report.clinic)}
+    assert lines["The article this questionnaire"] == ("side_effects_vary", ("G16",))
+    assert lines["Bruising is common after injec"] == ("side_effects_vary", ("BRUISING",))
+    assert lines["In 2023 the US FDA warned peop"] == ("side_effects_vary", ("FDA_HARMS",))
+    assert lines["Ask whether each ingredient is"] == ("ask_fda_status", ("G22",))
+    assert lines["No mesotherapy mixture is FDA-"] == (
+        "ask_fda_status",
+        ("FDA_STATUS", "FDA_HARMS"),
+    )
+
+
 def test_the_sessions_cite_the_rule_that_gave_them(pack: RulePack) -> None:
     """A candidate's sessions carry the article's estimate and the published plans as sources."""
     report = run(pack)
