@@ -31,7 +31,7 @@ def test_check_proves_the_default_pack_sound() -> None:
     assert result.stdout == (
         f"{default_pack_path() / 'pack.yaml'}: sound. 21 questions, 53 rules, 3 outcomes: "
         "every rule can fire, every outcome can be reached, and every answer set gets exactly "
-        "one outcome; its 15 invariants hold.\n"
+        "one outcome; its 17 invariants hold.\n"
     )
     assert result.stderr == ""
 
