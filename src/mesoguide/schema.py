@@ -26,6 +26,15 @@ def _texts(description: str) -> dict[str, Any]:
     }
 
 
+def _statements(description: str) -> dict[str, Any]:
+    line = {"oneOf": [_TEXT, {"$ref": "#/definitions/statement"}]}
+    return {
+        "description": f"{description} A line is text (it mirrors the rule's guidance) or "
+        "{text, guidance} (it mirrors its own); give one line or a list.",
+        "oneOf": [*line["oneOf"], {"type": "array", "items": line}],
+    }
+
+
 def _names(description: str) -> dict[str, Any]:
     return {"description": description, "oneOf": [_NAME, {"type": "array", "items": _NAME}]}
 
@@ -200,12 +209,21 @@ def pack_schema() -> dict[str, Any]:
                     ),
                     "explanation": {**_TEXT, "description": "A sentence under 'Why'."},
                     "referral": {**_TEXT, "description": "A reason to see a clinician."},
-                    "advice": _texts("Advice lines."),
-                    "clinic": _texts("Questions to ask the clinic."),
+                    "advice": _statements("Advice lines."),
+                    "clinic": _statements("Questions to ask the clinic."),
                     "guidance": _texts("The guidance points this rule mirrors."),
                 },
                 ["id"],
                 "A rule: a condition and what it contributes to the report.",
+            ),
+            "statement": _object(
+                loader.STATEMENT_KEYS,
+                {
+                    "text": {**_TEXT, "description": "The line shown."},
+                    "guidance": _texts("The guidance points this line mirrors."),
+                },
+                ["text", "guidance"],
+                "An advice or clinic line that mirrors guidance points of its own.",
             ),
             "invariant": {
                 **_object(
