@@ -469,7 +469,7 @@ ONLY_FOR_CANDIDATES = "  - id: {r}\n    if_outcome: [candidate]\n"
         ("unlisted_concern_is_not_covered",
          "    when: {not: *named_concern}\n    outcome: not_indicated",
          "    when: {not: *named_concern}\n    outcome: candidate"),
-        ("candidate_has_no_referral",
+        ("no_referral_without_a_positive_screen",
          "when: {question: medical_conditions, op: contains, value: diabetes}\n    outcome: refer",
          "when: {question: medical_conditions, op: contains, value: none}\n    outcome: refer"),
         ("one_headline",
@@ -493,6 +493,9 @@ ONLY_FOR_CANDIDATES = "  - id: {r}\n    if_outcome: [candidate]\n"
                 ("liver_or_kidney", "liver_or_kidney_disease"),
             ]
         ],
+        ("cold_sores_blank_is_said",
+         "        - not: {question: cold_sores, op: answered}\n    advice",
+         "        - {question: cold_sores, value: false}\n    advice"),
         ("every_report_carries_the_facts",
          "  - id: fda_no_evidence\n",
          ONLY_FOR_CANDIDATES.format(r="fda_no_evidence")),
@@ -508,6 +511,9 @@ ONLY_FOR_CANDIDATES = "  - id: {r}\n    if_outcome: [candidate]\n"
         ("liver_or_kidney_noted",
          "  - id: note_liver_or_kidney\n",
          ONLY_FOR_CANDIDATES.format(r="note_liver_or_kidney")),
+        ("cold_sores_noted",
+         "  - id: note_cold_sores\n",
+         ONLY_FOR_CANDIDATES.format(r="note_cold_sores")),
     ],
 )  # fmt: skip
 def test_each_default_invariant_fails_when_broken_on_purpose(

@@ -46,9 +46,8 @@ CANDIDATE_RULE_IDS = [
     "scarring_or_pigment_not_answered", "recent_treatment_not_answered",
     "bruising_medicines_not_answered", "liver_or_kidney_not_answered", "cold_sores_not_answered",
     "course_of_sessions", "what_mesotherapy_is", "article_claims_help", "fda_no_evidence",
-    "side_effects_vary", "bruising_common", "fda_warned_harms", "evidence_limited",
-    "check_credentials", "ask_fda_status", "fda_status", "ask_long_term_benefits",
-    "questions_answered_first", "consult_professional",
+    "side_effects_vary", "evidence_limited", "check_credentials", "ask_fda_status",
+    "ask_long_term_benefits", "questions_answered_first", "consult_professional",
 ]  # fmt: skip
 CANDIDATE_RULES = json.dumps(CANDIDATE_RULE_IDS)
 REFER_RULE_IDS = [
@@ -56,9 +55,9 @@ REFER_RULE_IDS = [
     "expects_results_in_weeks", "invasiveness_compared", "minimally_invasive",
     "areas_listed", "scarring_or_pigment_not_answered", "recent_treatment_not_answered",
     "bruising_medicines_not_answered", "liver_or_kidney_not_answered", "what_mesotherapy_is",
-    "article_claims_help", "fda_no_evidence", "side_effects_vary", "bruising_common",
-    "fda_warned_harms", "evidence_limited", "check_credentials", "ask_fda_status", "fda_status",
-    "ask_long_term_benefits", "questions_answered_first", "consult_professional",
+    "article_claims_help", "fda_no_evidence", "side_effects_vary", "evidence_limited",
+    "check_credentials", "ask_fda_status", "ask_long_term_benefits", "questions_answered_first",
+    "consult_professional",
 ]  # fmt: skip
 REFER_RULES = json.dumps(REFER_RULE_IDS)
 PREGNANT = (

@@ -57,6 +57,10 @@ def edited(tmp_path: Path, *edits: tuple[str, str]) -> Path:
             ("advice: [About a.]", "advice: [About a., And more.]"),
             "rule about_a: advice About a. -> About a., And more.",
         ),
+        (
+            ("advice: [About a.]", "advice: [{text: About a., guidance: [P1]}]"),
+            "rule about_a: advice About a. -> About a. [P1]",
+        ),
     ],
 )
 def test_each_kind_of_edit_is_said_in_words(

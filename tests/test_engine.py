@@ -346,7 +346,8 @@ def pack_texts(pack: RulePack) -> Iterator[tuple[str, str]]:
         for c in q.choices:
             yield f"question {q.id} choice {c.value}", c.label
     for rule in pack.rules:
-        for text in (rule.explanation, rule.referral, *rule.advice, *rule.clinic):
+        lines = (line.text for line in (*rule.advice, *rule.clinic))
+        for text in (rule.explanation, rule.referral, *lines):
             if text:
                 yield f"rule {rule.id}", text
         if rule.sessions and rule.sessions.timeline:
@@ -415,15 +416,37 @@ def test_the_articles_own_claims_are_attributed(pack: RulePack) -> None:
 
 def test_every_guidance_point_g1_to_g23_is_mirrored_by_a_rule(pack: RulePack) -> None:
     """Each of G1..G23 is cited by at least one rule, and defined in the pack."""
-    cited = {p for rule in pack.rules for p in rule.guidance}
+    cited = {p for rule in pack.rules for p in rule.cited}
     wanted = {f"G{i}" for i in range(1, 24)}
     assert wanted - cited == set()
     assert wanted <= set(pack.guidance)
 
 
 def test_every_rule_names_the_points_it_mirrors(pack: RulePack) -> None:
-    """No rule is without a guidance reference."""
+    """No rule, and no advice or clinic line, is without a guidance reference."""
     assert [rule.id for rule in pack.rules if not rule.guidance] == []
+    lines = [(rule, line) for rule in pack.rules for line in (*rule.advice, *rule.clinic)]
+    assert [line.text for rule, line in lines if not rule.cites(line)] == []
+
+
+def test_each_side_effect_and_fda_line_cites_its_own_source(pack: RulePack) -> None:
+    """The article's side-effects line cites G16, bruising and the FDA's harms their sources."""
+    report = run(pack)
+    lines = {f.text[:30]: (f.rule, f.guidance) for f in (*report.advice, *report.clinic)}
+    assert lines["The article this questionnaire"] == ("side_effects_vary", ("G16",))
+    assert lines["Bruising is common after injec"] == ("side_effects_vary", ("BRUISING",))
+    assert lines["In 2023 the US FDA warned peop"] == ("side_effects_vary", ("FDA_HARMS",))
+    assert lines["Ask whether each ingredient is"] == ("ask_fda_status", ("G22",))
+    assert lines["No mesotherapy mixture is FDA-"] == (
+        "ask_fda_status",
+        ("FDA_STATUS", "FDA_HARMS"),
+    )
+
+
+def test_the_sessions_cite_the_rule_that_gave_them(pack: RulePack) -> None:
+    """A candidate's sessions carry the article's estimate and the published plans as sources."""
+    report = run(pack)
+    assert report.sessions is not None and report.sessions.guidance == ("G19", "PLANS")
 
 
 def test_the_public_question_ids_and_values_hold(pack: RulePack) -> None:

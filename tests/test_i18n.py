@@ -65,7 +65,12 @@ def test_pack_read_in_one_language() -> None:
     assert spanish.languages == ("en", "es") and spanish.default_language == "en"
     assert spanish.title == "Preguntas sobre el tratamiento de la piel"
     assert spanish.questions[2].choices[1].help == "Brazos, piernas o abdomen."
-    assert spanish.rules[-1].clinic == ("Pregunte por los ingredientes.", "Pregunte por el precio.")
+    clinic = [(line.text, line.guidance) for line in spanish.rules[-1].clinic]
+    assert clinic == [
+        ("Pregunte por los ingredientes.", None),
+        ("Pregunte por el precio.", None),
+        ("Pregunte cuánto pueden durar los resultados.", ("B2",)),
+    ]
     assert spanish.guidance["B2"].source == "el artículo"
     assert spanish.rules[2].sessions is not None
     assert spanish.rules[2].sessions.timeline == "Los resultados pueden verse en semanas."
@@ -103,7 +108,7 @@ def test_untranslated_texts_are_listed(tmp_path: Path) -> None:
     """A plain text, or a mapping without one of the languages, is untranslated into it."""
     file = _variant(tmp_path, "{en: Ask about the price., es: Pregunte por el precio.}", "Price?")
     pack = load_pack(file, "es")
-    assert pack.rules[-1].clinic[1] == "Price?"  # falls back to the default language's text
+    assert pack.rules[-1].clinic[1].text == "Price?"  # falls back to the default language's
     assert [tuple(u) for u in pack.untranslated] == [("es", "rules[3].clinic[1]", 90)]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from mesoguide.errors import PackError
 from mesoguide.loader import load_pack
-from mesoguide.model import AllOf, Choice, Compare, Invariant, Sessions
+from mesoguide.model import AllOf, Choice, Compare, Invariant, Sessions, Statement
 
 PACK = """\
 pack:
@@ -119,6 +119,32 @@ def test_loads_a_valid_pack_into_the_model(tmp_path: Path) -> None:
     assert pack.ref.id == "demo"
 
 
+def test_loads_advice_and_clinic_lines_with_guidance_of_their_own(tmp_path: Path) -> None:
+    """A `{text, guidance}` line mirrors its own points; a plain line its rule's."""
+    text = edit(
+        "    explanation: It is a skin condition.\n",
+        "    advice:\n      - Plain.\n      - {text: Own., guidance: [SAFETY, G1]}\n"
+        "    clinic: {text: Ask., guidance: SAFETY}\n",
+    )
+    rule = load_pack(write(tmp_path, text)).rules[1]
+    assert rule.advice == (Statement("Plain."), Statement("Own.", ("SAFETY", "G1")))
+    assert rule.clinic == (Statement("Ask.", ("SAFETY",)),)
+    assert [rule.cites(line) for line in (*rule.advice, *rule.clinic)] == [
+        ("G1",),
+        ("SAFETY", "G1"),
+        ("SAFETY",),
+    ]
+    assert rule.cited == ("G1", "SAFETY")
+
+
+def test_sessions_carry_the_guidance_of_their_rule(tmp_path: Path) -> None:
+    """The loader gives a rule's sessions its guidance points, so a report can cite them."""
+    text = edit("    sessions: {min: 10, max: 15, timeline: Over weeks.}\n",
+                "    sessions: {min: 10, max: 15, timeline: Over weeks.}\n    guidance: [G1]\n")  # fmt: skip
+    sessions = load_pack(write(tmp_path, text)).rules[2].sessions
+    assert sessions is not None and sessions.guidance == ("G1",)
+
+
 def test_loads_a_pack_folder_by_its_pack_yaml(tmp_path: Path) -> None:
     """A folder stands for the `pack.yaml` inside it."""
     write(tmp_path, PACK)
@@ -187,6 +213,19 @@ def test_compiles_conditions_once(tmp_path: Path) -> None:
          ["pack.yaml:46: rules[1]: rule 'fat_belief' has no effect: give it one of outcome, sessions, explanation, referral, advice, clinic"]),
         ("  - id: default\n", "  - id: young\n",
          ["pack.yaml:53: rules[2].id: duplicate rule id 'young'"]),
+        # advice and clinic lines with guidance of their own
+        ("    explanation: It is a skin condition.\n", "    advice:\n      - Plain.\n      - {text: Own., guidance: [G11]}\n",
+         ["pack.yaml:53: rules[1].advice[1].guidance[0]: unknown guidance point 'G11' (did you mean 'G1'?)"]),
+        ("    explanation: It is a skin condition.\n", "    clinic: {text: Own., guidance: SAFTY}\n",
+         ["pack.yaml:51: rules[1].clinic.guidance: unknown guidance point 'SAFTY' (did you mean 'SAFETY'?)"]),
+        ("    explanation: It is a skin condition.\n", "    advice:\n      - {text: Own.}\n",
+         ["pack.yaml:52: rules[1].advice[0]: 'guidance' is required in a {text, guidance} line; a line that mirrors its rule's guidance is plain text"]),
+        ("    explanation: It is a skin condition.\n", "    advice:\n      - {guidance: [G1]}\n",
+         ["pack.yaml:52: rules[1].advice[0]: 'text' is required"]),
+        ("    explanation: It is a skin condition.\n", "    advice:\n      - {text: Own., guidance: [G1], source: x}\n",
+         ["pack.yaml:52: rules[1].advice[0].source: unknown key 'source'; allowed: text, guidance"]),
+        ("    explanation: It is a skin condition.\n", "    clinic: [Plain., 3]\n",
+         ["pack.yaml:51: rules[1].clinic[1]: expected text or {text, guidance}, got an integer"]),
         ("    sessions: {min: 10, max: 15, timeline: Over weeks.}", "    sessions: {min: 15, max: 10}",
          ["pack.yaml:55: rules[2].sessions: sessions min 15 and max 10 do not make a range"]),
         ("    outcome: maybe\n", "    outcome: maybe\n    if_outcome: [maybe]\n",

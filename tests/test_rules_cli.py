@@ -29,9 +29,9 @@ def test_check_proves_the_default_pack_sound() -> None:
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0
     assert result.stdout == (
-        f"{default_pack_path() / 'pack.yaml'}: sound. 21 questions, 56 rules, 3 outcomes: "
+        f"{default_pack_path() / 'pack.yaml'}: sound. 21 questions, 53 rules, 3 outcomes: "
         "every rule can fire, every outcome can be reached, and every answer set gets exactly "
-        "one outcome; its 15 invariants hold.\n"
+        "one outcome; its 17 invariants hold.\n"
     )
     assert result.stderr == ""
 
@@ -245,12 +245,17 @@ def test_schema_rejects_an_unknown_key_in_a_condition() -> None:
         ("rules:\n", "invariants:\n  - {id: i, outcome: a, outcome_in: [a]}\nrules:\n", False),
         ("rules:\n", "invariants:\n  - {id: i, sessions: some}\nrules:\n", False),
         ("rules:\n", "invariants:\n  - {id: i, exclusive: [a]}\nrules:\n", False),
+        ("advice: [About a.]", "advice: [About a., {text: Own., guidance: [P1]}]", True),
+        ("advice: [About a.]", "advice: {text: Own., guidance: P1}", True),
+        ("advice: [About a.]", "advice: [{text: Own.}]", False),  # a mapping needs guidance
+        ("advice: [About a.]", "advice: [{text: Own., guidance: [P1], why: x}]", False),
     ],
 )  # fmt: skip
 def test_schema_agrees_with_the_loader_on_versions_and_invariants(
     old: str, new: str, valid: bool
 ) -> None:
-    """Flags a numeric version and an invariant that claims nothing, too little or both ways."""
+    """Flags a numeric version, an invariant that claims nothing, too little or both ways, and
+    an advice line written as a mapping without its guidance."""
     jsonschema = pytest.importorskip("jsonschema")
     import yaml
 
@@ -335,6 +340,27 @@ def test_show_lists_invariants_with_their_claims(tmp_path: Path) -> None:
         "sessions": "none",
         "exclusive": [],
     }
+
+
+def test_a_point_cited_by_one_line_alone_is_mirrored(tmp_path: Path) -> None:
+    """A line's own guidance counts in coverage and `check`, and `show` gives it with the line."""
+    write_pack(
+        tmp_path,
+        SMALL_PACK.replace(
+            "  P2: Another point.\n", "  P2: Another point.\n  P3: A third.\n"
+        ).replace("advice: [About a.]", "advice: [About a., {text: Also., guidance: [P3]}]"),
+    )
+    assert runner.invoke(app, ["rules", "check", str(tmp_path)]).exit_code == 0
+    text = runner.invoke(app, ["rules", "show", str(tmp_path)]).stdout
+    assert "  about_a [P2, P3]\n" in text
+    assert "      -> 2 advice lines\n" in text
+    assert "  P3  about_a\n  All 3 points are mirrored by at least one rule.\n" in text
+    data = json.loads(runner.invoke(app, ["rules", "show", str(tmp_path), "-f", "json"]).stdout)
+    assert data["rules"][2]["effects"]["advice"] == [
+        "About a.",
+        {"text": "Also.", "guidance": ["P3"]},
+    ]
+    assert data["rules"][2]["guidance"] == ["P2"]
 
 
 def test_check_counts_in_words_that_agree_with_the_number(tmp_path: Path) -> None:

@@ -540,7 +540,7 @@ def _ordered(problems: list[Problem]) -> tuple[Problem, ...]:
 
 def unused_guidance(pack: RulePack) -> Iterator[Problem]:
     """Guidance points that no rule mirrors."""
-    cited = {point for rule in pack.rules for point in rule.guidance}
+    cited = {point for rule in pack.rules for point in rule.cited}
     for point in pack.guidance.values():
         if point.id not in cited:
             yield Problem(

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from mesoguide.conditions import describe
 from mesoguide.errors import MesoguideError
-from mesoguide.model import Choice, Question, Report, Rule, RulePack, Sessions
+from mesoguide.model import Choice, Question, Report, Rule, RulePack, Sessions, Statement
 
 T = TypeVar("T")
 RULE_FIELDS = (
@@ -44,7 +44,7 @@ def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, tuple):
-        return ", ".join(map(str, value))
+        return ", ".join(map(_item, value))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Sessions):
@@ -52,6 +52,13 @@ def _shown(value: object) -> str:
         return _shown(f"{value.min} to {value.max}{timeline}")
     text = str(value)
     return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+
+
+def _item(value: object) -> str:
+    if isinstance(value, Statement):  # an advice or clinic line, with its own guidance if any
+        own = "" if value.guidance is None else f" [{', '.join(value.guidance)}]"
+        return f"{value.text}{own}"
+    return str(value)
 
 
 def _by_id(

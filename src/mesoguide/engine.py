@@ -78,8 +78,8 @@ def _parts(pack: RulePack, rule: Rule) -> RuleParts:
     parts = pack.rule_parts[rule.id] = RuleParts(
         explanations=(Finding(rule.id, rule.explanation, cites),) if rule.explanation else (),
         referral_reasons=(Finding(rule.id, rule.referral, cites),) if rule.referral else (),
-        clinic=tuple(Finding(rule.id, text, cites) for text in rule.clinic),
-        advice=tuple(Finding(rule.id, text, cites) for text in rule.advice),
+        clinic=tuple(Finding(rule.id, line.text, rule.cites(line)) for line in rule.clinic),
+        advice=tuple(Finding(rule.id, line.text, rule.cites(line)) for line in rule.advice),
     )
     return parts
 

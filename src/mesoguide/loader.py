@@ -34,6 +34,7 @@ from mesoguide.model import (
     RulePack,
     Sessions,
     SessionsClaim,
+    Statement,
     Untranslated,
 )
 from mesoguide.packs import default_pack_path
@@ -59,6 +60,7 @@ RULE_KEYS = (
     "clinic", "guidance",
 )  # fmt: skip
 SESSIONS_KEYS = ("min", "max", "timeline")
+STATEMENT_KEYS = ("text", "guidance")  # an advice or clinic line with its own guidance
 RULE_EFFECTS = ("outcome", "sessions", "explanation", "referral", "advice", "clinic")
 INVARIANT_KEYS = (
     "id", "when", "outcome", "outcome_in", "contributes", "not_contributes", "sessions",
@@ -334,22 +336,17 @@ class _Reader(Checker):
             )
         return value
 
-    def strings(
-        self, data: Mapping[str, object], key: str, path: str, texts: bool = False
-    ) -> tuple[str, ...]:
-        """A name or text, or a list of them; ``texts``: each may be in several languages."""
+    def strings(self, data: Mapping[str, object], key: str, path: str) -> tuple[str, ...]:
         value = data.get(key)
         if value is None:
             return ()
-        if isinstance(value, str) or (texts and isinstance(value, dict)):
+        if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
             self.problem(f"{path}.{key}", f"expected a list of text, got {type_name(value)}")
             return ()
         result = []
         for i, item in enumerate(value):
-            if texts:
-                item = self.localized(item, f"{path}.{key}[{i}]")
             if not isinstance(item, str) or not item.strip():
                 self.problem(f"{path}.{key}[{i}]", f"expected text, got {type_name(item)}")
             else:
@@ -740,13 +737,7 @@ class _Reader(Checker):
                 self.problem(
                     f"{path}.if_outcome", "a rule that sets the outcome cannot depend on it"
                 )
-            refs = self.strings(data, "guidance", path)
-            for j, ref in enumerate(refs):
-                if ref not in guidance:
-                    self.problem(
-                        f"{path}.guidance[{j}]",
-                        f"unknown guidance point '{ref}'{did_you_mean(ref, guidance)}",
-                    )
+            refs = self.points(data, path, guidance)
             if not any(data.get(key) is not None for key in RULE_EFFECTS):
                 self.problem(
                     path,
@@ -758,15 +749,66 @@ class _Reader(Checker):
                     when=when,
                     outcome=outcome if isinstance(outcome, str) else None,
                     if_outcome=if_outcome,
-                    sessions=self.sessions(data.get("sessions"), f"{path}.sessions"),
+                    sessions=self.sessions(data.get("sessions"), f"{path}.sessions", refs),
                     explanation=self.text(data, "explanation", path, required=False) or None,
                     referral=self.referral(data, path),
-                    advice=self.strings(data, "advice", path, texts=True),
-                    clinic=self.strings(data, "clinic", path, texts=True),
+                    advice=self.statements(data, "advice", path, guidance),
+                    clinic=self.statements(data, "clinic", path, guidance),
                     guidance=refs,
                     line=self.located.line(path),
                 )
             )
+        return tuple(result)
+
+    def points(
+        self, data: Mapping[str, object], path: str, guidance: Mapping[str, GuidancePoint]
+    ) -> tuple[str, ...]:
+        """A `guidance:` list: ids of points the pack defines."""
+        refs = self.strings(data, "guidance", path)
+        for j, ref in enumerate(refs):
+            if ref not in guidance:
+                listed = isinstance(data["guidance"], list)
+                where = f"{path}.guidance[{j}]" if listed else f"{path}.guidance"
+                self.problem(where, f"unknown guidance point '{ref}'{did_you_mean(ref, guidance)}")
+        return refs
+
+    def statements(
+        self,
+        data: Mapping[str, object],
+        key: str,
+        path: str,
+        guidance: Mapping[str, GuidancePoint],
+    ) -> tuple[Statement, ...]:
+        """Advice or clinic lines, one or a list: each a text (it mirrors its rule's guidance)
+        or ``{text, guidance}`` (it mirrors its own)."""
+        value = data.get(key)
+        if value is None:
+            return ()
+        listed = isinstance(value, list)
+        result = []
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
+            where = f"{path}.{key}[{i}]" if listed else f"{path}.{key}"
+            if isinstance(item, str) or (
+                isinstance(item, dict) and not set(item) & set(STATEMENT_KEYS)
+            ):
+                item = self.localized(item, where)  # a text, in one or several languages
+            if isinstance(item, str) and item.strip():
+                result.append(Statement(item.strip()))
+            elif isinstance(item, dict):
+                line = self.mapping(item, where, STATEMENT_KEYS)
+                text = self.text(line, "text", where)
+                if "guidance" not in line:
+                    self.problem(
+                        where,
+                        "'guidance' is required in a {text, guidance} line; a line that mirrors "
+                        "its rule's guidance is plain text",
+                    )
+                    continue
+                refs = self.points(line, where, guidance)
+                if text:
+                    result.append(Statement(text, refs))
+            else:
+                self.problem(where, f"expected text or {{text, guidance}}, got {type_name(item)}")
         return tuple(result)
 
     def invariants(
@@ -860,7 +902,7 @@ class _Reader(Checker):
                 self.problem(where, f"unknown {kind} '{name}'{did_you_mean(name, known)}{listed}")
         return names
 
-    def sessions(self, raw: object, path: str) -> Sessions | None:
+    def sessions(self, raw: object, path: str, guidance: tuple[str, ...]) -> Sessions | None:
         if raw is None:
             return None
         data = self.mapping(raw, path, SESSIONS_KEYS)
@@ -871,4 +913,5 @@ class _Reader(Checker):
             return None
         if low < 0 or low > high:
             self.problem(path, f"sessions min {low} and max {high} do not make a range")
-        return Sessions(low, high, self.text(data, "timeline", path, required=False) or None)
+        timeline = self.text(data, "timeline", path, required=False) or None
+        return Sessions(low, high, timeline, guidance)

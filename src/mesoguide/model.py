@@ -91,6 +91,20 @@ class Sessions:
     min: int
     max: int
     timeline: str | None = None
+    # The guidance points of the rule that gives these sessions (the loader copies them), so a
+    # report can cite its sessions text; not part of what the sessions are.
+    guidance: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One advice or clinic line of a rule, and the guidance points it mirrors.
+
+    ``guidance`` is None when the line gives none of its own: it then mirrors its rule's.
+    """
+
+    text: str
+    guidance: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +118,22 @@ class Rule:
     sessions: Sessions | None = None
     explanation: str | None = None
     referral: str | None = None
-    advice: tuple[str, ...] = ()
-    clinic: tuple[str, ...] = ()
+    advice: tuple[Statement, ...] = ()
+    clinic: tuple[Statement, ...] = ()
     guidance: tuple[str, ...] = ()
     line: int | None = None
+
+    def cites(self, statement: Statement) -> tuple[str, ...]:
+        """The guidance points an advice or clinic line mirrors: its own, or else the rule's."""
+        return self.guidance if statement.guidance is None else statement.guidance
+
+    @property
+    def cited(self) -> tuple[str, ...]:
+        """Every guidance point the rule or one of its lines mirrors, each once, in order."""
+        own = [*self.guidance]
+        for statement in (*self.advice, *self.clinic):
+            own += statement.guidance or ()
+        return tuple(dict.fromkeys(own))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import textwrap
 from typing import Any
 
 from mesoguide.conditions import condition_to_data, describe
-from mesoguide.model import Invariant, Question, Rule, RulePack
+from mesoguide.model import Invariant, Question, Rule, RulePack, Statement
 
 WIDTH = 88
 
@@ -14,7 +14,7 @@ WIDTH = 88
 def coverage(pack: RulePack) -> dict[str, list[str]]:
     """Each guidance point and the rules that mirror it, in the pack's order."""
     return {
-        point: [rule.id for rule in pack.rules if point in rule.guidance] for point in pack.guidance
+        point: [rule.id for rule in pack.rules if point in rule.cited] for point in pack.guidance
     }
 
 
@@ -61,7 +61,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
             effects[key] = getattr(rule, key)
     for key in ("advice", "clinic"):
         if getattr(rule, key):
-            effects[key] = list(getattr(rule, key))
+            effects[key] = [_statement(s) for s in getattr(rule, key)]
     return {
         "id": rule.id,
         "when": None if rule.when is None else condition_to_data(rule.when),
@@ -69,6 +69,13 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "effects": effects,
         "guidance": list(rule.guidance),
     }
+
+
+def _statement(statement: Statement) -> str | dict[str, Any]:
+    """A line as the pack writes it: its text, or its text and its own guidance."""
+    if statement.guidance is None:
+        return statement.text
+    return {"text": statement.text, "guidance": list(statement.guidance)}
 
 
 def _invariant(invariant: Invariant) -> dict[str, Any]:
@@ -97,7 +104,7 @@ def render_pack_text(pack: RulePack) -> str:
             out.extend(_wrap(f"asked when {describe(question.when)}", "      "))
     out.extend(["", "Rules"])
     for rule in pack.rules:
-        points = f" [{', '.join(rule.guidance)}]" if rule.guidance else ""
+        points = f" [{', '.join(rule.cited)}]" if rule.cited else ""
         out.append(f"  {rule.id}{points}")
         condition = "always (standing statement)" if rule.when is None else describe(rule.when)
         out.extend(_wrap(f"when {condition}", "      "))

@@ -39,6 +39,15 @@ def _texts(description: str, item: dict[str, Any] = _TEXT) -> dict[str, Any]:
     }
 
 
+def _statements(description: str) -> dict[str, Any]:
+    line = {"oneOf": [_TEXT, {"$ref": "#/definitions/statement"}]}
+    return {
+        "description": f"{description} A line is text (it mirrors the rule's guidance) or "
+        "{text, guidance} (it mirrors its own); give one line or a list.",
+        "oneOf": [*line["oneOf"], {"type": "array", "items": line}],
+    }
+
+
 def _names(description: str) -> dict[str, Any]:
     return {"description": description, "oneOf": [_NAME, {"type": "array", "items": _NAME}]}
 
@@ -227,12 +236,21 @@ def pack_schema() -> dict[str, Any]:
                     ),
                     "explanation": {**_TEXT, "description": "A sentence under 'Why'."},
                     "referral": {**_TEXT, "description": "A reason to see a clinician."},
-                    "advice": _texts("Advice lines."),
-                    "clinic": _texts("Questions to ask the clinic."),
+                    "advice": _statements("Advice lines."),
+                    "clinic": _statements("Questions to ask the clinic."),
                     "guidance": _texts("The guidance points this rule mirrors.", _STRING),
                 },
                 ["id"],
                 "A rule: a condition and what it contributes to the report.",
+            ),
+            "statement": _object(
+                loader.STATEMENT_KEYS,
+                {
+                    "text": {**_TEXT, "description": "The line shown."},
+                    "guidance": _texts("The guidance points this line mirrors.", _STRING),
+                },
+                ["text", "guidance"],
+                "An advice or clinic line that mirrors guidance points of its own.",
             ),
             "invariant": {
                 **_object(
