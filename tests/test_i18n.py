@@ -83,9 +83,12 @@ def test_pack_read_in_one_language() -> None:
 
 def test_pack_without_languages_is_english() -> None:
     """A pack that declares no languages is read as written, in English."""
-    pack = load_pack()
+    microneedling = Path(__file__).resolve().parents[1] / "examples" / "microneedling"
+    pack = load_pack(microneedling)
     assert (pack.languages, pack.default_language, pack.language) == (("en",), "en", "en")
-    assert load_pack(None, "en-US").language == "en"
+    assert load_pack(microneedling, "en-US").language == "en"
+    with pytest.raises(UsageError, match="has no language 'es': it is written in en"):
+        load_pack(microneedling, "es")
 
 
 def test_language_the_pack_lacks() -> None:
