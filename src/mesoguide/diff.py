@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TypeVar
 
 from mesoguide.conditions import describe
@@ -47,6 +48,8 @@ def _shown(value: object) -> str:
         return ", ".join(map(str, value))
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if isinstance(value, Sessions):
         timeline = f" ({value.timeline})" if value.timeline else ""
         return _shown(f"{value.min} to {value.max}{timeline}")
