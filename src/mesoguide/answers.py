@@ -338,7 +338,13 @@ def format_answer(question: Question, value: Answer) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return f"{decimal_text(value)} {question.unit}" if question.unit else decimal_text(value)
+        step = question.step
+        if step is not None and plain_decimal(step).as_tuple().exponent != 0:
+            value = value.quantize(plain_decimal(step))  # 40.0 on a step of 0.1: its places
+            text = format(value, "f")
+        else:
+            text = decimal_text(value)
+        return f"{text} {question.unit}" if question.unit else text
     if question.type == "text":
         return str(value)
     labels = {c.value: c.label for c in question.choices}
