@@ -536,8 +536,8 @@ def test_coerce_accepts_a_text(raw: str, answer: str) -> None:
         ("a\x00b", "the text holds the control character U+0000: remove it"),
         ("a\x7fb", "the text holds the control character U+007F: remove it"),
         ("abc\u202edef", "the text holds the control character U+202E: remove it"),
-        (False, "expected text, not a boolean (quote it in YAML: 'false')"),
-        (12, "expected text, not an integer (quote it in YAML: '12')"),
+        (False, "expected text, not a boolean (false): put the text in quotes"),
+        (12, "expected text, not an integer (12): put the text in quotes"),
         (["a"], "expected text, not a list"),
     ],
 )

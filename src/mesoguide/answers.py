@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -107,10 +108,12 @@ def _decimal(question: Question, raw: object) -> Decimal:
         raise AnswerRejected(f"expected a number, not {type_name(raw)} ({_shown(raw)})")
     elif isinstance(raw, int):
         value = Decimal(raw)
-    elif isinstance(raw, float | Decimal) and math.isfinite(raw):
+    elif isinstance(raw, float) and math.isfinite(raw):
         # A float is the number a YAML or JSON file wrote: its shortest form is that text
         # (39.95, not the binary 39.9500000000000028...), so thresholds compare exactly.
-        value = Decimal(repr(raw)) if isinstance(raw, float) else raw
+        value = Decimal(repr(raw))
+    elif isinstance(raw, Decimal) and raw.is_finite():
+        value = raw
     elif isinstance(raw, float | Decimal):
         raise AnswerRejected(f"{_shown(raw)} is not a number")
     else:
@@ -202,10 +205,12 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 def _text(question: Question, raw: object) -> str:
     if not isinstance(raw, str):
-        quote = (
-            f" (quote it in YAML: '{_shown(raw)}')" if isinstance(raw, bool | int | float) else ""
-        )
-        raise AnswerRejected(f"expected text, not {type_name(raw)}{quote}")
+        if isinstance(raw, bool | int | float | datetime.date):  # YAML read `no`, `010`...
+            kind = "a date" if isinstance(raw, datetime.date) else type_name(raw)
+            raise AnswerRejected(
+                f"expected text, not {kind} ({_shown(raw)}): put the text in quotes"
+            )
+        raise AnswerRejected(f"expected text, not {type_name(raw)}")
     text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     for char in text:
         if char in _BIDI_CONTROLS or (char not in "\n\t" and unicodedata.category(char) == "Cc"):
