@@ -102,7 +102,22 @@ def _outcome_changes(old: object, new: object) -> list[str]:
 
 
 def _question_changes(old: Question, new: Question) -> list[str]:
-    lines = _fields(old, new, ("type", "label", "help", "min", "max", "required", "default"))
+    lines = _fields(
+        old,
+        new,
+        (
+            "type",
+            "label",
+            "help",
+            "min",
+            "max",
+            "step",
+            "unit",
+            "max_length",
+            "required",
+            "default",
+        ),
+    )
     if old.when != new.when:
         lines.append(f"asked when {describe(old.when)} -> {describe(new.when)}")
     lines.extend(_by_id_choices(old.choices, new.choices))
@@ -119,7 +134,7 @@ def _by_id_choices(old: Sequence[Choice], new: Sequence[Choice]) -> Iterator[str
         if value not in before:
             yield f"choice {value} added ({choice.label!r})"
         else:
-            for line in _fields(before[value], choice, ("label", "exclusive", "help")):
+            for line in _fields(before[value], choice, ("label", "exclusive", "other", "help")):
                 yield f"choice {value} {line}"
 
 
