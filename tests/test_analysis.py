@@ -778,3 +778,69 @@ def test_decimal_classes_cover_every_value_and_are_valid_answers(tmp_path: Path,
         except AnswerRejected:
             continue  # off the step
         assert tuple(t({"bmi": value}) for t in tests) in signatures, value
+
+
+# decimals against brute force: `d` on a step of 0.25 (five answers), `e` with no step, its
+# thresholds on a grid of 0.05 (so a grid of 0.01 holds a value inside every interval)
+DECIMAL_ATOMS = [
+    {"question": q, "op": op, "value": v}
+    for q, values in (("d", (0.1, 0.25, 0.3, 1)), ("e", (0.1, 0.15, 2)))
+    for op in ("lt", "le", "eq", "ne", "gt", "ge")
+    for v in values
+] + [
+    {"question": "d", "op": "in", "value": [0.5, 0.6]},
+    {"question": "e", "op": "not_in", "value": [0.1, 0.2]},
+    {"question": "t", "op": "answered"},
+]
+decimal_conditions = st.recursive(
+    st.sampled_from(DECIMAL_ATOMS),
+    lambda inner: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda x: {"not": x}, inner),
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decimal_conditions, decimal_conditions, decimal_conditions)
+def test_agrees_with_brute_force_on_decimals_and_text(
+    first: object, second: object, third: object
+) -> None:
+    """Finds a gap, and each rule's reachability, exactly as enumerating every decimal on the
+    step (and every hundredth without one) and a text given or not does."""
+    from decimal import Decimal
+
+    data: dict[str, object] = {
+        "pack": {"id": "gen", "version": "1", "title": "T", "treatment": "t", "disclaimer": "D"},
+        "outcomes": [{"id": i, "label": i, "summary": i} for i in ("alpha", "beta")],
+        "questions": [
+            {"id": "d", "type": "decimal", "label": "D", "min": 0, "max": 1, "step": 0.25},
+            {"id": "e", "type": "decimal", "label": "E", "min": 0, "max": 0.3},
+            {"id": "t", "type": "text", "label": "T", "required": False},
+        ],
+        "rules": [
+            {"id": "one", "when": first, "outcome": "alpha", "advice": "a"},
+            {"id": "two", "when": second, "outcome": "beta", "advice": "b"},
+            {"id": "three", "when": third, "if_outcome": ["beta"], "advice": "x"},
+        ],
+    }
+    pack = build_pack(Located(data), Path("gen.yaml"), "0")
+    gap, fired = False, set()
+    for d, e, t in itertools.product(
+        [Decimal(n).scaleb(-2) for n in range(0, 101, 25)],
+        [Decimal(n).scaleb(-2) for n in range(31)],
+        ("words", None),
+    ):
+        answers: dict[str, Answer] = {"d": d, "e": e} | ({"t": t} if t else {})
+        try:
+            decide(pack, holding(pack, answers))
+        except PackError:
+            gap = True
+            continue
+        fired.update(assess(pack, answers).rules_fired)
+    messages = [p.message for p in analyze(pack).problems]
+    assert any("no rule decides an outcome" in m for m in messages) == gap
+    for rule in ("one", "two", "three"):
+        assert any(f"rule '{rule}' can never fire" in m for m in messages) == (rule not in fired)

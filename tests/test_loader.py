@@ -431,6 +431,13 @@ AFTER = "    default: no\nrules:\n"
          ["pack.yaml:40: questions[4].min: expected a number, got a string 'ten'"]),
         ("  - {id: bmi, type: decimal, label: BMI?, min: 40.5, max: 10}\n",
          ["pack.yaml:40: questions[4].min: min 40.5 is greater than max 10"]),
+        ("  - {id: bmi, type: decimal, label: BMI?, min: 1.0e+300}\n",
+         ["pack.yaml:40: questions[4].min: 1E+300 has more than 15 digits, as no answer may"]),
+        ("  - {id: bmi, type: decimal, label: BMI?, step: 0.0000000000000001}\n",
+         ["pack.yaml:40: questions[4].step: 1E-16 has more than 15 digits, as no answer may"]),
+        ("  - {id: bmi, type: decimal, label: BMI?}\n"
+         "  - {id: more, type: boolean, label: More?, when: {question: bmi, op: in, value: [1, .inf]}}\n",
+         ["pack.yaml:41: questions[5].when: 'bmi' is a decimal question: inf is not a finite number"]),
         ("  - {id: bmi, type: decimal, label: BMI?, step: 0}\n",
          ["pack.yaml:40: questions[4].step: step 0 is not above 0"]),
         ("  - {id: n, type: integer, label: N?, step: 1, unit: kg}\n",

@@ -2,6 +2,8 @@
 
 Every condition compares an answer with constants, so each question's answers fall into a few
 classes that no condition can tell apart: integers split at the thresholds conditions use,
+decimals into each value conditions name and the open intervals between them (a class only
+where a valid answer lies: on the step, within min and max), a text into given or not,
 choices by the values conditions mention (plus one "any other"), multiple choices by the
 subsets of mentioned values that the question's own limits allow. A question skipped by its
 `when` is absent, and so may be one the runner can leave blank (optional, no default). The

@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from mesoguide import yamlsafe
@@ -185,17 +185,24 @@ def decimal_text(value: Decimal) -> str:
 
 
 def decimal_from_data(value: object) -> Decimal | None:
-    """A number written in a pack (int, float or decimal) as a Decimal, exactly as written."""
+    """A number written in a pack (int, float or decimal) as a Decimal, exactly as written;
+    None when it is no number, or not a finite one."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        return plain_decimal(Decimal(repr(value)))
-    try:
-        return plain_decimal(Decimal(value))
-    except InvalidOperation:
+        number = Decimal(repr(value)) if math.isfinite(value) else None
+    else:
+        number = Decimal(value)
+    if number is None or not number.is_finite():
         return None
+    return number if number.adjusted() >= MAX_DECIMAL_DIGITS else plain_decimal(number)
+
+
+def too_many_digits(value: Decimal) -> str | None:
+    """Why a pack's decimal (a limit, a step, a threshold) has too many digits, or None."""
+    if value.adjusted() >= MAX_DECIMAL_DIGITS or _digits(value) > MAX_DECIMAL_DIGITS:
+        return f"{value} has more than {MAX_DECIMAL_DIGITS} digits, as no answer may"
+    return None
 
 
 # Control characters would let a text rewrite the terminal or the report; a line break and a

@@ -439,7 +439,7 @@ class _Reader(Checker):
 
     def number(self, data: Mapping[str, object], key: str, path: str) -> Decimal | None:
         """A decimal question's min, max or step, exactly as written (40.1 is 40.1)."""
-        from mesoguide.answers import decimal_from_data
+        from mesoguide.answers import decimal_from_data, too_many_digits
 
         value = data.get(key)
         if value is None:
@@ -447,6 +447,11 @@ class _Reader(Checker):
         number = decimal_from_data(value)
         if number is None:
             self.problem(f"{path}.{key}", f"expected a number, got {type_name(value)} {value!r}")
+            return None
+        why = too_many_digits(number)
+        if why:
+            self.problem(f"{path}.{key}", why)
+            return None
         return number
 
     def decimal_limits(
@@ -629,7 +634,7 @@ class _Reader(Checker):
                     hint = did_you_mean(compare.question, known)
                     self.problem(where, f"unknown question '{compare.question}'{hint}")
                 continue
-            why = check_compare(compare, question)
+            why = check_compare(compare, question) or _decimal_value_problem(compare, question)
             if why:
                 self.problem(where, why)
         return with_values(condition, lambda compare: _exact(compare, questions))
@@ -867,3 +872,20 @@ def _exact(compare: Compare, questions: Mapping[str, Question]) -> Compare:
     if isinstance(value, tuple):
         return Compare(compare.question, compare.op, tuple(decimal_from_data(v) for v in value))
     return Compare(compare.question, compare.op, decimal_from_data(value))
+
+
+def _decimal_value_problem(compare: Compare, question: Question) -> str | None:
+    """Why a decimal question's threshold cannot be used (too many digits, not finite)."""
+    from mesoguide.answers import decimal_from_data, too_many_digits
+
+    if question.type != "decimal" or compare.op == "answered":
+        return None
+    values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+    for value in values:
+        number = decimal_from_data(value)
+        if number is None:
+            return f"'{question.id}' is a decimal question: {value!r} is not a finite number"
+        why = too_many_digits(number)
+        if why:
+            return f"'{question.id}' is a decimal question: {why}"
+    return None
