@@ -204,3 +204,43 @@ def test_a_saved_record_keeps_decimal_and_text_answers_exactly(
     assert shown == printed
     code, verified, _ = mesoguide("records", "verify")
     assert code == 0, verified
+
+
+def test_rules_show_lists_step_unit_length_and_the_other_follow_ups() -> None:
+    """`rules show` gives each question's type with its limits, step, unit and length, and
+    the follow-up an "other" choice opens, with when it is asked; JSON gives them as data."""
+    code, out, _ = mesoguide("rules", "show", str(KYBELLA))
+    assert code == 0
+    assert out[out.index("Questions\n") : out.index("\nRules\n")] == (
+        "Questions\n"
+        "  age (integer; 0..120)\n"
+        "      How old are you?\n"
+        "  bmi (decimal; 10..80; step 0.1; in kg/m²)\n"
+        "      What is your body mass index (BMI)?\n"
+        "  medicines (text; up to 500 characters; optional)\n"
+        "      Which medicines do you take now?\n"
+        "  earlier_treatment (choice; never, liposuction, injections, other)\n"
+        "      Have you had the area under your chin treated before?\n"
+        "  earlier_treatment_other (text; up to 500 characters; other, please specify)\n"
+        "      Which earlier treatment?\n"
+        "      asked when earlier_treatment = other\n"
+        "  bothers (multiple; fullness, loose_skin, other)\n"
+        "      What bothers you about the area?\n"
+        "  bothers_other (text; up to 500 characters; other, please specify)\n"
+        "      Something else: please specify\n"
+        "      asked when bothers contains other\n"
+    )
+    code, out, _ = mesoguide("rules", "show", str(KYBELLA), "--format", "json")
+    questions = {q["id"]: q for q in json.loads(out)["questions"]}
+    assert questions["bmi"] == {
+        "id": "bmi", "type": "decimal", "label": "What is your body mass index (BMI)?",
+        "min": 10, "max": 80, "step": 0.1, "unit": "kg/m²", "required": True, "when": None,
+    }  # fmt: skip
+    assert questions["earlier_treatment"]["other"] == "other"
+    assert questions["earlier_treatment_other"] == {
+        "id": "earlier_treatment_other", "type": "text", "label": "Which earlier treatment?",
+        "max_length": 500, "other_of": "earlier_treatment", "required": True,
+        "when": {"question": "earlier_treatment", "op": "eq", "value": "other"},
+    }  # fmt: skip
+    rules = {r["id"]: r for r in json.loads(out)["rules"]}
+    assert rules["bmi_40_or_more"]["when"] == {"question": "bmi", "op": "ge", "value": 40}

@@ -161,11 +161,9 @@ def _kind(question: Question) -> str:
     if question.type == "text":
         parts.append(f"up to {question.max_length} characters")
     if question.other_of is not None:
-        parts.append(f"the 'other' of {question.other_of}")
+        parts.append("other, please specify")
     if question.choices:
-        others = [c.value for c in question.choices if c.other]
-        other = f" ({others[0]} opens {question.id}_other)" if others else ""
-        parts.append(", ".join(question.choice_values) + other)
+        parts.append(", ".join(question.choice_values))
     if not question.required:
         parts.append("optional")
     return "; ".join(parts)
