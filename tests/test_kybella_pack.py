@@ -111,7 +111,7 @@ def test_the_markdown_handout_shows_a_text_as_typed_never_as_markup(tmp_path: Pa
         "| How old are you? | 30 |\n"
         "| What is your body mass index (BMI)? | 40.0 kg/m² |\n"
         '| Which medicines do you take now? | =HYPERLINK\\("http\\://x"\\) \\[red\\]x\\[/red\\] '
-        "\\# Heading \\[a\\]\\(http\\://x\\) \\| \\<b\\>b\\</b\\> \\@me |\n"
+        "/ \\# Heading \\[a\\]\\(http\\://x\\) \\| \\<b\\>b\\</b\\> \\@me |\n"
         "| Have you had the area under your chin treated before? | Something else |\n"
         "| Which earlier treatment? | A chin lift |\n"
         "| What bothers you about the area? | Fullness under the chin, Something else |\n"

@@ -357,8 +357,8 @@ def format_answer(question: Question, value: Answer) -> str:
         else:
             text = decimal_text(value)
         return f"{text} {question.unit}" if question.unit else text
-    if question.type == "text":
-        return str(value)
+    if question.type == "text":  # on one line: a review row, a table cell
+        return " / ".join(line.strip() for line in str(value).split("\n"))
     labels = {c.value: c.label for c in question.choices}
     if isinstance(value, tuple):
         return ", ".join(labels.get(v, v) for v in value) or "(none)"
