@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from mesoguide import __version__
@@ -241,6 +242,8 @@ def _value(value: Answer) -> str:
         return int.__repr__(value)
     if type(value) is str:
         return _text(value)
+    if type(value) is Decimal:
+        return float.__repr__(float(value))  # as json.dumps writes answer_to_json's float
     if not value:
         return "[]"
     return "[\n        " + ",\n        ".join(map(_text, value)) + "\n      ]"  # type: ignore[arg-type]
@@ -256,5 +259,12 @@ def answers_from_json(shaped: Mapping[str, Any]) -> AnswerSet:
             unanswered[qid] = state
         raw = entry.get("value") if state is State.answered else entry.get("default")
         if state in (State.answered, State.default):
-            values[qid] = tuple(raw) if isinstance(raw, list) else raw
+            # a float is a decimal answer: read as the digits written, as coerce reads it
+            values[qid] = (
+                tuple(raw)
+                if isinstance(raw, list)
+                else Decimal(repr(raw))
+                if isinstance(raw, float)
+                else raw
+            )
     return AnswerSet(values, unanswered, tuple(shaped))

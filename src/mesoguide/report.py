@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from mesoguide.model import Answer, AnswerSet, Decision, Finding, Report, State
@@ -67,6 +68,8 @@ def answers_to_dict(answers: AnswerSet) -> dict[str, dict[str, object]]:
 
 
 def answer_to_json(value: Answer) -> object:
+    if isinstance(value, Decimal):  # a JSON number: at most 15 digits, so exact as a float
+        return float(value)
     return list(value) if isinstance(value, tuple) else value
 
 

@@ -182,7 +182,10 @@ def render_markdown(report: Report, pack: RulePack) -> str:
     section("Given but not asked", _dropped(report, pack))
     out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
     for response in report.answers.responses(pack):
-        out.append(f"| {_md_cell(response.question.label)} | {_md_cell(shown(*response))} |")
+        answer = shown(*response)
+        if response.question.type == "text" and response.state is State.answered:
+            answer = _md_literal(answer)  # a person's own words: never markup
+        out.append(f"| {_md_cell(response.question.label)} | {_md_cell(answer)} |")
     points = cited_points(report, pack)
     if points:
         out.extend(["", "## Guidance points cited", ""])
@@ -220,6 +223,17 @@ def _point_order(point_id: str) -> tuple[bool, tuple[tuple[int, str], ...]]:
 
 def _md_points(finding: Finding) -> str:
     return f" *({', '.join(finding.guidance)})*" if finding.guidance else ""
+
+
+_MD_SPECIAL = re.compile(
+    r"([\\`*_{}\[\]()#+\-.!<>~&:@])"
+)  # "|": _md_cell; ":" "@" "." stop autolinks
+
+
+def _md_literal(text: str) -> str:
+    """Free text as Markdown that shows it as typed: every character Markdown (or the HTML
+    in it) could read as markup is escaped, so a link, a heading or a tag stays text."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _md_cell(text: str) -> str:

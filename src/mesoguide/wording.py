@@ -7,8 +7,9 @@ the same words whichever way it was typed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
-from mesoguide.answers import AnswerRejected, coerce, format_answer
+from mesoguide.answers import AnswerRejected, coerce, decimal_text, format_answer
 from mesoguide.model import Answer, Question, State
 from mesoguide.runner import shown as in_words
 
@@ -31,18 +32,29 @@ def shown(question: Question, answer: Answer | None) -> str:
 
 
 def as_text(current: Answer | None) -> str:
-    """A current integer or yes/no answer as it would be typed."""
+    """A current typed answer (integer, decimal, yes/no, text) as it would be typed."""
     if current is None:
         return ""
     if isinstance(current, bool):
         return "yes" if current else "no"
+    if isinstance(current, Decimal):
+        return decimal_text(current)
     return str(current)
 
 
+def typed(question: Question) -> bool:
+    """Whether the answer is typed (integer, decimal, yes/no, text), not picked from a list."""
+    return question.type in ("integer", "decimal", "boolean", "text")
+
+
 def text_hint(question: Question) -> str:
-    """What to type for an integer or yes/no question."""
+    """What to type for a typed question (integer, decimal, yes/no, text)."""
     if question.type == "boolean":
         return "yes or no"
+    if question.type == "text":
+        return f"in your own words, up to {question.max_length} characters"
+    if question.type == "decimal":
+        return _decimal_hint(question)
     low, high = question.min, question.max
     if low is not None and high is not None:
         return f"a whole number from {low} to {high}"
@@ -51,8 +63,22 @@ def text_hint(question: Question) -> str:
     return f"a whole number, at most {high}" if high is not None else "a whole number"
 
 
+def _decimal_hint(question: Question) -> str:
+    low, high = question.min, question.max
+    hint = "a number"
+    if low is not None and high is not None:
+        hint += f" from {as_text(low)} to {as_text(high)}"
+    elif low is not None:
+        hint += f", at least {as_text(low)}"
+    elif high is not None:
+        hint += f", at most {as_text(high)}"
+    if question.step is not None:
+        hint += f" in steps of {as_text(question.step)}"
+    return f"{hint}, in {question.unit}" if question.unit else hint
+
+
 def check_text(question: Question, text: str) -> bool | str:
-    """An integer or yes/no answer as typed: True, or what to type instead."""
+    """A typed answer (integer, decimal, yes/no, text): True, or what to type instead."""
     if not text.strip():
         return True if skippable(question) else f"Please answer: {text_hint(question)}."
     try:
