@@ -468,3 +468,98 @@ def test_translations_ride_on_the_text() -> None:
             ]
         },
     }
+
+
+# -- batch ---------------------------------------------------------------------------------------
+INTAKE = ROOT / "examples" / "batch" / "intake.jsonl"
+
+
+def lines_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_batch_writes_a_response_or_an_outcome_per_row(tmp_path: Path) -> None:
+    """`batch --format fhir`: NDJSON, a response per assessed row, an OperationOutcome per
+    rejected one, so that line N is row N; ids become identifiers."""
+    from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+    out = tmp_path / "out.ndjson"
+    code, _, _ = invoke("batch", str(INTAKE), "--format", "fhir", "-o", str(out))
+    records = tmp_path / "records.jsonl"
+    invoke("batch", str(INTAKE), "-o", str(records))
+    assert code == 1  # intake.jsonl has rejected rows
+    for line, record in zip(lines_of(out), lines_of(records), strict=True):
+        if "error" in record:
+            OperationOutcome.model_validate(line)
+            assert line["issue"][0]["diagnostics"].endswith(record["error"])
+        else:
+            QuestionnaireResponse.model_validate(line)
+            assert answers_by_link(line)[fhir.OUTCOME_ID] == [record["candidacy"]]
+            assert line.get("identifier") == (
+                {"value": str(record["id"])} if "id" in record else None
+            )
+
+
+def test_batch_reads_its_own_responses_back(tmp_path: Path) -> None:
+    """The responses `batch --format fhir` writes, read by `batch`, give the same records."""
+    out = tmp_path / "out.ndjson"
+    invoke("batch", str(INTAKE), "--format", "fhir", "-o", str(out))
+    again = tmp_path / "again.ndjson"
+    invoke("batch", str(out), "--format", "fhir", "-o", str(again))
+    first, second = lines_of(out), lines_of(again)
+    assert [r for r in first if r["resourceType"] == "QuestionnaireResponse"] == [
+        r for r in second if r["resourceType"] == "QuestionnaireResponse"
+    ]
+
+
+def test_batch_reads_a_bundle(tmp_path: Path) -> None:
+    """A Bundle (.json) is read entry by entry; a response to another pack is a rejected row."""
+    good = base_response()
+    other = {**base_response(), "questionnaire": "urn:mesoguide:pack:other|1", "id": "x-2"}
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": good}, {"resource": other}]}  # fmt: skip
+    file = tmp_path / "in.json"
+    file.write_text(json.dumps(bundle), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    code, _, err = invoke("batch", str(file), "-o", str(out))
+    assert code == 1
+    first, second = lines_of(out)
+    assert first["candidacy"] == "candidate"
+    assert second == {
+        "row": 2,
+        "id": "x-2",
+        "error": "the QuestionnaireResponse answers urn:mesoguide:pack:other, not this pack's "
+        "urn:mesoguide:pack:mesotherapy|2.0.0 (pass the pack it answers with --rules)",
+    }
+    assert "1 rejected" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "fhir", "--detail", "full"],
+         "--detail full needs --format jsonl: a QuestionnaireResponse already holds the answers "
+         "and the result"),
+        (["--template", "bundle"],
+         "--template writes csv or jsonl (`rules export` writes the Questionnaire)"),
+    ],
+)  # fmt: skip
+def test_batch_refuses_what_fhir_cannot_do(args: list[str], message: str) -> None:
+    """Options that do not fit FHIR output or input: one line, exit 2."""
+    given = [] if "--template" in args else [str(INTAKE)]
+    code, _, err = invoke("batch", *given, *args)
+    assert (code, err) == (2, f"error: {message}\n")
+
+
+def test_batch_refuses_a_bundle_without_responses(tmp_path: Path) -> None:
+    """A .json input must be a Bundle holding QuestionnaireResponses."""
+    file = tmp_path / "in.json"
+    file.write_text(json.dumps({"resourceType": "Bundle", "entry": []}), encoding="utf-8")
+    code, _, err = invoke("batch", str(file))
+    assert (code, err) == (2, f"error: {file}: the Bundle holds no QuestionnaireResponse\n")
+    file.write_text(json.dumps({"age": 3}), encoding="utf-8")
+    code, _, err = invoke("batch", str(file))
+    assert (code, err) == (
+        2,
+        f"error: {file}: a .json input is a FHIR Bundle of QuestionnaireResponses\n",
+    )

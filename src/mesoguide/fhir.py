@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mesoguide.conditions import compile_condition
 from mesoguide.errors import UsageError
@@ -28,6 +28,9 @@ from mesoguide.model import (
     RulePack,
     State,
 )
+
+if TYPE_CHECKING:
+    from mesoguide.batch import Row
 
 # -- names ----------------------------------------------------------------------------------
 URL_PREFIX = "urn:mesoguide:pack:"
@@ -551,7 +554,7 @@ def raw_answers(pack: RulePack, data: Mapping[str, object], where: str) -> dict[
     """
     _check_questionnaire(pack, data, where)
     if data.get("status") == "entered-in-error":
-        raise UsageError(f"{where}: the QuestionnaireResponse is marked entered-in-error")
+        raise ResponseProblem(["the QuestionnaireResponse is marked entered-in-error"], where)
     questions = {q.id: q for q in pack.questions}
     known = set(questions) | {f"{qid}-help" for qid in questions} | _own_ids(pack)
     raw: dict[str, object] = {}
@@ -575,8 +578,16 @@ def raw_answers(pack: RulePack, data: Mapping[str, object], where: str) -> dict[
             continue
         raw[link_id] = values if question.type == "multiple" else (values[0] if values else None)
     if problems:
-        raise UsageError("\n".join(f"{where}: {problem}" for problem in problems))
+        raise ResponseProblem(problems, where)
     return raw
+
+
+class ResponseProblem(UsageError):
+    """A QuestionnaireResponse that does not answer this pack, with every reason found."""
+
+    def __init__(self, problems: Sequence[str], where: str) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{where}: {problem}" for problem in problems))
 
 
 def _own_ids(pack: RulePack) -> set[str]:
@@ -587,20 +598,21 @@ def _check_questionnaire(pack: RulePack, data: Mapping[str, object], where: str)
     named = data.get("questionnaire")
     ours = canonical(pack)
     if not isinstance(named, str) or not named:
-        raise UsageError(
-            f"{where}: the QuestionnaireResponse names no questionnaire: this pack's is {ours}"
-        )
+        problem = f"the QuestionnaireResponse names no questionnaire: this pack's is {ours}"
+        raise ResponseProblem([problem], where)
     url, _, version = named.partition("|")
     if url != questionnaire_url(pack):
-        raise UsageError(
-            f"{where}: the QuestionnaireResponse answers {url}, not this pack's {ours} "
+        problem = (
+            f"the QuestionnaireResponse answers {url}, not this pack's {ours} "
             "(pass the pack it answers with --rules)"
         )
+        raise ResponseProblem([problem], where)
     if version and version != pack.version:
-        raise UsageError(
-            f"{where}: the QuestionnaireResponse answers version {version} of {url}, but "
-            f"this pack is version {pack.version} (pass that version's pack with --rules)"
+        problem = (
+            f"the QuestionnaireResponse answers version {version} of {url}, but this pack is "
+            f"version {pack.version} (pass that version's pack with --rules)"
         )
+        raise ResponseProblem([problem], where)
 
 
 def _items(items: object, problems: list[str]) -> Iterator[tuple[str, list[object]]]:
@@ -665,3 +677,57 @@ def _code(pack: RulePack, question: Question, coding: object, problems: list[str
         )
         return None
     return str(coding["code"])
+
+
+# -- batch ------------------------------------------------------------------------------------
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+
+
+def row_of(pack: RulePack, number: int, data: Mapping[str, object]) -> Row:
+    """A batch row from one QuestionnaireResponse: its identifier (or id) is the row's id."""
+    from mesoguide.batch import Row
+
+    identifier = data.get("identifier")
+    row_id = identifier.get("value") if isinstance(identifier, Mapping) else None
+    if row_id is None:
+        row_id = data.get("id")
+    has_id = row_id is not None
+    if data.get("resourceType") != "QuestionnaireResponse":
+        problem = f"a FHIR {data.get('resourceType')} is not a QuestionnaireResponse"
+        return Row(number, {}, has_id, row_id, problem=problem)
+    try:
+        return Row(number, raw_answers(pack, data, ""), has_id, row_id)
+    except ResponseProblem as error:
+        return Row(number, {}, has_id, row_id, problem="; ".join(error.problems))
+
+
+def bundle_rows(pack: RulePack, text: str, source: str) -> Iterator[Row]:
+    """A Bundle's QuestionnaireResponses as batch rows, numbered by their entry (from 1)."""
+    from mesoguide.answers import JsonProblem, parse_json
+
+    try:
+        data = parse_json(text)
+    except JsonProblem as problem:
+        where = f"{source}:{problem.line}" if problem.line else source
+        raise UsageError(f"{where}: {problem.message}") from None
+    if not isinstance(data, Mapping) or data.get("resourceType") != "Bundle":
+        raise UsageError(f"{source}: a .json input is a FHIR Bundle of QuestionnaireResponses")
+    responses_in(data, source)  # refuses a Bundle with none
+    for number, entry in enumerate(data.get("entry", []), 1):
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if (
+            isinstance(resource, Mapping)
+            and resource.get("resourceType") == "QuestionnaireResponse"
+        ):
+            yield row_of(pack, number, resource)
+
+
+def outcome_line(record: Mapping[str, object]) -> dict[str, Any]:
+    """A rejected batch row as an OperationOutcome, so that line N still answers row N."""
+    where = f"row {record['row']}" + (f" (id {record['id']})" if "id" in record else "")
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {"severity": "error", "code": "invalid", "diagnostics": f"{where}: {record['error']}"}
+        ],
+    }
