@@ -101,7 +101,8 @@ def assess(
             "--answers",
             "-a",
             metavar="FILE",
-            help="Read answers from a YAML or JSON file ('-' for stdin) instead of asking.",
+            help="Read answers from a YAML or JSON file, or a FHIR QuestionnaireResponse ('-' "
+            "for stdin), instead of asking.",
             show_default=False,
         ),
     ] = None,
@@ -229,7 +230,8 @@ def batch(
         str | None,
         typer.Argument(
             metavar="INPUT",
-            help="A .csv or .jsonl file of answers, one row per person ('-' for stdin).",
+            help="A .csv or .jsonl file of answers, one row per person, or FHIR "
+            "QuestionnaireResponses (.ndjson, or a .json Bundle); '-' for stdin.",
             show_default=False,
         ),
     ] = None,

@@ -651,9 +651,7 @@ def _values(
             problems.append(f"{qid}: an answer holds one value[x]")
             return None
         if given[0] != key:
-            problems.append(
-                f"{qid}: a {question.type} question is answered with {key}, not {given[0]}"
-            )
+            problems.append(f"{qid}: answered with {given[0]}; this question takes {key}")
             return None
         value = answer[key]
         if question.type in CODED:
