@@ -29,6 +29,7 @@ from mesoguide.engine import assess
 from mesoguide.errors import UsageError
 from mesoguide.loader import load_pack
 from mesoguide.model import RulePack, State
+from mesoguide.report import report_to_dict
 from mesoguide.runner import from_mapping
 from tests.conftest import BASE_ANSWERS, ROOT
 from tests.test_pipeline_properties import PACKS, SOME, answer_sets
@@ -299,9 +300,12 @@ def test_answers_survive_a_round_trip(name: str, data: st.DataObject) -> None:
     pack = ALL_PACKS[name]
     raw = data.draw(answer_sets(pack))
     before = from_mapping(pack, raw)
-    again = from_mapping(pack, fhir.raw_answers(pack, resource_of(pack, raw), "qr.json"))
+    response = resource_of(pack, raw)
+    QuestionnaireResponse.model_validate(response)
+    again = from_mapping(pack, fhir.raw_answers(pack, response, "qr.json"))
     assert dict(again.values) == dict(before.values)
     assert again.states == before.states
+    assert report_to_dict(assess(pack, again)) == report_to_dict(assess(pack, before))
 
 
 def refused(pack: RulePack, response: dict[str, Any]) -> str:
@@ -358,6 +362,29 @@ def test_a_response_that_is_not_this_packs_is_refused(item: dict[str, Any], mess
     """Unknown linkIds and answers of the wrong type are refused with the reason."""
     response = base_response()
     response["item"] = [i for i in response["item"] if i["linkId"] != item["linkId"]] + [item]
+    assert refused(DEFAULT, response) == f"qr.json: {message}"
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        ("x", "'item' is a list of items"),
+        ([5], "an item without a linkId"),
+        ([{"linkId": 5}], "an item without a linkId"),
+        ([{"linkId": "age", "answer": {}}], "age: 'answer' is a list"),
+        ([{"linkId": "age", "answer": [3]}], "age: an answer holds exactly one value[x]"),
+        ([{"linkId": "age", "answer": [{"valueInteger": 3, "valueString": "3"}]}],
+         "age: an answer holds exactly one value[x]"),
+        ([{"linkId": "sex", "answer": [{"valueCoding": "female"}]}],
+         "sex: a valueCoding needs a code"),
+        ([{"linkId": "age", "answer": [{"valueInteger": 3}]},
+          {"linkId": "age", "answer": [{"valueInteger": 4}]}],
+         "age: answered in two items"),
+    ],
+)  # fmt: skip
+def test_a_malformed_response_is_refused(items: object, message: str) -> None:
+    """A response of the wrong shape is refused with what is wrong, never a traceback."""
+    response = {**base_response(), "item": items}
     assert refused(DEFAULT, response) == f"qr.json: {message}"
 
 
@@ -468,6 +495,20 @@ def test_translations_ride_on_the_text() -> None:
             ]
         },
     }
+
+
+# -- start-up ----------------------------------------------------------------------------------
+def test_fhir_is_loaded_only_when_used(tmp_path: Path) -> None:
+    """`--help` and `assess --answers FILE` do not load mesoguide.fhir; a response does."""
+    from tests.test_startup import imported
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(BASE_ANSWERS), encoding="utf-8")
+    assert "mesoguide.fhir" not in imported("--help")
+    assert "mesoguide.fhir" not in imported("assess", "--answers", str(answers), "-f", "json")
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(base_response()), encoding="utf-8")
+    assert "mesoguide.fhir" in imported("assess", "--answers", str(response), "-f", "json")
 
 
 # -- batch ---------------------------------------------------------------------------------------

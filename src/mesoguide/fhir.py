@@ -648,7 +648,7 @@ def _values(
     for answer in answers:
         given = [k for k in answer if k.startswith("value")] if isinstance(answer, Mapping) else []
         if len(given) != 1 or not isinstance(answer, Mapping):
-            problems.append(f"{qid}: an answer holds one value[x]")
+            problems.append(f"{qid}: an answer holds exactly one value[x]")
             return None
         if given[0] != key:
             problems.append(f"{qid}: answered with {given[0]}; this question takes {key}")
