@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mesoguide.conditions import compile_condition
-from mesoguide.errors import UsageError
+from mesoguide.errors import UsageError, did_you_mean
 from mesoguide.model import (
     AllOf,
     Answer,
@@ -561,8 +561,6 @@ def raw_answers(pack: RulePack, data: Mapping[str, object], where: str) -> dict[
     problems: list[str] = []
     for link_id, answers in _items(data.get("item", []), problems):
         if link_id not in known:
-            from mesoguide.errors import did_you_mean
-
             problems.append(
                 f"linkId {link_id!r} is no question of this pack{did_you_mean(link_id, questions)}"
             )
@@ -654,6 +652,11 @@ def _values(
             problems.append(f"{qid}: answered with {given[0]}; this question takes {key}")
             return None
         value = answer[key]
+        if not _fits(key, value):
+            shown = json.dumps(value, ensure_ascii=False)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            problems.append(f"{qid}: {key} holds {shown}, not {_JSON_KINDS[key]}")
+            return None
         if question.type in CODED:
             code = _code(pack, question, value, problems)
             if code is None:
@@ -661,6 +664,28 @@ def _values(
             value = code
         values.append(value)
     return values
+
+
+_JSON_KINDS = {
+    "valueInteger": "a whole number",
+    "valueDecimal": "a number",
+    "valueBoolean": "true or false",
+    "valueString": "text",
+    "valueCoding": "a Coding",
+}
+
+
+def _fits(key: str, value: object) -> bool:
+    """Whether a value is of its value[x]'s JSON kind (FHIR's, not mesoguide's looser words)."""
+    if key == "valueInteger":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if key == "valueDecimal":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if key == "valueBoolean":
+        return isinstance(value, bool)
+    if key == "valueString":
+        return isinstance(value, str)
+    return isinstance(value, Mapping)
 
 
 def _code(pack: RulePack, question: Question, coding: object, problems: list[str]) -> str | None:
