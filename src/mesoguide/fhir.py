@@ -505,11 +505,6 @@ def render_questionnaire(pack: RulePack) -> str:
 
 
 # -- the QuestionnaireResponse in -----------------------------------------------------------
-def is_resource(data: Mapping[str, object]) -> bool:
-    """Whether answers read from a file are a FHIR resource (question ids never hold capitals)."""
-    return "resourceType" in data
-
-
 def responses_in(data: Mapping[str, object], where: str) -> list[Mapping[str, object]]:
     """The QuestionnaireResponses a resource is or holds (a Bundle's entries), or UsageError."""
     kind = data.get("resourceType")
