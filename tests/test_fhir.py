@@ -9,6 +9,7 @@ fhirpathpy.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -394,6 +395,51 @@ def test_a_malformed_response_is_refused(items: object, message: str) -> None:
     """A response of the wrong shape is refused with what is wrong, never a traceback."""
     response = {**base_response(), "item": items}
     assert refused(DEFAULT, response) == f"qr.json: {message}"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+LINK_IDS = st.sampled_from(
+    ["age", "sex", "concerns", "cold_sores", "age-help", "nope", fhir.OUTCOME_ID]
+)
+ANSWERS = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "valueInteger": JSON, "valueBoolean": JSON, "valueCoding": JSON,
+            "valueString": JSON, "item": JSON,
+        },
+    )
+    | JSON,
+    max_size=3,
+)  # fmt: skip
+ITEMS = st.lists(
+    st.fixed_dictionaries({}, optional={"linkId": LINK_IDS | JSON, "answer": ANSWERS | JSON})
+    | JSON,
+    max_size=4,
+)
+
+
+@SOME
+@given(items=ITEMS | JSON)
+def test_any_response_is_read_or_refused_in_words(items: object) -> None:
+    """Whatever a response holds, reading it gives answers or a UsageError or AnswersError."""
+    response = {**base_response(), "item": items}
+    try:
+        raw = fhir.raw_answers(DEFAULT, response, "qr.json")
+    except UsageError as error:
+        assert error.message.startswith("qr.json: ")
+        return
+    assert set(raw) <= {q.id for q in DEFAULT.questions}
+    from mesoguide.errors import AnswersError
+
+    with contextlib.suppress(AnswersError):
+        from_mapping(DEFAULT, raw)
 
 
 def test_values_are_checked_by_the_one_answer_path() -> None:
