@@ -61,7 +61,7 @@ def test_assess_save_prints_the_same_report_and_says_where_it_is(db: Path, tmp_p
     assert err == f"Saved as record {saved_id(err)} in {db}.\n"
 
 
-@pytest.mark.parametrize("form", ["json", "text", "markdown"])
+@pytest.mark.parametrize("form", ["json", "text", "markdown", "fhir"])
 def test_records_show_gives_back_what_assess_printed(db: Path, tmp_path: Path, form: str) -> None:
     """Re-renders a saved record exactly as assess printed it; JSON byte for byte."""
     file = answers_file(tmp_path)

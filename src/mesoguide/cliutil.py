@@ -20,6 +20,7 @@ class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    fhir = "fhir"
 
 
 def _color(stream: object) -> bool:
