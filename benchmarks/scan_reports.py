@@ -341,7 +341,8 @@ def check(
     broken = False
     for text, points in r.findings:
         article_only = bool(points) and all(re.fullmatch(r"G\d+", p) for p in points)
-        if article_only and re.search(r"\b(bruising|infections?|scarring|lumps|knots)\b", text):
+        harms = re.search(r"\b(bruising|infections?|scarring|lumps|knots)\b", text, re.I)
+        if article_only and harms:
             broken = True
         if "G13" in points and not re.search(r"diet|exercise|habits", text):
             broken = True
