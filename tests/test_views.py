@@ -82,7 +82,7 @@ Sessions and timeline
   About 10 to 15 sessions. This is the estimate of the article this
   questionnaire draws on for the best results. Published plans vary, from 4
   sessions two weeks apart to weekly sessions for 12 weeks. There is no standard
-  plan: the clinician sets yours.
+  plan: the clinician sets yours. [G19, PLANS]
 
 What to ask the clinic
   • Ask the clinician to compare mesotherapy with more invasive options for your
@@ -188,6 +188,9 @@ Guidance points cited
   G18        The article says any results may appear gradually, over a few weeks
              or months. (source: a clinic's patient article, "Treat Cellulite
              with Mesotherapy")
+  G19        The article estimates that about 10 to 15 sessions may be needed
+             for the best results. (source: a clinic's patient article, "Treat
+             Cellulite with Mesotherapy")
   G20        The article says more invasive procedures may show results sooner
              but can need a long recovery period or downtime. (source: a
              clinic's patient article, "Treat Cellulite with Mesotherapy")
@@ -228,6 +231,9 @@ Guidance points cited
              liver or kidney disease and cold sores, so that the clinician can
              take them into account. (source: clinic intake and consent forms
              and prescribing information for injectables, not the article)
+  PLANS      Published mesotherapy plans vary, from 4 sessions two weeks apart
+             to weekly sessions for 12 weeks, and there is no standard plan.
+             (source: published treatment protocols, not the article)
 
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
@@ -636,16 +642,15 @@ def test_json_has_every_documented_field_with_its_type(
     assert set(data["outcome"]) == {"id", "label", "summary"}
     assert data["outcome"]["id"] == data["candidacy"]
     if data["candidacy"] == "candidate":
-        assert data["sessions"] == {"min": 10, "max": 15}
+        assert data["sessions"] == {"min": 10, "max": 15, "guidance": ["G19", "PLANS"]}
         assert isinstance(data["timeline"], str)
     else:
         assert data["sessions"] is None and data["timeline"] is None
-    for key in ("explanations", "referral_reasons", "clinic_checklist"):
+    for key in ("explanations", "referral_reasons", "clinic_checklist", "advice"):
         for finding in data[key]:
             assert {k: type(v) for k, v in finding.items()} == FINDING_KEYS
             assert all(isinstance(p, str) for p in finding["guidance"])
-    assert all(isinstance(a, str) for a in data["advice"])
-    assert any("medical professional" in a for a in data["advice"])
+    assert any("medical professional" in a["text"] for a in data["advice"])
     assert all(isinstance(r, str) for r in data["rules_fired"])
     assert set(data["pack"]) == {"id", "version", "sha256"}
     assert data["pack"]["id"] == "mesotherapy"
@@ -663,7 +668,9 @@ def test_json_answers_carry_their_state_and_plain_json_values(pack: RulePack) ->
     assert answers["sex"] == {"state": "answered", "value": "female"}
     assert answers["concerns"] == {"state": "answered", "value": ["excess_fat"]}
     assert answers["medical_conditions"] == {"state": "answered", "value": ["diabetes"]}
-    assert answers["cellulite_cause_belief"] == {"state": "not_asked", "value": None}
+    # the base answers give one, but without cellulite it did not apply
+    assert answers["cellulite_cause_belief"] == {"state": "not_asked", "value": None, "given": True}
+    assert answers["cold_sores"] == {"state": "not_asked", "value": None}
     # left blank, and the pack has no default: the JSON says so rather than `false`
     # (a pack default's JSON form is pinned in test_runner.py)
     assert answers["scarring_or_pigment_disorder"] == {"state": "not_answered", "value": None}
@@ -713,3 +720,25 @@ def test_an_answer_given_to_a_question_that_did_not_apply_is_named(pack: RulePac
         "ask about this at the visit"
     ) in flowing
     assert "## Given but not asked\n\n- Are you pregnant" in render_markdown(report, pack)
+
+
+def test_json_says_an_answer_was_given_to_a_question_that_did_not_apply(pack: RulePack) -> None:
+    """The dropped answer reads `not_asked` with `given: true`; a question nobody answered not."""
+    report = report_for(pack, {"sex": "male", "pregnant_or_breastfeeding": True})
+    answers = report_to_dict(report)["answers"]
+    assert answers["pregnant_or_breastfeeding"] == {
+        "state": "not_asked",
+        "value": None,
+        "given": True,
+    }
+    assert answers["diet_and_exercise"] == {"state": "not_asked", "value": None}
+    assert json.loads(render_json(report))["answers"] == answers
+
+
+def test_the_handout_cites_the_sources_of_the_sessions(pack: RulePack) -> None:
+    """The sessions line of the handout names the points of the rule that gave the sessions."""
+    handout = render_markdown(report_for(pack, CANDIDATE), pack)
+    line = next(x for x in handout.splitlines() if x.startswith("About 10 to 15 sessions."))
+    assert line.endswith("the clinician sets yours. *(G19, PLANS)*")
+    assert "- **G19**: The article estimates" in handout
+    assert "- **PLANS**: Published mesotherapy plans vary" in handout
