@@ -64,8 +64,8 @@ Why
     more invasive procedures may show results sooner but can need a long
     recovery period or downtime. [G8, G17, G20]
   • The same article elsewhere calls the procedure minimally invasive, as
-    published reviews do, since it is still a course of injections; bruising
-    afterwards is common. [G18, INVASIVE, BRUISING]
+    published reviews do, since it is still a course of injections. [G18,
+    INVASIVE]
   • The article this questionnaire draws on lists the chin, arms, abdomen,
     buttocks and thighs among the areas mesotherapy may be used on, and the face
     for wrinkles. [G15]
@@ -86,17 +86,16 @@ Sessions and timeline
 
 What to ask the clinic
   • Ask the clinician to compare mesotherapy with more invasive options for your
-    concern (such as laser liposuction for fat): what each may achieve, its
-    risks, and the recovery it needs. [G8, G20]
+    concern (such as laser liposuction for fat): what each may achieve, what
+    risks it carries and what recovery it needs. [G8, G20]
   • Check the practitioner's medical credentials and their experience with
     mesotherapy. [G21]
   • Ask whether each ingredient is FDA-approved for the use proposed. [G22]
   • No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles
     or sagging skin. One branded product, a deoxycholic acid injection, is
     FDA-approved, and only for moderate to severe fat under the chin in adults;
-    that approval does not cover deoxycholate mixed into mesotherapy injections,
-    and the FDA has warned against unapproved fat-dissolving injections.
-    [FDA_STATUS, FDA_HARMS]
+    that approval does not cover deoxycholate mixed into mesotherapy injections.
+    [FDA_STATUS]
   • Ask whether any benefit is likely to last, and choose a reputable clinic.
     [G14]
   • Have every question answered and every concern dealt with before any
@@ -186,7 +185,8 @@ Guidance points cited
              (source: a clinic's patient article, "Treat Cellulite with
              Mesotherapy")
   G18        The article says any results may appear gradually, over a few weeks
-             or months. (source: a clinic's patient article, "Treat Cellulite
+             or months, which it puts down to the procedure being minimally
+             invasive. (source: a clinic's patient article, "Treat Cellulite
              with Mesotherapy")
   G19        The article estimates that about 10 to 15 sessions may be needed
              for the best results. (source: a clinic's patient article, "Treat
@@ -267,8 +267,8 @@ Why
     more invasive procedures may show results sooner but can need a long
     recovery period or downtime. [G8, G17, G20]
   • The same article elsewhere calls the procedure minimally invasive, as
-    published reviews do, since it is still a course of injections; bruising
-    afterwards is common. [G18, INVASIVE, BRUISING]
+    published reviews do, since it is still a course of injections. [G18,
+    INVASIVE]
   • The article this questionnaire draws on lists the chin, arms, abdomen,
     buttocks and thighs among the areas mesotherapy may be used on, and the face
     for wrinkles. [G15]
@@ -288,9 +288,8 @@ What to ask the clinic
   • No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles
     or sagging skin. One branded product, a deoxycholic acid injection, is
     FDA-approved, and only for moderate to severe fat under the chin in adults;
-    that approval does not cover deoxycholate mixed into mesotherapy injections,
-    and the FDA has warned against unapproved fat-dissolving injections.
-    [FDA_STATUS, FDA_HARMS]
+    that approval does not cover deoxycholate mixed into mesotherapy injections.
+    [FDA_STATUS]
   • Ask whether any benefit is likely to last, and choose a reputable clinic.
     [G14]
   • Have every question answered and every concern dealt with before any
@@ -368,7 +367,8 @@ Guidance points cited
              (source: a clinic's patient article, "Treat Cellulite with
              Mesotherapy")
   G18        The article says any results may appear gradually, over a few weeks
-             or months. (source: a clinic's patient article, "Treat Cellulite
+             or months, which it puts down to the procedure being minimally
+             invasive. (source: a clinic's patient article, "Treat Cellulite
              with Mesotherapy")
   G20        The article says more invasive procedures may show results sooner
              but can need a long recovery period or downtime. (source: a
@@ -439,7 +439,7 @@ Something in your answers needs a clinician's review before any decision about m
 - For excess fat, the article this questionnaire draws on says your diet and exercise habits afterwards decide whether any results last, so without steady habits any improvement may not be kept. *(G13)*
 - Your timescale is in line with the article this questionnaire draws on, which says any results may appear gradually, over a few weeks or months. *(G18)*
 - The article this questionnaire draws on says mesotherapy needs neither anaesthesia nor surgery, unlike more invasive options such as laser liposuction, and calls it non-invasive with no recovery time. It says those more invasive procedures may show results sooner but can need a long recovery period or downtime. *(G8, G17, G20)*
-- The same article elsewhere calls the procedure minimally invasive, as published reviews do, since it is still a course of injections; bruising afterwards is common. *(G18, INVASIVE, BRUISING)*
+- The same article elsewhere calls the procedure minimally invasive, as published reviews do, since it is still a course of injections. *(G18, INVASIVE)*
 - The article this questionnaire draws on lists the chin, arms, abdomen, buttocks and thighs among the areas mesotherapy may be used on, and the face for wrinkles. *(G15)*
 - The article this questionnaire draws on describes mesotherapy as a course of small injections into the middle layer of the skin, holding a mix of conventional and homeopathic medicines and vitamins. *(G5, G7)*
 - The same article says these injections may help with cellulite, wrinkles, sagging skin and excess fat. *(G6)*
@@ -449,7 +449,7 @@ Something in your answers needs a clinician's review before any decision about m
 
 - Check the practitioner's medical credentials and their experience with mesotherapy. *(G21)*
 - Ask whether each ingredient is FDA-approved for the use proposed. *(G22)*
-- No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles or sagging skin. One branded product, a deoxycholic acid injection, is FDA-approved, and only for moderate to severe fat under the chin in adults; that approval does not cover deoxycholate mixed into mesotherapy injections, and the FDA has warned against unapproved fat-dissolving injections. *(FDA_STATUS, FDA_HARMS)*
+- No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles or sagging skin. One branded product, a deoxycholic acid injection, is FDA-approved, and only for moderate to severe fat under the chin in adults; that approval does not cover deoxycholate mixed into mesotherapy injections. *(FDA_STATUS)*
 - Ask whether any benefit is likely to last, and choose a reputable clinic. *(G14)*
 - Have every question answered and every concern dealt with before any treatment. *(G23)*
 
@@ -478,8 +478,8 @@ Something in your answers needs a clinician's review before any decision about m
 | What is your sex? | Female |
 | What would you like to improve? | Excess fat |
 | Which areas would you like treated? | Thighs |
-| How would you describe your build? | not asked (did not apply) |
-| What do you think causes your cellulite? | not asked (did not apply) |
+| How would you describe your build? | not asked (did not apply); an answer was given but not used |
+| What do you think causes your cellulite? | not asked (did not apply); an answer was given but not used |
 | Would you rather avoid surgery? | no |
 | How soon do you hope to see results? | Within months |
 | How many treatment sessions could you attend over the next six months? | 12 |
@@ -508,7 +508,7 @@ Something in your answers needs a clinician's review before any decision about m
 - **G15**: The article lists the chin, arms, abdomen, buttocks, thighs and other areas as places mesotherapy may be used, and says it may also be used on wrinkles of the face. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G16**: The article says some people feel heaviness or discomfort, and that side effects vary from person to person. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G17**: The article calls mesotherapy non-invasive, with no recovery time. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
-- **G18**: The article says any results may appear gradually, over a few weeks or months. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G18**: The article says any results may appear gradually, over a few weeks or months, which it puts down to the procedure being minimally invasive. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G20**: The article says more invasive procedures may show results sooner but can need a long recovery period or downtime. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G21**: The article advises choosing the practitioner with care and checking their credentials. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G22**: The article says several mesotherapy ingredients need FDA approval for their intended medical use, and advises asking about it. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
@@ -719,7 +719,13 @@ def test_an_answer_given_to_a_question_that_did_not_apply_is_named(pack: RulePac
         "was given, but the question did not apply to the other answers, so it was not used: "
         "ask about this at the visit"
     ) in flowing
-    assert "## Given but not asked\n\n- Are you pregnant" in render_markdown(report, pack)
+    handout = render_markdown(report, pack)
+    assert "## Given but not asked\n\n- Are you pregnant" in handout
+    # the answers table agrees with that section: not "not asked" and nothing more
+    assert (
+        "| Are you pregnant, possibly pregnant, or breastfeeding? | not asked (did not apply); "
+        "an answer was given but not used |"
+    ) in handout
 
 
 def test_json_says_an_answer_was_given_to_a_question_that_did_not_apply(pack: RulePack) -> None:

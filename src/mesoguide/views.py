@@ -190,6 +190,8 @@ def render_markdown(report: Report, pack: RulePack) -> str:
     out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
     for response in report.answers.responses(pack):
         answer = shown(*response)
+        if response.question.id in report.answers.dropped:
+            answer = f"{answer}; an answer was given but not used"
         if response.question.type == "text" and response.state is State.answered:
             answer = _md_literal(answer)  # a person's own words: never markup
         out.append(f"| {_md_cell(response.question.label)} | {_md_cell(answer)} |")
