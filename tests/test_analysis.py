@@ -703,3 +703,150 @@ def test_a_blank_is_possible_exactly_where_the_runner_leaves_one(
     )
     never = [p for p in _problems(tmp_path, text) if "'note_unknown' can never fire" in p]
     assert (not never) is fires
+
+
+# -- decimals split at their thresholds, exactly ------------------------------------------------
+GT_399 = "{id: i, when: {question: bmi, op: gt, value: 39.9}, contributes: [bmi_40_or_more]}"
+NOT_FIRED = "not_contributes: [bmi_40_or_more]}"
+KYBELLA = (ROOT / "tests" / "packs" / "kybella" / "pack.yaml").read_text(encoding="utf-8")
+NO_STEP = KYBELLA.replace("    step: 0.1\n", "")
+
+
+def _kybella_problems(tmp_path: Path, text: str, invariant: str) -> list[str]:
+    return [
+        p.split(": ", 2)[2] for p in _problems(tmp_path, text + f"  - {invariant}\n")
+    ]  # without the file, line and path: the message
+
+
+@pytest.mark.parametrize(
+    ("text", "invariant", "expected"),
+    [
+        # on a step of 0.1 nothing lies between 39.9 and 40; without a step 39.91 does
+        (KYBELLA, GT_399,
+         []),
+        (NO_STEP, GT_399,
+         ["invariant 'i' does not hold: for example bmi=39.91 (whatever the other answers), "
+          "'bmi_40_or_more' does not contribute; change the rules, or the invariant if it "
+          "promises too much"]),
+        # 40 itself is at the threshold: ge 40 holds for it
+        (KYBELLA, "{id: i, when: {question: bmi, op: lt, value: 40.05}, " + NOT_FIRED,
+         ["invariant 'i' does not hold: for example bmi=40 (whatever the other answers), "
+          "'bmi_40_or_more' contributes; change the rules, or the invariant if it promises too "
+          "much"]),
+        (KYBELLA, "{id: i, when: {question: bmi, op: le, value: 39.95}, " + NOT_FIRED,
+         []),
+        (NO_STEP, "{id: i, when: {question: bmi, op: le, value: 39.95}, " + NOT_FIRED,
+         []),
+        (NO_STEP, "{id: i, when: {question: bmi, op: ne, value: 40}, " + NOT_FIRED,
+         ["invariant 'i' does not hold: for example bmi=41 (whatever the other answers), "
+          "'bmi_40_or_more' contributes; change the rules, or the invariant if it promises too "
+          "much"]),
+        # min and max bound the pieces: nothing above 80 exists
+        (KYBELLA, "{id: i, when: {question: bmi, op: gt, value: 80}, outcome: not_indicated}",
+         ["invariant 'i' proves nothing: its 'when' can never hold: bmi > 80; widen it or "
+          "remove the invariant"]),
+    ],
+)  # fmt: skip
+def test_splits_a_decimal_exactly_at_its_thresholds(
+    tmp_path: Path, text: str, invariant: str, expected: list[str]
+) -> None:
+    """Proves or refutes promises about values next to a threshold exactly: with a step only
+    the values on it exist; without one a value lies between any two."""
+    assert _kybella_problems(tmp_path, text, invariant) == expected
+
+
+@pytest.mark.parametrize("text", [KYBELLA, NO_STEP], ids=["step", "no-step"])
+def test_decimal_classes_cover_every_value_and_are_valid_answers(tmp_path: Path, text: str) -> None:
+    """Every BMI from 10 to 80 (by hundredths) is told apart by the conditions exactly as one
+    of the analysis' classes is, and each class is an answer the runner keeps as it is."""
+    from decimal import Decimal
+
+    from mesoguide.answers import AnswerRejected, coerce
+
+    extra = (
+        "  - {id: a, when: {question: bmi, op: in, value: [25, 39.95]}, "
+        "not_contributes: [under_18]}\n"
+        "  - {id: b, when: {question: bmi, op: le, value: 18.45}, not_contributes: [under_18]}\n"
+    )
+    pack = load_pack(write_pack(tmp_path, text + extra))
+    space = analysis._Space(pack, analysis.WORK_BUDGET)
+    for condition in [r.when for r in pack.rules] + [i.when for i in pack.invariants]:
+        space.formula(condition)  # every test of the pack as an atom
+    tests = [test for owner, test in space.atoms if owner == "bmi"]
+    assert len(tests) == 5  # ge 40, lt 40, le 39.9, in [25, 39.95], le 18.45
+    classes = [cell.answer for cell in space.cells["bmi"]]
+    for value in classes:
+        assert coerce(pack.question("bmi"), value) == value
+    signatures = {tuple(t({"bmi": v}) for t in tests) for v in classes}
+    for hundredths in range(1000, 8001):
+        try:
+            value = coerce(pack.question("bmi"), Decimal(hundredths).scaleb(-2))
+        except AnswerRejected:
+            continue  # off the step
+        assert tuple(t({"bmi": value}) for t in tests) in signatures, value
+
+
+# decimals against brute force: `d` on a step of 0.25 (five answers), `e` with no step, its
+# thresholds on a grid of 0.05 (so a grid of 0.01 holds a value inside every interval)
+DECIMAL_ATOMS = [
+    {"question": q, "op": op, "value": v}
+    for q, values in (("d", (0.1, 0.25, 0.3, 1)), ("e", (0.1, 0.15, 2)))
+    for op in ("lt", "le", "eq", "ne", "gt", "ge")
+    for v in values
+] + [
+    {"question": "d", "op": "in", "value": [0.5, 0.6]},
+    {"question": "e", "op": "not_in", "value": [0.1, 0.2]},
+    {"question": "t", "op": "answered"},
+]
+decimal_conditions = st.recursive(
+    st.sampled_from(DECIMAL_ATOMS),
+    lambda inner: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda x: {"not": x}, inner),
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decimal_conditions, decimal_conditions, decimal_conditions)
+def test_agrees_with_brute_force_on_decimals_and_text(
+    first: object, second: object, third: object
+) -> None:
+    """Finds a gap, and each rule's reachability, exactly as enumerating every decimal on the
+    step (and every hundredth without one) and a text given or not does."""
+    from decimal import Decimal
+
+    data: dict[str, object] = {
+        "pack": {"id": "gen", "version": "1", "title": "T", "treatment": "t", "disclaimer": "D"},
+        "outcomes": [{"id": i, "label": i, "summary": i} for i in ("alpha", "beta")],
+        "questions": [
+            {"id": "d", "type": "decimal", "label": "D", "min": 0, "max": 1, "step": 0.25},
+            {"id": "e", "type": "decimal", "label": "E", "min": 0, "max": 0.3},
+            {"id": "t", "type": "text", "label": "T", "required": False},
+        ],
+        "rules": [
+            {"id": "one", "when": first, "outcome": "alpha", "advice": "a"},
+            {"id": "two", "when": second, "outcome": "beta", "advice": "b"},
+            {"id": "three", "when": third, "if_outcome": ["beta"], "advice": "x"},
+        ],
+    }
+    pack = build_pack(Located(data), Path("gen.yaml"), "0")
+    gap, fired = False, set()
+    for d, e, t in itertools.product(
+        [Decimal(n).scaleb(-2) for n in range(0, 101, 25)],
+        [Decimal(n).scaleb(-2) for n in range(31)],
+        ("words", None),
+    ):
+        answers: dict[str, Answer] = {"d": d, "e": e} | ({"t": t} if t else {})
+        try:
+            decide(pack, holding(pack, answers))
+        except PackError:
+            gap = True
+            continue
+        fired.update(assess(pack, answers).rules_fired)
+    messages = [p.message for p in analyze(pack).problems]
+    assert any("no rule decides an outcome" in m for m in messages) == gap
+    for rule in ("one", "two", "three"):
+        assert any(f"rule '{rule}' can never fire" in m for m in messages) == (rule not in fired)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -422,3 +423,164 @@ def test_every_label_of_a_shipped_pack_means_its_choice(path: str) -> None:
             for text in (choice.value, choice.label, choice.label.upper(), f" {choice.label} "):
                 answer = coerce(question, text)
                 assert answer in (choice.value, (choice.value,)), (question.id, text)
+
+
+# -- decimal and text ---------------------------------------------------------------------------
+KYBELLA = load_pack(ROOT / "tests" / "packs" / "kybella")
+BMI = KYBELLA.question("bmi")  # 10 to 80, step 0.1, in kg/m²
+FREE = Question("free", "decimal", "Free?")  # no limits, no step
+MEDICINES = KYBELLA.question("medicines")  # text, up to 500 characters
+
+
+@pytest.mark.parametrize(
+    ("question", "raw", "answer"),
+    [
+        (BMI, "40.5", Decimal("40.5")),
+        (BMI, " 40.5 ", Decimal("40.5")),
+        (BMI, "40.50", Decimal("40.5")),
+        (BMI, "40", Decimal("40")),
+        (BMI, "40.", Decimal("40")),
+        (BMI, "+39.9", Decimal("39.9")),
+        (BMI, 40, Decimal("40")),
+        (BMI, 39.9, Decimal("39.9")),  # the float a YAML file reads, as its digits say
+        (BMI, 40.0, Decimal("40")),
+        (BMI, Decimal("10"), Decimal("10")),
+        (BMI, "80", Decimal("80")),
+        (FREE, ".5", Decimal("0.5")),
+        (FREE, "-0.25", Decimal("-0.25")),
+        (FREE, "39.95", Decimal("39.95")),
+        (FREE, 0.1, Decimal("0.1")),
+        (FREE, "123456789012.345", Decimal("123456789012.345")),  # 15 digits
+    ],
+)
+def test_coerce_accepts_a_decimal_exactly(question: Question, raw: object, answer: Decimal) -> None:
+    """Reads a decimal as the digits written: 39.9 is 39.9, not the float nearest it."""
+    value = coerce(question, raw)
+    assert isinstance(value, Decimal)
+    assert value == answer
+    assert str(value) == str(answer)  # one form, whatever the source: no trailing zeros
+
+
+@pytest.mark.parametrize(
+    ("question", "raw", "reason"),
+    [
+        (BMI, "40,5", "'40,5' is not a number: write the decimal point as '.' (40.5)"),
+        (BMI, "1,040.5", "'1,040.5' is not a number: write it without ',' (1040.5)"),
+        (BMI, "40.5 kg/m²", "'40.5 kg/m²' is not a number: type a number in kg/m², such as 40.5"),
+        (BMI, "forty", "'forty' is not a number: type a number in kg/m², such as 40.5"),
+        (BMI, "4e1", "'4e1' is not a number: type a number in kg/m², such as 40.5"),
+        (BMI, "NaN", "'NaN' is not a number: type a number in kg/m², such as 40.5"),
+        (BMI, "٤٠", "'٤٠' is not a number: type a number in kg/m², such as 40.5"),
+        (BMI, "1_000", "'1_000' is not a number: type a number in kg/m², such as 40.5"),
+        (BMI, "", "expected a number"),
+        (BMI, "40.55", "40.55 is not a step of 0.1: the nearest are 40.5 and 40.6"),
+        (BMI, 39.95, "39.95 is not a step of 0.1: the nearest are 39.9 and 40"),
+        (BMI, "80.1", "80.1 is outside 10 to 80"),
+        (BMI, "9.9", "9.9 is outside 10 to 80"),
+        (BMI, True, "expected a number, not a boolean (true)"),
+        (BMI, [40], "expected a number, not a list"),
+        (BMI, float("nan"), "nan is not a number"),
+        (BMI, float("inf"), "inf is not a number"),
+        (FREE, "1234567890123.456", "'1234567890123.456' has more than 15 digits"),
+        (FREE, "0.0000000000000001", "'0.0000000000000001' has more than 15 digits"),
+        (FREE, 1e300, "1e+300 has more than 15 digits"),
+        (
+            FREE,
+            "9" * 400,
+            "'" + "9" * 56 + "... has more than 15 digits",
+        ),
+    ],
+)
+def test_coerce_rejects_a_decimal_naming_the_fix(
+    question: Question, raw: object, reason: str
+) -> None:
+    """Refuses a comma, a unit, an exponent, a value off the step or out of range, in words
+    that say what to type; a comma is never guessed at (1,234 reads two ways)."""
+    with pytest.raises(AnswerRejected) as caught:
+        coerce(question, raw)
+    assert caught.value.reason == reason
+
+
+def test_a_step_counts_from_min() -> None:
+    """A step counts from the question's min (from 0 without one)."""
+    question = Question("dose", "decimal", "Dose?", min=Decimal("0.25"), step=Decimal("0.5"))
+    assert coerce(question, "1.25") == Decimal("1.25")
+    with pytest.raises(AnswerRejected) as caught:
+        coerce(question, "1")
+    assert caught.value.reason == "1 is not a step of 0.5 from 0.25: the nearest are 0.75 and 1.25"
+
+
+@pytest.mark.parametrize(
+    ("raw", "answer"),
+    [
+        ("Aspirin 100 mg", "Aspirin 100 mg"),
+        ("  metformin\n", "metformin"),
+        ("one\r\ntwo\rthree", "one\ntwo\nthree"),  # Windows and old Mac line ends
+        ("a\tb", "a\tb"),
+        ('=HYPERLINK("x")', '=HYPERLINK("x")'),  # kept as typed; exports guard it
+        ("[red]x[/red] # **y**", "[red]x[/red] # **y**"),
+        ("x" * 500, "x" * 500),
+        ("   ", ""),  # a blank: the runner counts it as not answered
+    ],
+)
+def test_coerce_accepts_a_text(raw: str, answer: str) -> None:
+    """Keeps a text as typed, without the blanks around it, with line ends made one kind."""
+    assert coerce(MEDICINES, raw) == answer
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("x" * 501, "the text is 501 characters long; the limit is 500"),
+        ("a\x1b[31mred", "the text holds the control character U+001B: remove it"),
+        ("a\x00b", "the text holds the control character U+0000: remove it"),
+        ("a\x7fb", "the text holds the control character U+007F: remove it"),
+        ("abc\u202edef", "the text holds the control character U+202E: remove it"),
+        (False, "expected text, not a boolean (false): put the text in quotes"),
+        (12, "expected text, not an integer (12): put the text in quotes"),
+        (["a"], "expected text, not a list"),
+    ],
+)
+def test_coerce_rejects_a_text(raw: object, reason: str) -> None:
+    """Refuses a text too long, one holding a control character (it could rewrite a terminal
+    or hide what it says), and a value YAML read as something else."""
+    with pytest.raises(AnswerRejected) as caught:
+        coerce(MEDICINES, raw)
+    assert caught.value.reason == reason
+
+
+def test_a_text_of_blanks_is_not_answered() -> None:
+    """A text of spaces is a blank: optional, it is not answered; it has no value."""
+    answers = from_mapping(
+        KYBELLA,
+        {"age": 30, "bmi": 22, "medicines": "   ", "earlier_treatment": "never",
+         "bothers": ["fullness"]},
+    )  # fmt: skip
+    assert answers.states["medicines"] is State.not_answered
+    assert "medicines" not in answers.values
+
+
+def test_an_other_choice_opens_its_text_question() -> None:
+    """Choosing "other" asks `<question>_other`, a required text; another choice drops it."""
+    base = {"age": 30, "bmi": 22, "bothers": ["fullness"]}
+    with pytest.raises(AnswersError) as caught:
+        from_mapping(KYBELLA, {**base, "earlier_treatment": "other"})
+    assert [str(p) for p in caught.value.problems] == [
+        "earlier_treatment_other: required, but not answered"
+    ]
+    answers = from_mapping(
+        KYBELLA,
+        {**base, "earlier_treatment": "other", "earlier_treatment_other": "A chin lift"},
+    )
+    assert answers.values["earlier_treatment_other"] == "A chin lift"
+    answers = from_mapping(
+        KYBELLA, {**base, "earlier_treatment": "never", "earlier_treatment_other": "A chin lift"}
+    )
+    assert answers.states["earlier_treatment_other"] is State.not_asked
+    assert answers.dropped == ("earlier_treatment_other",)
+    answers = from_mapping(
+        KYBELLA,
+        {**base, "earlier_treatment": "never", "bothers": "fullness;other",
+         "bothers_other": "Lines"},
+    )  # fmt: skip
+    assert answers.values["bothers_other"] == "Lines"

@@ -223,11 +223,11 @@ def test_a_header_alone_gives_no_records_and_exit_0(
     [
         (["nowhere.csv"], "error: cannot read nowhere.csv: no such file\n"),
         (["."], "error: cannot read .: it is a folder\n"),
-        (["-"], "error: stdin needs --input-format csv or --input-format jsonl\n"),
+        (["-"], "error: stdin needs --input-format csv, jsonl or bundle\n"),
         (
             ["{dir}/notes.txt"],
-            "error: {dir}/notes.txt: the name does not end in .csv or .jsonl, so needs "
-            "--input-format csv or --input-format jsonl\n",
+            "error: {dir}/notes.txt: the name does not end in .csv, .jsonl or .json, so needs "
+            "--input-format csv, jsonl or bundle\n",
         ),
         (["{dir}", "--input-format", "csv"], "error: cannot read {dir}: it is a folder\n"),
         (

@@ -53,7 +53,7 @@ def test_version_flags_print_the_version(flag: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["assess", "-f", "xml"], "'xml' is not one of 'text', 'json', 'markdown'."),
+        (["assess", "-f", "xml"], "'xml' is not one of 'text', 'json', 'markdown', 'fhir'."),
         (["batch", "x.csv", "--detail", "all"], "'all' is not one of 'brief', 'full'."),
         (["rules", "show", "-f", "yaml"], "'yaml' is not one of 'text', 'json'."),
     ],
@@ -119,9 +119,9 @@ def test_bash_completion_installs_and_completes(tmp_path: Path) -> None:
     )
     assert done.stdout.splitlines() == [
         "assess",
-        "check show schema test diff",
+        "check show export schema test diff",
         "--format",
-        "text json markdown",
+        "text json markdown fhir",
     ], done.stderr
 
 

@@ -165,3 +165,37 @@ def test_input_without_replay_is_refused() -> None:
         app, ["rules", "diff", "rules/mesotherapy", "rules/mesotherapy", "--input", "x.csv"]
     )
     assert (result.exit_code, result.stderr) == (2, "error: --input only applies with --replay\n")
+
+
+KYBELLA = (ROOT / "tests" / "packs" / "kybella" / "pack.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "lines"),
+    [
+        ("    step: 0.1\n", "    step: 0.5\n", ["question bmi: step 0.1 -> 0.5"]),
+        ("    unit: kg/m²\n", "", ["question bmi: unit 'kg/m²' -> (none)"]),
+        ("    max_length: 500\n", "    max_length: 2000\n", ["question medicines: max_length 500 -> 2000"]),
+        ("other: \"Which earlier treatment?\"", "other: true",
+         ["question earlier_treatment: choice other other 'Which earlier treatment?' -> 'Something else: please specify'",
+          "question earlier_treatment_other: label 'Which earlier treatment?' -> 'Something else: please specify'"]),
+        ("{value: loose_skin, label: Loose skin}\n      - {value: other, label: Something else, other: true}",
+         "{value: loose_skin, label: Loose skin, other: true}\n      - {value: other, label: Something else}",
+         ["question bothers: choice loose_skin other (none) -> 'Loose skin: please specify'",
+          "question bothers: choice other other 'Something else: please specify' -> (none)",
+          "question bothers_other: label 'Something else: please specify' -> 'Loose skin: please specify'",
+          "question bothers_other: asked when bothers contains other -> bothers contains loose_skin"]),
+    ],
+)  # fmt: skip
+def test_an_edit_of_a_decimal_text_or_other_choice_is_said_in_words(
+    tmp_path: Path, old: str, new: str, lines: list[str]
+) -> None:
+    """Names a changed step, unit, length limit or "other" choice, and its follow-up question."""
+    edited_text = KYBELLA.replace(old, new, 1).replace(
+        "{value: other, label: Something else, other: true}",
+        "{value: other, label: Something else}"
+        if "loose_skin, other" in new
+        else "{value: other, label: Something else, other: true}",
+    )
+    before = load_pack(write_pack(tmp_path / "old", KYBELLA))
+    assert pack_changes(before, load_pack(write_pack(tmp_path / "new", edited_text))) == lines

@@ -187,3 +187,36 @@ def test_in_a_real_terminal_a_stopped_interview_resumes_where_it_stopped(tmp_pat
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+def test_a_draft_keeps_decimal_and_text_answers_as_json_and_gives_them_back() -> None:
+    """A decimal is kept as its digits (JSON has no decimal), a text as it is; resumed, the
+    runner gets the very same answers."""
+    import json
+    from decimal import Decimal
+
+    from mesoguide.loader import load_pack
+    from tests.conftest import ROOT
+
+    kybella = load_pack(ROOT / "tests" / "packs" / "kybella")
+    given = {"age": 30, "bmi": "39.9", "medicines": "Aspirin\n100 mg", "earlier_treatment": "never",
+             "bothers": ["fullness"]}  # fmt: skip
+
+    class Typing(Scripted):
+        def ask(self, question: Question, current: Answer | None) -> Answer | None:
+            raw = given.get(question.id)
+            return None if raw is None else coerce(question, raw)
+
+    kept: list[Draft] = []
+    first = interview(
+        kybella, Drafting(Typing(kybella), kybella, kept.append, new_draft(kybella, "a", None))
+    )
+    assert json.loads(json.dumps(kept[-1].answers))["bmi"] == "39.9"
+    again = interview(
+        kybella,
+        Drafting(
+            Scripted(kybella, left=0, stop=AssertionError()), kybella, lambda d: None, kept[-1]
+        ),
+    )
+    assert again.values == first.values
+    assert again.values["bmi"] == Decimal("39.9")

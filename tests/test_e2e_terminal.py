@@ -175,3 +175,24 @@ def test_no_terminal_on_stdin_points_to_answers():
     assert output.strip() == (
         "error: no terminal to ask questions on: pass --answers FILE (or - for stdin)"
     )
+
+
+def test_decimal_text_and_other_questions_in_a_real_terminal():
+    """The kybella pack at a terminal: a comma decimal is refused naming the fix, 39.9 (just
+    under the threshold) is taken, a text is typed, "Something else" asks for its words."""
+    pack = Path(__file__).parent / "packs" / "kybella"
+    child = spawn(f"assess --rules {pack} --no-pager")
+    answer(child, "How old are you?", "30" + ENTER)
+    answer(child, "What is your body mass index (BMI)?", "40,5" + ENTER)
+    child.expect_exact("write the decimal point as '.' (40.5)")
+    child.send("\x15" + "39.9" + ENTER)
+    answer(child, "Which medicines do you take now?", "Ibuprofen 400 mg" + ENTER)
+    answer(child, "Have you had the area under your chin treated before?", DOWN * 4 + ENTER)
+    answer(child, "Which earlier treatment?", "A thread lift" + ENTER)
+    answer(child, "What bothers you about the area?", SPACE + ENTER)
+    answer(child, "These are right: show the result", ENTER)
+    out = finish(child)
+    assert child.exitstatus == 0
+    assert "39.9 kg/m²" in out
+    assert "Tell the clinician about the earlier treatment you named." in out
+    assert out.rstrip().endswith("Result: You may be a candidate")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from mesoguide.cli import app
 from mesoguide.errors import ExitCode
-from tests.conftest import BASE_ANSWERS
+from tests.conftest import BASE_ANSWERS, ROOT
 
 runner = CliRunner()
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -365,3 +365,46 @@ def test_a_closed_pipe_ends_quietly(good: str, fmt: str) -> None:
         os.close(write_end)
     assert done.stderr == b""
     assert done.returncode == 0  # not 1, which says the answers were rejected
+
+
+# -- decimal and text answers as YAML writes them (the kybella test pack) ----------------------
+KYBELLA = str(ROOT / "tests" / "packs" / "kybella")
+KYBELLA_ANSWERS = {"age": 30, "bmi": 22.5, "medicines": "none", "earlier_treatment": "never",
+                   "bothers": ["fullness"]}  # fmt: skip
+
+
+def kybella_yaml(key: str, literal: str) -> str:
+    lines = [f"{key}: {literal}"]
+    lines += [f"{k}: {json.dumps(v)}" for k, v in KYBELLA_ANSWERS.items() if k != key]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "literal", "reason"),
+    [
+        ("bmi", "40,5", "'40,5' is not a number: write the decimal point as '.' (40.5)"),
+        ("bmi", "1e3", "'1e3' is not a number: type a number in kg/m², such as 40.5"),  # YAML: text
+        ("bmi", ".inf", "inf is not a number"),
+        ("bmi", ".nan", "nan is not a number"),
+        ("bmi", "true", "expected a number, not a boolean (true)"),
+        ("bmi", "40.55", "40.55 is not a step of 0.1: the nearest are 40.5 and 40.6"),
+        ("bmi", "0.1e2", "'0.1e2' is not a number: type a number in kg/m², such as 40.5"),
+        ("medicines", "no", "expected text, not a boolean (false): put the text in quotes"),
+        ("medicines", "010", "expected text, not an integer (10): put the text in quotes"),
+        (
+            "medicines",
+            "2026-01-02",
+            "expected text, not a date (2026-01-02): put the text in quotes",
+        ),
+        ("medicines", '"a\\x1bb"', "the text holds the control character U+001B: remove it"),
+        ("medicines", "[a, b]", "expected text, not a list"),
+        ("medicines", '"' + "x" * 501 + '"', "the text is 501 characters long; the limit is 500"),
+    ],
+)
+def test_refuses_a_decimal_or_text_as_yaml_reads_it(
+    tmp_path: Path, key: str, literal: str, reason: str
+) -> None:
+    """YAML's surprises (1e3 is text, `no` a boolean, 010 an octal 8) are refused with a fix."""
+    file = write(tmp_path, kybella_yaml(key, literal))
+    code, out, err = assess("--rules", KYBELLA, "--answers", file)
+    assert (code, out, err) == (ExitCode.INVALID_INPUT, "", f"error: {file}: {key}: {reason}\n")

@@ -20,7 +20,7 @@ from mesoguide.cli import app
 from mesoguide.engine import assess
 from mesoguide.errors import ExitCode
 from mesoguide.loader import load_pack
-from tests.conftest import BASE_ANSWERS
+from tests.conftest import BASE_ANSWERS, ROOT
 
 runner = CliRunner()
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -742,3 +742,31 @@ def test_a_real_pipe_into_head_ends_quietly(tmp_path: Path) -> None:
     assert [line.split(",")[:2] for line in lines[1:3]] == [["1", "P0"], ["2", "P1"]]
     assert lines[3] == "exit 0"
     assert (tmp_path / "err").read_text() == ""
+
+
+# -- decimal and text cells (the kybella test pack) ---------------------------------------------
+KYBELLA = str(ROOT / "tests" / "packs" / "kybella")
+
+
+def test_a_european_export_with_comma_decimals_is_rejected_row_by_row_naming_the_fix(
+    tmp_path: Path,
+) -> None:
+    """A `;`-separated export whose decimals have commas: each such row says to write '.';
+    a text cell may hold the delimiter, quotes and a line break; a control character is named."""
+    text = (
+        "id;age;bmi;medicines;earlier_treatment;bothers\n"
+        'p1;30;40,5;"Aspirin; 100 mg";never;fullness\n'
+        'p2;30;40.5;"Say ""hi""\nnext line";never;fullness\n'
+        "p3;30;39.9;a\x1bb;never;fullness\n"
+        "p4;30;1.234,5;none;never;fullness\n"
+    )
+    code, out, err = batch(str(write(tmp_path, "in.csv", text)), "--rules", KYBELLA)
+    assert code == ExitCode.INVALID_INPUT
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("candidacy", r.get("error")) for r in records] == [
+        "bmi: '40,5' is not a number: write the decimal point as '.' (40.5)",
+        "refer",
+        "medicines: the text holds the control character U+001B: remove it",
+        "bmi: '1.234,5' is not a number: type a number in kg/m², such as 40.5",
+    ]
+    assert "Traceback" not in err

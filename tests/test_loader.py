@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from mesoguide.errors import PackError
 from mesoguide.loader import load_pack
-from mesoguide.model import AllOf, Choice, Compare, Invariant, Sessions, Statement
+from mesoguide.model import AllOf, Choice, Compare, Invariant, Question, Sessions, Statement
 
 PACK = """\
 pack:
@@ -185,9 +186,9 @@ def test_compiles_conditions_once(tmp_path: Path) -> None:
          ["pack.yaml:31: questions[2].when: question 'belief' cannot depend on itself"]),
         # keys and types
         ("    label: Age?\n", "    label: Age?\n    lable: Age\n",
-         ["pack.yaml:19: questions[0].lable: unknown key 'lable' (did you mean 'label'?); allowed: id, type, label, help, choices, min, max, required, default, when"]),
+         ["pack.yaml:19: questions[0].lable: unknown key 'lable' (did you mean 'label'?); allowed: id, type, label, help, choices, min, max, step, unit, max_length, required, default, when"]),
         ("    type: integer\n", "    type: int\n",
-         ["pack.yaml:17: questions[0].type: type 'int' is not one of integer, boolean, choice, multiple (did you mean 'integer'?)"]),
+         ["pack.yaml:17: questions[0].type: type 'int' is not one of integer, decimal, boolean, choice, multiple, text (did you mean 'integer'?)"]),
         ("    min: 0\n    max: 120\n", "    min: 121\n    max: 120\n",
          ["pack.yaml:19: questions[0].min: min 121 is greater than max 120"]),
         ("  - id: extra\n    type: boolean\n", "  - id: extra\n    type: boolean\n    choices: [{value: a, label: A}]\n",
@@ -255,7 +256,7 @@ def test_reports_every_problem_at_once(tmp_path: Path) -> None:
     text = text.replace("  title: Demo questionnaire\n", "")
     assert problems(tmp_path, text) == [
         "pack.yaml:1: pack: 'title' is required",
-        "pack.yaml:16: questions[0].type: type 'int' is not one of integer, boolean, choice, multiple (did you mean 'integer'?)",
+        "pack.yaml:16: questions[0].type: type 'int' is not one of integer, decimal, boolean, choice, multiple, text (did you mean 'integer'?)",
         "pack.yaml:42: rules[0].outcome: unknown outcome 'refr' (did you mean 'refer'?); outcomes: refer, maybe",
     ]
 
@@ -457,3 +458,94 @@ def test_a_referral_may_not_hold_the_csv_reasons_separator(tmp_path: Path) -> No
         "referral may not hold ';', which separates the reasons in batch's CSV" in str(p)
         for p in caught.value.problems
     )
+
+
+AFTER = "    default: no\nrules:\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        ("  - {id: bmi, type: decimal, label: BMI?, min: ten}\n",
+         ["pack.yaml:40: questions[4].min: expected a number, got a string 'ten'"]),
+        ("  - {id: bmi, type: decimal, label: BMI?, min: 40.5, max: 10}\n",
+         ["pack.yaml:40: questions[4].min: min 40.5 is greater than max 10"]),
+        ("  - {id: bmi, type: decimal, label: BMI?, min: 1.0e+300}\n",
+         ["pack.yaml:40: questions[4].min: 1E+300 has more than 15 digits, as no answer may"]),
+        ("  - {id: bmi, type: decimal, label: BMI?, step: 0.0000000000000001}\n",
+         ["pack.yaml:40: questions[4].step: 1E-16 has more than 15 digits, as no answer may"]),
+        ("  - {id: bmi, type: decimal, label: BMI?}\n"
+         "  - {id: more, type: boolean, label: More?, when: {question: bmi, op: in, value: [1, .inf]}}\n",
+         ["pack.yaml:41: questions[5].when: 'bmi' is a decimal question: inf is not a finite number"]),
+        ("  - {id: bmi, type: decimal, label: BMI?, step: 0}\n",
+         ["pack.yaml:40: questions[4].step: step 0 is not above 0"]),
+        ("  - {id: n, type: integer, label: N?, step: 1, unit: kg}\n",
+         ["pack.yaml:40: questions[4].step: 'step' applies to a decimal question only, not to this integer one",
+          "pack.yaml:40: questions[4].unit: 'unit' applies to a decimal question only, not to this integer one"]),
+        ("  - {id: meds, type: text, label: Medicines?, max_length: 0}\n",
+         ["pack.yaml:40: questions[4].max_length: max_length 0 is not from 1 to 10,000"]),
+        ("  - {id: meds, type: text, label: Medicines?, min: 1}\n",
+         ["pack.yaml:40: questions[4]: 'min' and 'max' do not apply to a text question"]),
+        ("  - {id: meds, type: text, label: Medicines?, choices: [{value: a, label: A}]}\n",
+         ["pack.yaml:40: questions[4].choices: a text question has no choices"]),
+        ("  - {id: meds, type: text, label: Medicines?, required: false}\n"
+         "  - {id: more, type: boolean, label: More?, when: {question: meds, op: eq, value: none}}\n",
+         ["pack.yaml:41: questions[5].when: operator 'eq' does not apply to text question 'meds': a free text can only be tested with 'answered' (use a choice question to compare answers)"]),
+        ("  - {id: bmi, type: decimal, label: BMI?}\n"
+         "  - {id: more, type: boolean, label: More?, when: {question: bmi, op: ge, value: '40'}}\n",
+         ["pack.yaml:41: questions[5].when: 'bmi' is a decimal question: '40' is not a number"]),
+        ("  - id: product\n    type: choice\n    label: Product?\n    choices:\n"
+         "      - {value: a, label: A, other: 3}\n",
+         ["pack.yaml:44: questions[4].choices[0].other: expected true, false or the follow-up question's label, got an integer"]),
+        ("  - id: product\n    type: multiple\n    label: Product?\n    choices:\n"
+         "      - {value: a, label: A, other: true}\n      - {value: b, label: B, other: true}\n",
+         ["pack.yaml:45: questions[4].choices[1].other: question 'product' already has an 'other' choice ('a'): one per question"]),
+        ("  - id: product\n    type: choice\n    label: Product?\n    choices:\n"
+         "      - {value: a, label: A, other: true}\n"
+         "  - {id: product_other, type: text, label: Which?}\n",
+         ["pack.yaml:44: questions[4].choices[0].other: the 'other' choice opens question 'product_other', and the pack has a question of that id already: rename it"]),
+    ],
+)  # fmt: skip
+def test_reports_a_problem_of_the_new_question_types(
+    tmp_path: Path, new: str, expected: list[str]
+) -> None:
+    """Decimal, text and "other" choices: each mistake at its line, with the fix."""
+    assert problems(tmp_path, edit(AFTER, "    default: no\n" + new + "rules:\n")) == expected
+
+
+def test_loads_decimal_thresholds_exactly(tmp_path: Path) -> None:
+    """A decimal question's limits, step and thresholds are the decimals written, not floats."""
+    new = (
+        "  - {id: bmi, type: decimal, label: BMI?, min: 10, max: 80.5, step: 0.1, unit: kg/m²}\n"
+        "  - {id: more, type: boolean, label: More?, when: {question: bmi, op: in, value: [39.9, 40]}}\n"
+    )
+    pack = load_pack(write(tmp_path, edit(AFTER, "    default: no\n" + new + "rules:\n")))
+    bmi = pack.question("bmi")
+    assert (bmi.min, bmi.max, bmi.step, bmi.unit) == (
+        Decimal("10"), Decimal("80.5"), Decimal("0.1"), "kg/m²",
+    )  # fmt: skip
+    assert pack.question("more").when == Compare("bmi", "in", (Decimal("39.9"), Decimal("40")))
+
+
+def test_an_other_choice_adds_its_text_question_after_the_question(tmp_path: Path) -> None:
+    """`other: true` adds `<id>_other`, a required text asked when the choice is chosen;
+    `other: LABEL` names its label."""
+    new = (
+        "  - id: product\n    type: multiple\n    label: Product?\n    when: {question: age, op: ge, value: 18}\n"
+        "    choices:\n      - {value: a, label: A}\n      - {value: else, label: Something else, other: Which product?}\n"
+        "  - id: place\n    type: choice\n    label: Place?\n    choices:\n      - {value: elsewhere, label: Elsewhere, other: true}\n"
+    )
+    pack = load_pack(write(tmp_path, edit(AFTER, "    default: no\n" + new + "rules:\n")))
+    assert [q.id for q in pack.questions][-4:] == [
+        "product",
+        "product_other",
+        "place",
+        "place_other",
+    ]
+    assert pack.question("product_other") == Question(
+        "product_other", "text", "Which product?",
+        when=AllOf((Compare("age", "ge", 18), Compare("product", "contains", "else"))),
+        line=46, other_of="product",
+    )  # fmt: skip
+    assert pack.question("place_other").label == "Elsewhere: please specify"
+    assert pack.question("place_other").when == Compare("place", "eq", "elsewhere")

@@ -9,10 +9,12 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pexpect
 import pytest
 
+from mesoguide.loader import load_pack
 from mesoguide.model import RulePack, State
 from mesoguide.plain import PlainPrompter
 from mesoguide.runner import ReviewRow, from_mapping, interview
@@ -336,3 +338,57 @@ def test_ctrl_c_and_sigterm_at_a_plain_question_stop_with_one_line(stop: str, co
     assert child.exitstatus == code
     assert output.strip().splitlines()[-1] == line
     assert "Traceback" not in output
+
+
+# -- decimal, text and "other, please specify" ----------------------------------------------------
+KYBELLA = load_pack(ROOT / "tests" / "packs" / "kybella")
+
+
+def test_decimal_text_and_other_questions_are_asked_line_by_line() -> None:
+    """A decimal with its unit and step, a text, and a choice's "other" follow-up: each a few
+    lines; a comma decimal and a value off the step are refused naming the fix."""
+    lines = Lines(
+        "30", "40,5", "40.55", "40.5", "Aspirin 100 mg", "4", "A chin lift in 2019", "1 2", ""
+    )
+    answers = interview(KYBELLA, lines.prompter)
+    assert answers.given() == {
+        "age": 30,
+        "bmi": Decimal("40.5"),
+        "medicines": "Aspirin 100 mg",
+        "earlier_treatment": "other",
+        "earlier_treatment_other": "A chin lift in 2019",
+        "bothers": ("fullness", "loose_skin"),
+    }
+    assert answers.states["bothers_other"] is State.not_asked
+    assert lines.said()[4:26] == [
+        "What is your body mass index (BMI)? (a number from 10 to 80 in steps of 0.1, in",
+        "kg/m²)",
+        "  Your weight in kilograms divided by the square of your height in metres.",
+        ">   '40,5' is not a number: write the decimal point as '.' (40.5)",
+        ">   40.55 is not a step of 0.1: the nearest are 40.5 and 40.6",
+        ">   Answer: 40.5 kg/m²",
+        "",
+        "Which medicines do you take now? (in your own words, up to 500 characters)",
+        "  Name each one, with its dose if you know it.",
+        "Press Enter to skip it.",
+        ">   Answer: Aspirin 100 mg",
+        "",
+        "Have you had the area under your chin treated before?",
+        "  1. Never",
+        "  2. Liposuction",
+        "  3. Fat-dissolving injections",
+        "  4. Something else",
+        "Type the number of your answer, 1 to 4.",
+        ">   Answer: Something else",
+        "",
+        "Which earlier treatment? (in your own words, up to 500 characters)",
+        ">   Answer: A chin lift in 2019",
+    ]
+
+
+def test_an_optional_text_left_blank_is_not_answered() -> None:
+    """Enter at an optional text leaves it unanswered, and the review says so."""
+    lines = Lines("30", "22.5", "", "1", "1", "")
+    answers = interview(KYBELLA, lines.prompter)
+    assert answers.states["medicines"] is State.not_answered
+    assert "  3. Which medicines do you take now? Answer: not answered" in lines.said()

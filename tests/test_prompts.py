@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from mesoguide.loader import load_pack
 from mesoguide.model import RulePack
 from mesoguide.prompts import COLUMN, QuestionaryPrompter, _wrap
 from mesoguide.runner import from_mapping, interview
 from mesoguide.wording import check_choices, check_text
 
-from .conftest import BASE_ANSWERS
+from .conftest import BASE_ANSWERS, ROOT
 
 ENTER, DOWN, UP, SPACE, CTRL_C, CLEAR_LINE = "\r", "\x1b[B", "\x1b[A", " ", "\x03", "\x15"
 
@@ -301,3 +303,59 @@ def test_a_review_row_is_two_columns_or_stacked_when_narrow(width, shown):
     label = "Do you take blood thinners or have a bleeding disorder?"
     wrapped = _wrap([("", f"   {label}{COLUMN}no")], width, label_width=len(label))
     assert _text(wrapped) == shown
+
+
+# -- decimal, text and "other, please specify" ----------------------------------------------------
+KYBELLA = load_pack(ROOT / "tests" / "packs" / "kybella")
+
+
+@pytest.mark.timeout(10)
+def test_a_whole_interview_with_decimal_text_and_other_questions(keyboard: Keyboard):
+    """A comma decimal and one off the step are refused and asked again; a text is typed as
+    is; "Something else" opens its follow-up, in single and multiple choice alike."""
+    keyboard.type(
+        "30", ENTER,
+        "40,5", ENTER, CLEAR_LINE, "40.55", ENTER, CLEAR_LINE, "40.5", ENTER,
+        "[b]Aspirin[/b] 100 mg", ENTER,
+        down(4), ENTER, "A chin lift", ENTER,
+        down(2), SPACE, ENTER, "Lines", ENTER,
+        ENTER,
+    )  # fmt: skip
+    answers = interview(KYBELLA, keyboard.prompter)
+    assert answers.given() == {
+        "age": 30,
+        "bmi": Decimal("40.5"),
+        "medicines": "[b]Aspirin[/b] 100 mg",
+        "earlier_treatment": "other",
+        "earlier_treatment_other": "A chin lift",
+        "bothers": ("other",),
+        "bothers_other": "Lines",
+    }
+    assert keyboard.lines() == [
+        "? How old are you? 30",
+        "? What is your body mass index (BMI)? 40.5 kg/m²",
+        "? Which medicines do you take now? [b]Aspirin[/b] 100 mg",
+        "? Have you had the area under your chin treated before? Something else",
+        "? Which earlier treatment? A chin lift",
+        "? What bothers you about the area? Something else",
+        "? Something else: please specify Lines",
+        "",
+        "? Review your answers confirmed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "typed", "message"),
+    [
+        ("bmi", "40,5", "'40,5' is not a number: write the decimal point as '.' (40.5)"),
+        ("bmi", "40.55", "40.55 is not a step of 0.1: the nearest are 40.5 and 40.6"),
+        ("bmi", "", "Please answer: a number from 10 to 80 in steps of 0.1, in kg/m²."),
+        ("bmi", "90", "90 is outside 10 to 80"),
+        ("medicines", "", True),
+        ("medicines", "x" * 501, "the text is 501 characters long; the limit is 500"),
+        ("earlier_treatment_other", " ", "Please answer: in your own words, up to 500 characters."),
+    ],
+)
+def test_decimal_and_text_messages_say_what_to_type(question_id, typed, message):
+    """The check both prompters share names the fix for each refused decimal or text."""
+    assert check_text(KYBELLA.question(question_id), typed) == message

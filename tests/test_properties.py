@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -211,3 +214,61 @@ def test_a_condition_survives_its_yaml_form(
     parsed = parse_condition(data)
     assert parsed == condition
     assert compile_condition(parsed)(answers) == compile_condition(condition)(answers)
+
+
+# -- decimal, text and "other" answers (the kybella test pack) ---------------------------------
+KYBELLA: RulePack = load_pack(Path(__file__).parent / "packs" / "kybella")
+KYBELLA_IDS = [q.id for q in KYBELLA.questions]
+awkward = st.sampled_from(
+    ["40.5", "40,5", "1,040.5", "1e3", " 39.95 ", ".5", "-0", "0.1" * 3, "\x1b[31mred", "a\u202eb",
+     "=1+2", "x" * 501, "  ", "Aspirin\r\n100 mg", "other", "other;fullness"]
+)  # fmt: skip
+kybella_raw = st.dictionaries(
+    st.sampled_from(KYBELLA_IDS) | st.text(max_size=10),
+    values | awkward | st.decimals(allow_nan=True),
+    max_size=len(KYBELLA_IDS) + 2,
+)
+
+
+@FEW
+@given(kybella_raw, st.sampled_from(["mapping", "json", "yaml"]))
+def test_arbitrary_decimal_and_text_answers_are_assessed_or_refused(
+    raw: dict[str, object], how: str
+) -> None:
+    """Any value for a decimal, a text or an "other" follow-up is assessed or refused with a
+    MesoguideError, never a crash; an accepted decimal is exact and a text has no control
+    character."""
+    if how != "mapping":  # a file holds numbers, not decimals
+        numbers = {k: v for k, v in raw.items() if not (isinstance(v, Decimal) and v.is_snan())}
+        data = {k: float(v) if isinstance(v, Decimal) else v for k, v in numbers.items()}
+        dump = json.dumps if how == "json" else partial(yaml.safe_dump, allow_unicode=True)
+    try:
+        if how == "mapping":
+            answers = from_mapping(KYBELLA, raw)
+        else:
+            answers = from_mapping(KYBELLA, read_answers("-", dump(data).encode("utf-8")))
+    except MesoguideError:
+        return
+    bmi = answers.values.get("bmi")
+    assert bmi is None or (isinstance(bmi, Decimal) and bmi == bmi.quantize(Decimal("0.1")))
+    for qid in ("medicines", "earlier_treatment_other", "bothers_other"):
+        text_answer = answers.values.get(qid, "")
+        assert isinstance(text_answer, str) and "\x1b" not in text_answer
+    assert assess(KYBELLA, answers).candidacy in {o.id for o in KYBELLA.outcomes}
+
+
+@FEW
+@given(st.data())
+def test_decimal_and_text_answers_round_trip_through_yaml_and_json(data: st.DataObject) -> None:
+    """Resolved decimal and text answers, written as YAML or JSON (a decimal as a number, as
+    the JSON report writes it), read back to the same resolved answers."""
+    from tests.test_pipeline_properties import answer_sets
+
+    answers = from_mapping(KYBELLA, data.draw(answer_sets(KYBELLA)))
+    given_back = {
+        k: list(v) if isinstance(v, tuple) else float(v) if isinstance(v, Decimal) else v
+        for k, v in answers.given().items()
+    }
+    for text in (yaml.safe_dump(given_back, allow_unicode=True), json.dumps(given_back)):
+        again = from_mapping(KYBELLA, read_answers("-", text.encode("utf-8")))
+        assert (again.values, again.states) == (answers.values, answers.states)

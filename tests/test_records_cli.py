@@ -61,7 +61,7 @@ def test_assess_save_prints_the_same_report_and_says_where_it_is(db: Path, tmp_p
     assert err == f"Saved as record {saved_id(err)} in {db}.\n"
 
 
-@pytest.mark.parametrize("form", ["json", "text", "markdown"])
+@pytest.mark.parametrize("form", ["json", "text", "markdown", "fhir"])
 def test_records_show_gives_back_what_assess_printed(db: Path, tmp_path: Path, form: str) -> None:
     """Re-renders a saved record exactly as assess printed it; JSON byte for byte."""
     file = answers_file(tmp_path)
@@ -264,6 +264,20 @@ def test_verify_passes_a_store_nobody_touched(db: Path, tmp_path: Path) -> None:
     assert mesoguide("records", "verify") == (
         0,
         "2 records verified: 2 ok, 0 tampered, 0 drifted\n",
+        "",
+    )
+
+
+def test_verify_passes_a_record_with_an_answer_that_did_not_apply(db: Path, tmp_path: Path) -> None:
+    """A pregnancy 'yes' given with sex 'male' is kept as given in the record, and verifies."""
+    file = answers_file(tmp_path, sex="male", pregnant_or_breastfeeding=True)
+    code, out, err = mesoguide("assess", "-a", str(file), "-f", "json", "--save")
+    assert code == 0
+    assert json.loads(out)["answers"]["pregnant_or_breastfeeding"]["given"] is True
+    assert mesoguide("records", "show", saved_id(err), "-f", "json")[1] == out
+    assert mesoguide("records", "verify") == (
+        0,
+        "1 record verified: 1 ok, 0 tampered, 0 drifted\n",
         "",
     )
 

@@ -44,7 +44,8 @@ def test_check_proves_the_default_pack_sound() -> None:
             "    label: Wants?\n",
             "    lable: Wants?\n",
             "pack.yaml:17: questions[1].lable: unknown key 'lable' (did you mean 'label'?); "
-            "allowed: id, type, label, help, choices, min, max, required, default, when",
+            "allowed: id, type, label, help, choices, min, max, step, unit, max_length, required, "
+            "default, when",
         ),
         (
             "min: 0, max: 99}",
@@ -142,7 +143,8 @@ def test_check_prints_every_problem_then_a_count(tmp_path: Path) -> None:
     assert code == 3
     assert lines == [
         "pack.yaml:17: questions[1].lable: unknown key 'lable' (did you mean 'label'?); "
-        "allowed: id, type, label, help, choices, min, max, required, default, when",
+        "allowed: id, type, label, help, choices, min, max, step, unit, max_length, required, "
+        "default, when",
         "pack.yaml:15: questions[1]: 'label' is required",
         "pack.yaml:36: rules[1].id: duplicate rule id 'too_young'",
         "Found 3 problems.",

@@ -2,6 +2,8 @@
 
 Every condition compares an answer with constants, so each question's answers fall into a few
 classes that no condition can tell apart: integers split at the thresholds conditions use,
+decimals into each value conditions name and the open intervals between them (a class only
+where a valid answer lies: on the step, within min and max), a text into given or not,
 choices by the values conditions mention (plus one "any other"), multiple choices by the
 subsets of mentioned values that the question's own limits allow. A question skipped by its
 `when` is absent, and so may be one the runner can leave blank (optional, no default). The
@@ -16,8 +18,10 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TypeAlias, cast
 
+from mesoguide.answers import MAX_DECIMAL_DIGITS, AnswerRejected, coerce, decimal_text
 from mesoguide.conditions import compile_condition, describe, questions_in
 from mesoguide.engine import contributing, decides_only, holding, outcome_of
 from mesoguide.errors import Problem
@@ -200,6 +204,10 @@ class _Space:
             return [False, True]
         if question.type == "integer":
             return _integer_classes(question, compares)
+        if question.type == "decimal":
+            return _decimal_classes(question, compares)
+        if question.type == "text":
+            return ["text"]  # only `answered` tests a text: any one text stands for all
         mentioned = _mentioned(question, compares)
         if question.type == "choice":
             others = [v for v in question.choice_values if v not in mentioned]
@@ -238,6 +246,101 @@ def _integer_classes(question: Question, compares: Sequence[Compare]) -> list[An
     return [start for start in starts if high is None or start <= high]
 
 
+Bound: TypeAlias = tuple[Decimal, bool] | None
+"""One end of an interval of decimals: the value and whether it is in; None: no end."""
+
+
+def _decimal_classes(question: Question, compares: Sequence[Compare]) -> list[Answer]:
+    """A valid answer from each piece that the thresholds cut the decimals into.
+
+    Each value a condition names is a piece of its own and so is each open interval between
+    two of them (and below the first, above the last): no comparison tells two values of one
+    piece apart. A piece with no valid answer (none between 39.9 and 40 on a step of 0.1, or
+    outside min and max) gives none; a piece between 39.9 and 40 without a step gives 39.91.
+    """
+    points: set[Decimal] = set()
+    for compare in compares:
+        values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+        points.update(v for v in values if isinstance(v, Decimal))
+    ordered = sorted(points)
+    pieces: list[tuple[Bound, Bound]] = []
+    below: Bound = None
+    for point in ordered:
+        pieces.append((below, (point, False)))
+        pieces.append(((point, True), (point, True)))
+        below = (point, False)
+    pieces.append((below, None))
+    found: list[Answer] = []
+    for low, high in pieces:
+        value = _pick(
+            question, _tighter(low, question.min, lower=True), _tighter(high, question.max)
+        )
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _tighter(bound: Bound, limit: int | Decimal | None, lower: bool = False) -> Bound:
+    """The tighter of an interval's lower end and the question's min (or upper end and max)."""
+    if limit is None:
+        return bound
+    edge = (Decimal(limit), True)
+    if bound is None:
+        return edge
+    inside = bound[0] > edge[0] if lower else bound[0] < edge[0]
+    return bound if inside or (bound[0] == edge[0] and not bound[1]) else edge
+
+
+def _pick(question: Question, low: Bound, high: Bound) -> Decimal | None:
+    """A valid answer between ``low`` and ``high``, as short as can be; None if none is."""
+    step = question.step
+    if step is not None:
+        base = Decimal(question.min) if question.min is not None else Decimal(0)
+        if low is None and high is None:
+            candidate = base
+        elif low is not None:
+            steps = ((low[0] - base) / step).to_integral_value(rounding=ROUND_FLOOR)
+            candidate = base + steps * step
+            if candidate < low[0] or (candidate == low[0] and not low[1]):
+                candidate += step
+        else:
+            assert high is not None
+            steps = ((high[0] - base) / step).to_integral_value(rounding=ROUND_CEILING)
+            candidate = base + steps * step
+            if candidate > high[0] or (candidate == high[0] and not high[1]):
+                candidate -= step
+        return _valid(question, candidate, low, high)
+    if low is None and high is None:
+        return _valid(question, Decimal(0), low, high)
+    if low is None:
+        assert high is not None
+        top = high[0]
+        return _valid(
+            question, top if high[1] else top.to_integral_value(ROUND_CEILING) - 1, low, high
+        )
+    if low[1]:
+        return _valid(question, low[0], low, high)
+    for places in range(MAX_DECIMAL_DIGITS + 1):
+        unit = Decimal(1).scaleb(-places)
+        candidate = ((low[0] / unit).to_integral_value(rounding=ROUND_FLOOR) + 1) * unit
+        if high is None or candidate < high[0] or (candidate == high[0] and high[1]):
+            return _valid(question, candidate, low, high)
+    return None
+
+
+def _valid(question: Question, value: Decimal, low: Bound, high: Bound) -> Decimal | None:
+    """``value`` when it lies between the ends and the runner takes it as it is, else None."""
+    if low is not None and (value < low[0] or (value == low[0] and not low[1])):
+        return None
+    if high is not None and (value > high[0] or (value == high[0] and not high[1])):
+        return None
+    try:
+        answer = coerce(question, value)
+    except AnswerRejected:
+        return None
+    return answer if isinstance(answer, Decimal) and answer == value else None
+
+
 def _mentioned(question: Question, compares: Sequence[Compare]) -> list[str]:
     named: set[object] = set()
     for compare in compares:
@@ -251,8 +354,8 @@ def _subset_classes(question: Question, mentioned: Sequence[str]) -> list[Answer
     exclusive = {c.value for c in question.choices if c.exclusive}
     fillers = [v for v in question.choice_values if v not in mentioned and v not in exclusive]
     lone = [v for v in question.choice_values if v not in mentioned and v in exclusive]
-    low = question.min or 0
-    high = question.max if question.max is not None else len(question.choices)
+    low = int(question.min or 0)
+    high = int(question.max) if question.max is not None else len(question.choices)
     found: list[Answer] = []
     for size in range(len(mentioned) + 1):
         for subset in itertools.combinations(mentioned, size):
@@ -826,6 +929,8 @@ def format_answers(
             value = answers[question.id]
             if isinstance(value, bool):
                 shown = "true" if value else "false"
+            elif isinstance(value, Decimal):
+                shown = decimal_text(value)
             elif isinstance(value, tuple):
                 shown = "[" + ", ".join(value) + "]"
             else:

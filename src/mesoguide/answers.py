@@ -5,9 +5,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from mesoguide import yamlsafe
@@ -38,8 +42,12 @@ def coerce(question: Question, raw: object) -> Answer:
     kind = question.type
     if kind == "integer":
         return _integer(question, raw)
+    if kind == "decimal":
+        return _decimal(question, raw)
     if kind == "boolean":
         return _boolean(raw)
+    if kind == "text":
+        return _text(question, raw)
     if kind == "choice":
         if isinstance(raw, list | tuple) and len(raw) == 1:
             raw = raw[0]
@@ -70,7 +78,7 @@ def _integer(question: Question, raw: object) -> int:
         if math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e12:
             value = int(raw)
         else:
-            raise AnswerRejected(f"{_shown(raw)} is not a whole number")
+            raise AnswerRejected(_("{value} is not a whole number").format(value=_shown(raw)))
     else:
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)}")
     low, high = question.min, question.max
@@ -79,12 +87,175 @@ def _integer(question: Question, raw: object) -> int:
     return value
 
 
-def _outside(shown: str, low: int | None, high: int | None) -> str:
+def _outside(shown: str, low: int | Decimal | None, high: int | Decimal | None) -> str:
+    low_text, high_text = _number(low), _number(high)
     if low is not None and high is not None:
-        return _("{value} is outside {low} to {high}").format(value=shown, low=low, high=high)
+        return _("{value} is outside {low} to {high}").format(
+            value=shown, low=low_text, high=high_text
+        )
     if low is not None:
-        return _("{value} is outside at least {low}").format(value=shown, low=low)
-    return _("{value} is outside at most {high}").format(value=shown, high=high)
+        return _("{value} is outside at least {low}").format(value=shown, low=low_text)
+    return _("{value} is outside at most {high}").format(value=shown, high=high_text)
+
+
+def _number(value: int | Decimal | None) -> str:
+    return decimal_text(value) if isinstance(value, Decimal) else str(value)
+
+
+MAX_DECIMAL_DIGITS = 15
+"""The most digits a decimal answer may have (before and after the point together): a JSON
+number of that many digits reads back as the same value, and no measurement needs more."""
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+
+
+def _decimal(question: Question, raw: object) -> Decimal:
+    if isinstance(raw, str):
+        value = _decimal_from_text(question, raw)
+    elif isinstance(raw, bool):
+        raise AnswerRejected(f"expected a number, not {type_name(raw)} ({_shown(raw)})")
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float) and math.isfinite(raw):
+        # A float is the number a YAML or JSON file wrote: its shortest form is that text
+        # (39.95, not the binary 39.9500000000000028...), so thresholds compare exactly.
+        value = Decimal(repr(raw))
+    elif isinstance(raw, Decimal) and raw.is_finite():
+        value = raw
+    elif isinstance(raw, float | Decimal):
+        raise AnswerRejected(_("{value} is not a number").format(value=_shown(raw)))
+    else:
+        raise AnswerRejected(f"expected a number, not {type_name(raw)}")
+    if value.adjusted() >= MAX_DECIMAL_DIGITS:
+        raise AnswerRejected(
+            _("{value} has more than {count} digits").format(
+                value=_shown(raw), count=MAX_DECIMAL_DIGITS
+            )
+        )
+    value = plain_decimal(value)
+    if _digits(value) > MAX_DECIMAL_DIGITS:
+        raise AnswerRejected(
+            _("{value} has more than {count} digits").format(
+                value=_shown(decimal_text(value)), count=MAX_DECIMAL_DIGITS
+            )
+        )
+    low, high = question.min, question.max
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise AnswerRejected(_outside(decimal_text(value), low, high))
+    step = question.step
+    if step is not None:
+        base = Decimal(low) if low is not None else Decimal(0)
+        steps = (value - base) / step
+        if steps != steps.to_integral_value():
+            below = base + step * steps.to_integral_value(rounding="ROUND_FLOOR")
+            near = [
+                decimal_text(plain_decimal(v))
+                for v in (below, below + step)
+                if (low is None or v >= low) and (high is None or v <= high)
+            ]
+            start = (
+                _(" from {base}").format(base=decimal_text(base))
+                if low is not None and base % step
+                else ""
+            )
+            raise AnswerRejected(
+                _("{value} is not a step of {step}{start}: the nearest are {near}").format(
+                    value=decimal_text(value),
+                    step=decimal_text(step),
+                    start=start,
+                    near=_(" and ").join(near),
+                )
+            )
+    return value
+
+
+def _decimal_from_text(question: Question, raw: str) -> Decimal:
+    text = raw.strip()
+    if not text:
+        raise AnswerRejected(_("expected a number"))
+    if _DECIMAL.fullmatch(text) and text.isascii():
+        return Decimal(text)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    # A spreadsheet in a European locale writes 40,5; "1,234" could be either reading, so a
+    # comma is never guessed at: the message names the fix.
+    if _GROUPED.fullmatch(text) and "." in text:
+        fix = _("write it without ',' ({number})").format(number=text.replace(",", ""))
+    elif _DECIMAL_COMMA.fullmatch(text):
+        fix = _("write the decimal point as '.' ({number})").format(number=text.replace(",", "."))
+    else:
+        unit = _(" in {unit}").format(unit=question.unit) if question.unit else ""
+        fix = _("type a number{unit}, such as 40.5").format(unit=unit)
+    raise AnswerRejected(_("{value} is not a number: {fix}").format(value=_shown(text), fix=fix))
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """The value without trailing zeros after the point (40.50 is 40.5, 40.0 is 40)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def _digits(value: Decimal) -> int:
+    _sign, digits, exponent = value.as_tuple()
+    return max(len(digits), -int(exponent) + 1 if isinstance(exponent, int) else 0)
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal as a person writes it: no exponent, no trailing zeros."""
+    return format(plain_decimal(value), "f")
+
+
+def decimal_from_data(value: object) -> Decimal | None:
+    """A number written in a pack (int, float or decimal) as a Decimal, exactly as written;
+    None when it is no number, or not a finite one."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    if isinstance(value, float):
+        number = Decimal(repr(value)) if math.isfinite(value) else None
+    else:
+        number = Decimal(value)
+    if number is None or not number.is_finite():
+        return None
+    return number if number.adjusted() >= MAX_DECIMAL_DIGITS else plain_decimal(number)
+
+
+def too_many_digits(value: Decimal) -> str | None:
+    """Why a pack's decimal (a limit, a step, a threshold) has too many digits, or None."""
+    if value.adjusted() >= MAX_DECIMAL_DIGITS or _digits(value) > MAX_DECIMAL_DIGITS:
+        return f"{value} has more than {MAX_DECIMAL_DIGITS} digits, as no answer may"
+    return None
+
+
+# Control characters would let a text rewrite the terminal or the report; a line break and a
+# tab are kept. Bidirectional controls can make a text read differently from what it holds.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _text(question: Question, raw: object) -> str:
+    if not isinstance(raw, str):
+        if isinstance(raw, bool | int | float | datetime.date):  # YAML read `no`, `010`...
+            kind = "a date" if isinstance(raw, datetime.date) else type_name(raw)
+            raise AnswerRejected(
+                f"expected text, not {kind} ({_shown(raw)}): put the text in quotes"
+            )
+        raise AnswerRejected(f"expected text, not {type_name(raw)}")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    for char in text:
+        if char in _BIDI_CONTROLS or (char not in "\n\t" and unicodedata.category(char) == "Cc"):
+            raise AnswerRejected(
+                _("the text holds the control character U+{code}: remove it").format(
+                    code=f"{ord(char):04X}"
+                )
+            )
+    if len(text) > question.max_length:
+        raise AnswerRejected(
+            _("the text is {length} characters long; the limit is {limit}").format(
+                length=f"{len(text):,}", limit=f"{question.max_length:,}"
+            )
+        )
+    return text
 
 
 def _boolean(raw: object) -> bool:
@@ -199,22 +370,36 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
         )
     low, high = question.min, question.max
     if low is not None and len(ordered) < low:
-        raise AnswerRejected(
-            (
-                _("choose at least {low} of {choices}")
-                if ordered
-                else _("choose at least {low}: {choices}")
-            ).format(low=low, choices=", ".join(values))
+        message = (
+            _("choose at least {low} of {choices}")
+            if ordered
+            else _("choose at least {low}: {choices}")
         )
+        raise AnswerRejected(message.format(low=low, choices=", ".join(values)))
     if high is not None and len(ordered) > high:
         raise AnswerRejected(_("choose at most {high}").format(high=high))
     return ordered
+
+
+def is_blank(answer: Answer) -> bool:
+    """Whether a coerced answer says nothing: no choice ticked, a text of blanks."""
+    return answer == () or answer == ""
 
 
 def format_answer(question: Question, value: Answer) -> str:
     """An answer as a person reads it: choice labels, yes/no."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        step = question.step
+        if step is not None and plain_decimal(step).as_tuple().exponent != 0:
+            value = value.quantize(plain_decimal(step))  # 40.0 on a step of 0.1: its places
+            text = format(value, "f")
+        else:
+            text = decimal_text(value)
+        return f"{text} {question.unit}" if question.unit else text
+    if question.type == "text":  # on one line: a review row, a table cell
+        return " / ".join(line.strip() for line in str(value).split("\n"))
     labels = {c.value: c.label for c in question.choices}
     if isinstance(value, tuple):
         return ", ".join(labels.get(v, v) for v in value) or _("(none)")

@@ -15,14 +15,15 @@ from mesoguide.engine import assess
 from mesoguide.loader import load_pack
 from mesoguide.model import Report, RulePack
 
-Format = Literal["text", "markdown", "json"]
-FORMATS: tuple[Format, ...] = ("text", "markdown", "json")
+Format = Literal["text", "markdown", "json", "fhir"]
+FORMATS: tuple[Format, ...] = ("text", "markdown", "json", "fhir")
 
 __all__ = ["FORMATS", "Format", "assess", "load_pack", "read_answers", "render"]
 
 
 def render(report: Report, pack: RulePack, format: Format = "text", width: int = 80) -> str:
-    """The report as text (``width`` columns, no colour), a Markdown handout, or JSON."""
+    """The report as text (``width`` columns, no colour), a Markdown handout, JSON, or a FHIR
+    QuestionnaireResponse (docs/fhir.md)."""
     if format == "json":
         from mesoguide.report import render_json
 
@@ -31,6 +32,10 @@ def render(report: Report, pack: RulePack, format: Format = "text", width: int =
         from mesoguide.views import render_markdown
 
         return render_markdown(report, pack)
+    if format == "fhir":
+        from mesoguide.fhir import render_response
+
+        return render_response(report, pack)
     if format == "text":
         from mesoguide.views import render_text
 

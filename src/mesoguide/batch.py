@@ -198,6 +198,7 @@ class JsonlRows:
     ) -> None:
         self._stream = stream
         self._source = source
+        self._pack = pack
         self._known = frozenset(q.id for q in pack.questions) | {ID_COLUMN}
         self._ignored = {fold(name) for name in ignore}
         self._judged: set[str] = set()  # keys not known, already named or ignored
@@ -220,6 +221,11 @@ class JsonlRows:
             data, problem = _json_object(line)
             if data is None:
                 yield Row(number, {}, problem=problem)
+                continue
+            if "resourceType" in data:  # FHIR NDJSON: a QuestionnaireResponse per line
+                from mesoguide.fhir import row_of
+
+                yield row_of(self._pack, number, data)
                 continue
             if not known.issuperset(data):
                 for key in data:
@@ -306,9 +312,10 @@ class Assessor:
     treat records as read-only.
     """
 
-    def __init__(self, pack: RulePack, full: bool = False) -> None:
+    def __init__(self, pack: RulePack, full: bool = False, fhir: bool = False) -> None:
         self._pack = pack
         self._full = full
+        self._fhir = fhir  # lines are QuestionnaireResponses (docs/fhir.md)
         self._coerce = memo_coercer()
         self._decisions: dict[tuple[str, ...], tuple[Record, str]] = {}
         self._by_contribution: dict[tuple[str, ...], tuple[Record, str]] = {}
@@ -324,17 +331,22 @@ class Assessor:
             record["id"] = row.id
         answers = self._resolve(row, record)
         if answers is None:
-            return record, _encode_json(record) + "\n"
+            return record, self._rejected(record)
         try:
-            if self._full:
+            if self._full or self._fhir:
                 report = assess(self._pack, answers)
                 record.update(brief(report.decision))
+                if self._fhir:
+                    from mesoguide.fhir import response
+
+                    named = str(row.id) if row.has_id else None
+                    return record, _encode_json(response(report, self._pack, named)) + "\n"
                 record["report"] = report_to_dict(report)
                 return record, _encode_json(record) + "\n"
             made, tail = self._brief(answers.values)
         except PackError as error:  # a pack used --unchecked: this row falls into a gap
             record["error"] = "; ".join(problem.message for problem in error.problems)
-            return record, _encode_json(record) + "\n"
+            return record, self._rejected(record)
         record.update(made)
         # `{"row": 1, "id": "x"` + `, "candidacy": ...}`: the text json.dumps would give.
         head = f'{{"row": {row.number}'
@@ -343,6 +355,13 @@ class Assessor:
             shown = _encode_text(row_id) if type(row_id) is str else _encode_json(row_id)
             head = f'{head}, "id": {shown}'
         return record, head + tail
+
+    def _rejected(self, record: Record) -> str:
+        if self._fhir:
+            from mesoguide.fhir import outcome_line
+
+            return _encode_json(outcome_line(record)) + "\n"
+        return _encode_json(record) + "\n"
 
     def _resolve(self, row: Row, record: Record) -> AnswerSet | None:
         if row.problem is not None:

@@ -22,7 +22,7 @@ from mesoguide.errors import ExitCode, MesoguideError, UsageError
 if TYPE_CHECKING:
     from rich.console import Group
 
-    from mesoguide.batch import Record, Tally
+    from mesoguide.batch import Record, Row, Tally
     from mesoguide.batch_save import BatchSaver
     from mesoguide.columns import ColumnMap
     from mesoguide.model import RulePack
@@ -33,11 +33,13 @@ BLOCK_ROWS = 256  # records written (and flushed) together: whole records only, 
 class BatchFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
+    fhir = "fhir"  # NDJSON of QuestionnaireResponses (docs/fhir.md)
 
 
 class InputFormat(StrEnum):
     csv = "csv"
-    jsonl = "jsonl"
+    jsonl = "jsonl"  # also FHIR NDJSON: a QuestionnaireResponse per line
+    bundle = "bundle"  # a FHIR Bundle of QuestionnaireResponses
 
 
 class Detail(StrEnum):
@@ -187,10 +189,13 @@ def input_format_of(path: str, given: InputFormat | None) -> InputFormat:
     if given is not None:
         return given
     suffix = Path(path).suffix.lower()
-    if path != "-" and suffix in (".csv", ".jsonl"):
-        return InputFormat(suffix[1:])
-    where = "stdin" if path == "-" else f"{path}: the name does not end in .csv or .jsonl, so"
-    raise UsageError(f"{where} needs --input-format csv or --input-format jsonl")
+    if path != "-" and suffix in (".csv", ".jsonl", ".ndjson", ".json"):
+        named = {".ndjson": "jsonl", ".json": "bundle"}.get(suffix, suffix[1:])
+        return InputFormat(named)
+    where = (
+        "stdin" if path == "-" else f"{path}: the name does not end in .csv, .jsonl or .json, so"
+    )
+    raise UsageError(f"{where} needs --input-format csv, jsonl or bundle")
 
 
 def open_input(path: str) -> io.TextIOWrapper:
@@ -278,6 +283,11 @@ def run_batch(
     options = options or Options()
     if detail is Detail.full and output_format is BatchFormat.csv:
         raise UsageError("--detail full needs --format jsonl: a CSV row cannot hold a report")
+    if detail is Detail.full and output_format is BatchFormat.fhir:
+        raise UsageError(
+            "--detail full needs --format jsonl: a QuestionnaireResponse already holds the "
+            "answers and the result"
+        )
     if options.bom and output_format is not BatchFormat.csv:
         raise UsageError("--bom needs --format csv: a byte-order mark would break JSON lines")
     signals = _Signals()
@@ -369,8 +379,10 @@ class _Run:
             stream.reconfigure(newline="\n")
         source = "stdin" if input_path == "-" else input_path
         options = self.options
-        rows: CsvRows | JsonlRows
-        if kind is InputFormat.csv:
+        rows: CsvRows | JsonlRows | _BundleRows
+        if kind is InputFormat.bundle:
+            rows = _BundleRows(pack, stream, source)
+        elif kind is InputFormat.csv:
             column_map = _column_map(options.columns, pack)
             rows = CsvRows(
                 stream,
@@ -403,7 +415,10 @@ class _Run:
         output = self.output = _Output(out_stream, self.signals, name)
         full = detail is Detail.full
         saver = self.saver
-        assessor = Assessor(pack, full=full) if saver is None else saver.assessor(full)
+        fhir = output_format is BatchFormat.fhir
+        assessor = (
+            Assessor(pack, full=full, fhir=fhir) if saver is None else saver.assessor(full, fhir)
+        )
         encode = (
             _csv_encoder(output, options.formula_guard, options.bom)
             if output_format is BatchFormat.csv
@@ -429,6 +444,34 @@ class _Run:
             _warn_unknown(rows.unknown)
 
 
+class _BundleRows:
+    """The QuestionnaireResponses of a FHIR Bundle, read whole (NDJSON streams instead)."""
+
+    def __init__(self, pack: RulePack, stream: IO[str], source: str) -> None:
+        from mesoguide.fhir import MAX_BUNDLE_BYTES
+
+        self.unknown: list[str] = []  # stays empty: each row's linkIds are checked instead
+        try:
+            text = stream.read(MAX_BUNDLE_BYTES + 1)
+        except UnicodeDecodeError:
+            raise UsageError(f"{source}: not UTF-8 text") from None
+        if len(text) > MAX_BUNDLE_BYTES:
+            raise UsageError(
+                f"{source}: a Bundle over {MAX_BUNDLE_BYTES // 2**20} MiB: "
+                "give the responses as NDJSON (one per line) instead"
+            )
+        self._rows = _bundle_rows(pack, text, source)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._rows)
+
+
+def _bundle_rows(pack: RulePack, text: str, source: str) -> list[Row]:
+    from mesoguide.fhir import bundle_rows
+
+    return list(bundle_rows(pack, text, source))
+
+
 def write_template(
     pack: RulePack, kind: InputFormat, output_path: Path | None, options: Options
 ) -> None:
@@ -436,6 +479,8 @@ def write_template(
     from mesoguide.cliutil import write_output, write_stdout
     from mesoguide.columns import template_csv, template_jsonl
 
+    if kind is InputFormat.bundle:
+        raise UsageError("--template writes csv or jsonl (`rules export` writes the Questionnaire)")
     if kind is InputFormat.csv:
         text = ("\ufeff" if options.bom else "") + template_csv(pack, options.delimiter or ",")
     else:

@@ -44,7 +44,7 @@ class BatchSaver:
         self._last: list[AnswerSet | None] = [None]
         self._tail: str | None = None
 
-    def assessor(self, full: bool) -> Assessor:
+    def assessor(self, full: bool, fhir: bool = False) -> Assessor:
         """The batch assessor, keeping the answers of the row it last resolved."""
         last = self._last
 
@@ -53,7 +53,7 @@ class BatchSaver:
                 last[0] = answers = super()._resolve(row, record)
                 return answers
 
-        return Keeping(self.pack, full=full)
+        return Keeping(self.pack, full=full, fhir=fhir)
 
     def add(self, row: Row, record: Record) -> None:
         """Keep the record of a row that was assessed (a rejected row has nothing to save)."""

@@ -108,7 +108,8 @@ def assess(
             "--answers",
             "-a",
             metavar="FILE",
-            help="Read answers from a YAML or JSON file ('-' for stdin) instead of asking.",
+            help="Read answers from a YAML or JSON file, or a FHIR QuestionnaireResponse ('-' "
+            "for stdin), instead of asking.",
             show_default=False,
         ),
     ] = None,
@@ -223,7 +224,7 @@ def _write_report(
     else:
         from mesoguide.api import render
 
-        text = render(report, pack, "json" if output_format is ReportFormat.json else "markdown")
+        text = render(report, pack, output_format.value)  # type: ignore[arg-type]
     if output is not None:
         write_output(output, text)
         say(_("Report written to {file}").format(file=output))
@@ -237,7 +238,8 @@ def batch(
         str | None,
         typer.Argument(
             metavar="INPUT",
-            help="A .csv or .jsonl file of answers, one row per person ('-' for stdin).",
+            help="A .csv or .jsonl file of answers, one row per person, or FHIR "
+            "QuestionnaireResponses (.ndjson, or a .json Bundle); '-' for stdin.",
             show_default=False,
         ),
     ] = None,
@@ -437,6 +439,11 @@ def _read_answers(pack: RulePack, path: str) -> dict[str, object]:
     # so that an endless stream is refused instead of read forever
     stdin = sys.stdin.buffer.read(MAX_ANSWERS_BYTES + 1) if path == "-" else None
     raw = read_answers(path, stdin)
+    if "resourceType" in raw:  # a FHIR QuestionnaireResponse (a question id has no capitals)
+        from mesoguide.fhir import raw_answers, single_response
+
+        where = "stdin" if path == "-" else path
+        return raw_answers(pack, single_response(raw, where), where)
     unknown = unknown_keys(pack, raw)
     if unknown:
         known = [q.id for q in pack.questions]

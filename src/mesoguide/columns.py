@@ -332,6 +332,11 @@ def template_jsonl(pack: RulePack) -> str:
     for question in pack.questions:
         if question.type == "integer":
             example[question.id] = question.min if question.min is not None else 0
+        elif question.type == "decimal":
+            low = question.min if question.min is not None else 0
+            example[question.id] = float(low)  # a JSON number (at most 15 digits: exact)
+        elif question.type == "text":
+            example[question.id] = "free text"
         elif question.type == "boolean":
             example[question.id] = False
         elif question.type == "choice":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from typing import cast, get_args
 
 from mesoguide.model import (
@@ -23,9 +24,11 @@ ORDER_OPERATORS = frozenset({"lt", "le", "gt", "ge"})
 # Which operators make sense for which question type.
 OPERATORS_FOR_TYPE: Mapping[str, frozenset[str]] = {
     "integer": frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "answered"}),
+    "decimal": frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "answered"}),
     "boolean": frozenset({"eq", "ne", "answered"}),
     "choice": frozenset({"eq", "ne", "in", "not_in", "answered"}),
     "multiple": frozenset({"contains", "contains_any", "contains_all", "answered"}),
+    "text": frozenset({"answered"}),  # a free text is never compared: only given or not
 }
 
 
@@ -137,6 +140,11 @@ def comparisons(condition: Condition, path: str = "") -> Iterator[tuple[str, Com
 def check_compare(compare: Compare, question: Question) -> str | None:
     """Why a comparison does not fit its question, or None when it does."""
     allowed = OPERATORS_FOR_TYPE[question.type]
+    if compare.op not in allowed and question.type == "text":
+        return (
+            f"operator '{compare.op}' does not apply to text question '{question.id}': a free "
+            "text can only be tested with 'answered' (use a choice question to compare answers)"
+        )
     if compare.op not in allowed:
         return (
             f"operator '{compare.op}' does not apply to {question.type} question "
@@ -149,6 +157,9 @@ def check_compare(compare: Compare, question: Question) -> str | None:
         if question.type == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
                 return f"'{question.id}' is an integer question: {value!r} is not a whole number"
+        elif question.type == "decimal":
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                return f"'{question.id}' is a decimal question: {value!r} is not a number"
         elif question.type == "boolean":
             if not isinstance(value, bool):
                 return f"'{question.id}' is a yes/no question: compare it with true or false"
@@ -161,6 +172,16 @@ def check_compare(compare: Compare, question: Question) -> str | None:
                 f"choices: {', '.join(question.choice_values)}"
             )
     return None
+
+
+def with_values(condition: Condition, convert: Callable[[Compare], Compare]) -> Condition:
+    """The condition with every comparison replaced by ``convert``'s version of it."""
+    if isinstance(condition, Compare):
+        return convert(condition)
+    if isinstance(condition, Not):
+        return Not(with_values(condition.item, convert))
+    items = tuple(with_values(item, convert) for item in condition.items)
+    return AllOf(items) if isinstance(condition, AllOf) else AnyOf(items)
 
 
 def compile_condition(condition: Condition | None) -> Predicate:
@@ -247,7 +268,7 @@ def condition_to_data(condition: Condition) -> object:
         data: dict[str, object] = {"question": condition.question, "op": condition.op}
         if condition.op != "answered":
             value = condition.value
-            data["value"] = list(value) if isinstance(value, tuple) else value
+            data["value"] = [_data(v) for v in value] if isinstance(value, tuple) else _data(value)
         return data
     if isinstance(condition, Not):
         return {"not": condition_to_data(condition.item)}
@@ -279,7 +300,16 @@ def describe(condition: Condition | None) -> str:
     return "(" + joiner.join(describe(item) for item in condition.items) + ")"
 
 
+def _data(value: object) -> object:
+    # A decimal threshold as JSON and YAML write a number (at most 15 digits: exact).
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 def _literal(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TypeVar
 
 from mesoguide.conditions import describe
@@ -47,6 +48,8 @@ def _shown(value: object) -> str:
         return ", ".join(map(_item, value))
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if isinstance(value, Sessions):
         timeline = f" ({value.timeline})" if value.timeline else ""
         return _shown(f"{value.min} to {value.max}{timeline}")
@@ -106,7 +109,22 @@ def _outcome_changes(old: object, new: object) -> list[str]:
 
 
 def _question_changes(old: Question, new: Question) -> list[str]:
-    lines = _fields(old, new, ("type", "label", "help", "min", "max", "required", "default"))
+    lines = _fields(
+        old,
+        new,
+        (
+            "type",
+            "label",
+            "help",
+            "min",
+            "max",
+            "step",
+            "unit",
+            "max_length",
+            "required",
+            "default",
+        ),
+    )
     if old.when != new.when:
         lines.append(f"asked when {describe(old.when)} -> {describe(new.when)}")
     lines.extend(_by_id_choices(old.choices, new.choices))
@@ -123,7 +141,7 @@ def _by_id_choices(old: Sequence[Choice], new: Sequence[Choice]) -> Iterator[str
         if value not in before:
             yield f"choice {value} added ({choice.label!r})"
         else:
-            for line in _fields(before[value], choice, ("label", "exclusive", "help")):
+            for line in _fields(before[value], choice, ("label", "exclusive", "other", "help")):
                 yield f"choice {value} {line}"
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
-from mesoguide.answers import AnswerRejected, coerce
+from mesoguide.answers import AnswerRejected, coerce, decimal_text
 from mesoguide.model import Answer, Choice, Question, RulePack
 from mesoguide.records import now
 from mesoguide.runner import Prompter, ReviewRow, may_be_blank
@@ -43,7 +44,7 @@ class Drafting:
             if kept is not _ASK:
                 return kept  # type: ignore[return-value]
         answer = self.inner.ask(question, current)
-        self.typed[question.id] = list(answer) if isinstance(answer, tuple) else answer
+        self.typed[question.id] = as_raw(answer)
         self.draft = _changed(self.draft, self.typed, self.pack)
         self.keep(self.draft)
         return answer
@@ -62,6 +63,13 @@ class Drafting:
 
 
 _ASK = object()
+
+
+def as_raw(answer: Answer | None) -> object:
+    """An answer as a draft keeps it in JSON: choices as a list, a decimal as its digits."""
+    if isinstance(answer, tuple):
+        return list(answer)
+    return decimal_text(answer) if isinstance(answer, Decimal) else answer
 
 
 def new_draft(pack: RulePack, operator: str, subject: str | None) -> Draft:

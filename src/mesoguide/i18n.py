@@ -73,6 +73,20 @@ def use(language: str) -> None:
     _catalog = None if _primary(language) == SOURCE_LANGUAGE else _load(language)
 
 
+def translate(message: str, language: str) -> str:
+    """The tool's words ``message`` in ``language``, whatever language is in use (the loader
+    words a pack's generated texts in the pack's language)."""
+    if _primary(language) == SOURCE_LANGUAGE:
+        return message
+    if language not in _catalogs:
+        _catalogs[language] = _load(language)
+    catalog = _catalogs[language]
+    return message if catalog is None else catalog.gettext(message)
+
+
+_catalogs: dict[str, _Catalog | None] = {}
+
+
 def in_use() -> str:
     """The language the tool's words are in now."""
     return _in_use

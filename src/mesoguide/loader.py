@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
@@ -17,16 +18,21 @@ from mesoguide.conditions import (
     compile_condition,
     parse_condition,
     type_name,
+    with_values,
 )
 from mesoguide.errors import PackError, Problem, UsageError, did_you_mean
-from mesoguide.i18n import TAG_PATTERN, negotiate
+from mesoguide.i18n import N_, TAG_PATTERN, negotiate, translate
 from mesoguide.model import (
     QUESTION_TYPES,
+    TEXT_MAX_LENGTH,
+    AllOf,
     Answer,
     Choice,
+    Compare,
     Condition,
     GuidancePoint,
     Invariant,
+    Operator,
     Outcome,
     Question,
     QuestionType,
@@ -52,9 +58,14 @@ PACK_KEYS = (
 GUIDANCE_KEYS = ("text", "source")
 OUTCOME_KEYS = ("id", "label", "summary")
 QUESTION_KEYS = (
-    "id", "type", "label", "help", "choices", "min", "max", "required", "default", "when",
+    "id", "type", "label", "help", "choices", "min", "max", "step", "unit", "max_length",
+    "required", "default", "when",
 )  # fmt: skip
-CHOICE_KEYS = ("value", "label", "exclusive", "help")
+CHOICE_KEYS = ("value", "label", "exclusive", "other", "help")
+OTHER_SUFFIX = "_other"
+"""A choice with ``other: true`` opens the text question ``<question id>_other``."""
+MAX_TEXT_LENGTH = 10_000
+"""The largest ``max_length`` a text question may set (an answers file holds 1 MiB)."""
 RULE_KEYS = (
     "id", "when", "outcome", "if_outcome", "sessions", "explanation", "referral", "advice",
     "clinic", "guidance",
@@ -493,6 +504,10 @@ class _Reader(Checker):
                 continue
             by_id[question.id] = question
             result.append(question)
+            follow_up = self.other_question(question, path)
+            if follow_up is not None:
+                by_id[follow_up.id] = follow_up
+                result.append(follow_up)
         if isinstance(top.get("questions"), list) and not top["questions"]:
             self.problem("questions", "a pack needs at least one question")
         self.cycles(by_id)
@@ -523,6 +538,66 @@ class _Reader(Checker):
                         f"'when' conditions form a cycle: {' -> '.join(cycle)}",
                     )
 
+    def other_question(self, question: Question, path: str) -> Question | None:
+        """The text question that a choice's "other, please specify" opens, or None."""
+        others = [(i, c) for i, c in enumerate(question.choices) if c.other]
+        if not others:
+            return None
+        if len(others) > 1:
+            self.problem(
+                f"{path}.choices[{others[1][0]}].other",
+                f"question '{question.id}' already has an 'other' choice "
+                f"('{others[0][1].value}'): one per question",
+            )
+        index, choice = others[0]
+        qid = question.id + OTHER_SUFFIX
+        if qid in self._declared_ids():
+            self.problem(
+                f"{path}.choices[{index}].other",
+                f"the 'other' choice opens question '{qid}', and the pack has a question of "
+                "that id already: rename it",
+            )
+            return None
+        op: Operator = "eq" if question.type == "choice" else "contains"
+        opened: Condition = Compare(question.id, op, choice.value)
+        return Question(
+            id=qid,
+            type="text",
+            label=cast(str, choice.other),
+            when=opened if question.when is None else AllOf((question.when, opened)),
+            line=self.located.line(f"{path}.choices[{index}]"),
+            other_of=question.id,
+        )
+
+    def number(self, data: Mapping[str, object], key: str, path: str) -> Decimal | None:
+        """A decimal question's min, max or step, exactly as written (40.1 is 40.1)."""
+        from mesoguide.answers import decimal_from_data, too_many_digits
+
+        value = data.get(key)
+        if value is None:
+            return None
+        number = decimal_from_data(value)
+        if number is None:
+            self.problem(f"{path}.{key}", f"expected a number, got {type_name(value)} {value!r}")
+            return None
+        why = too_many_digits(number)
+        if why:
+            self.problem(f"{path}.{key}", why)
+            return None
+        return number
+
+    def decimal_limits(
+        self, data: Mapping[str, object], path: str
+    ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        low, high = self.number(data, "min", path), self.number(data, "max", path)
+        step = self.number(data, "step", path)
+        if step is not None and step <= 0:
+            self.problem(f"{path}.step", f"step {data['step']!r} is not above 0")
+            step = None
+        if low is not None and high is not None and low > high:
+            self.problem(f"{path}.min", f"min {data['min']!r} is greater than max {data['max']!r}")
+        return low, high, step
+
     def question(
         self,
         data: Mapping[str, object],
@@ -542,11 +617,35 @@ class _Reader(Checker):
         label = self.text(data, "label", path)
         help_text = self.text(data, "help", path, required=False) or None
         choices = self.choices(data, path, qtype)
-        low, high = self.integer(data, "min", path), self.integer(data, "max", path)
-        if qtype in ("boolean", "choice") and (low is not None or high is not None):
+        for key, types in (
+            ("step", ("decimal",)),
+            ("unit", ("decimal",)),
+            ("max_length", ("text",)),
+        ):
+            if data.get(key) is not None and qtype not in types:
+                self.problem(
+                    f"{path}.{key}",
+                    f"'{key}' applies to a {types[0]} question only, not to this {qtype} one",
+                )
+        step: Decimal | None = None
+        low: int | Decimal | None
+        high: int | Decimal | None
+        if qtype == "decimal":
+            low, high, step = self.decimal_limits(data, path)
+        else:
+            low, high = self.integer(data, "min", path), self.integer(data, "max", path)
+        if qtype in ("boolean", "choice", "text") and (low is not None or high is not None):
             self.problem(path, f"'min' and 'max' do not apply to a {qtype} question")
-        if low is not None and high is not None and low > high:
+        if qtype != "decimal" and low is not None and high is not None and low > high:
             self.problem(f"{path}.min", f"min {low} is greater than max {high}")
+        unit = self.text(data, "unit", path, required=False) or None
+        max_length = self.integer(data, "max_length", path)
+        if max_length is not None and not 1 <= max_length <= MAX_TEXT_LENGTH:
+            self.problem(
+                f"{path}.max_length",
+                f"max_length {max_length} is not from 1 to {MAX_TEXT_LENGTH:,}",
+            )
+            max_length = None
         if qtype == "multiple" and high is not None and high > len(choices) > 0:
             self.problem(f"{path}.max", f"max {high} is more than the {len(choices)} choices")
         required = data.get("required", True)
@@ -565,6 +664,9 @@ class _Reader(Checker):
             required=required,
             when=when,
             line=self.located.line(path),
+            step=step,
+            unit=unit if qtype == "decimal" else None,
+            max_length=max_length or TEXT_MAX_LENGTH,
         )
         if "default" in data and data["default"] is not None:
             from mesoguide.answers import AnswerRejected, coerce
@@ -581,7 +683,7 @@ class _Reader(Checker):
         self, data: Mapping[str, object], path: str, qtype: QuestionType
     ) -> tuple[Choice, ...]:
         raw = data.get("choices")
-        if qtype in ("integer", "boolean"):
+        if qtype not in ("choice", "multiple"):
             if raw is not None:
                 self.problem(f"{path}.choices", f"a {qtype} question has no choices")
             return ()
@@ -607,12 +709,24 @@ class _Reader(Checker):
                 self.problem(
                     f"{cpath}.exclusive", "only a multiple-choice question has exclusive choices"
                 )
+            other = self.localized(choice.get("other", False), f"{cpath}.other")
+            label = self.text(choice, "label", cpath)
+            if other is True:
+                other = translate(N_("{label}: please specify"), self.language).format(label=label)
+            elif other is not False and (not isinstance(other, str) or not other.strip()):
+                self.problem(
+                    f"{cpath}.other",
+                    f"expected true, false or the follow-up question's label, got "
+                    f"{type_name(other)}",
+                )
+                other = False
             result.append(
                 Choice(
                     value,
-                    self.text(choice, "label", cpath),
+                    label,
                     exclusive,
                     self.text(choice, "help", cpath, required=False) or None,
+                    other.strip() if isinstance(other, str) else None,
                     self.every_language(choice.get("label")),
                 )
             )
@@ -653,10 +767,10 @@ class _Reader(Checker):
                     hint = did_you_mean(compare.question, known)
                     self.problem(where, f"unknown question '{compare.question}'{hint}")
                 continue
-            why = check_compare(compare, question)
+            why = check_compare(compare, question) or _decimal_value_problem(compare, question)
             if why:
                 self.problem(where, why)
-        return condition
+        return with_values(condition, lambda compare: _exact(compare, questions))
 
     def _cycle(self, owner: str, other: str) -> list[str]:
         """``[owner, other, ..., owner]`` when ``other``'s `when` leads back to ``owner``."""
@@ -686,6 +800,14 @@ class _Reader(Checker):
         return []
 
     def _all_question_ids(self) -> set[str]:
+        data = self.located.data
+        questions = data.get("questions") if isinstance(data, dict) else None
+        if not isinstance(questions, list):
+            return set()
+        ids = {q["id"] for q in questions if isinstance(q, dict) and isinstance(q.get("id"), str)}
+        return ids | {f"{qid}{OTHER_SUFFIX}" for qid in ids}  # and the "other" follow-ups
+
+    def _declared_ids(self) -> set[str]:
         data = self.located.data
         questions = data.get("questions") if isinstance(data, dict) else None
         if not isinstance(questions, list):
@@ -915,3 +1037,34 @@ class _Reader(Checker):
             self.problem(path, f"sessions min {low} and max {high} do not make a range")
         timeline = self.text(data, "timeline", path, required=False) or None
         return Sessions(low, high, timeline, guidance)
+
+
+def _exact(compare: Compare, questions: Mapping[str, Question]) -> Compare:
+    """A comparison with a decimal question, its numbers as exact decimals (39.95, not the
+    binary float nearest it), so that answers at a threshold compare exactly."""
+    from mesoguide.answers import decimal_from_data
+
+    question = questions.get(compare.question)
+    if question is None or question.type != "decimal" or compare.op == "answered":
+        return compare
+    value = compare.value
+    if isinstance(value, tuple):
+        return Compare(compare.question, compare.op, tuple(decimal_from_data(v) for v in value))
+    return Compare(compare.question, compare.op, decimal_from_data(value))
+
+
+def _decimal_value_problem(compare: Compare, question: Question) -> str | None:
+    """Why a decimal question's threshold cannot be used (too many digits, not finite)."""
+    from mesoguide.answers import decimal_from_data, too_many_digits
+
+    if question.type != "decimal" or compare.op == "answered":
+        return None
+    values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
+    for value in values:
+        number = decimal_from_data(value)
+        if number is None:
+            return f"'{question.id}' is a decimal question: {value!r} is not a finite number"
+        why = too_many_digits(number)
+        if why:
+            return f"'{question.id}' is a decimal question: {why}"
+    return None

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal, NamedTuple, TypeAlias
 
-Answer: TypeAlias = int | bool | str | tuple[str, ...]
-"""One coerced answer: integer, boolean, a choice value, or choice values in pack order."""
+Answer: TypeAlias = int | bool | str | Decimal | tuple[str, ...]
+"""One coerced answer: integer, boolean, a choice value or a text, a decimal, or choice values
+in pack order."""
 
 Answers: TypeAlias = Mapping[str, Answer]
 """Values by question id, as conditions test them; a question with no value is absent."""
 
 Predicate: TypeAlias = Callable[[Answers], bool]
 
-QuestionType = Literal["integer", "boolean", "choice", "multiple"]
-QUESTION_TYPES: tuple[QuestionType, ...] = ("integer", "boolean", "choice", "multiple")
+QuestionType = Literal["integer", "decimal", "boolean", "choice", "multiple", "text"]
+QUESTION_TYPES: tuple[QuestionType, ...] = (
+    "integer", "decimal", "boolean", "choice", "multiple", "text",
+)  # fmt: skip
+TEXT_MAX_LENGTH = 500
+"""A text answer's length limit (in characters) when its question gives no ``max_length``."""
 
 Operator = Literal[
     "eq", "ne", "lt", "le", "gt", "ge", "in", "not_in",
@@ -64,6 +70,9 @@ class Choice:
     label: str
     exclusive: bool = False
     help: str | None = None
+    other: str | None = None
+    """For "other, please specify": the label of the text question ``<question id>_other``
+    that choosing it opens; None for any other choice."""
     labels: tuple[str, ...] = ()  # its label in each of the pack's languages: any names it
 
 
@@ -74,12 +83,16 @@ class Question:
     label: str
     help: str | None = None
     choices: tuple[Choice, ...] = ()
-    min: int | None = None  # integer: smallest value; multiple: fewest choices
-    max: int | None = None  # integer: largest value; multiple: most choices
+    min: int | Decimal | None = None  # integer, decimal: smallest value; multiple: fewest choices
+    max: int | Decimal | None = None  # integer, decimal: largest value; multiple: most choices
     required: bool = True
     default: Answer | None = None
     when: Condition | None = None
     line: int | None = None
+    step: Decimal | None = None  # decimal: every answer is min (or 0) plus a whole number of steps
+    unit: str | None = None  # decimal: shown after the number in prompts and reports
+    max_length: int = TEXT_MAX_LENGTH  # text: the most characters an answer may have
+    other_of: str | None = None  # a text question made for a choice's "other, please specify"
 
     @property
     def choice_values(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from typing import Any
 
 from mesoguide.conditions import condition_to_data, describe
@@ -41,13 +42,31 @@ def _question(question: Question) -> dict[str, Any]:
     data: dict[str, Any] = {"id": question.id, "type": question.type, "label": question.label}
     if question.choices:
         data["choices"] = list(question.choice_values)
+        others = [c.value for c in question.choices if c.other]
+        if others:
+            data["other"] = others[0]
     if question.min is not None:
-        data["min"] = question.min
+        data["min"] = _number(question.min)
     if question.max is not None:
-        data["max"] = question.max
+        data["max"] = _number(question.max)
+    if question.step is not None:
+        data["step"] = _number(question.step)
+    if question.unit is not None:
+        data["unit"] = question.unit
+    if question.type == "text":
+        data["max_length"] = question.max_length
+    if question.other_of is not None:
+        data["other_of"] = question.other_of
     data["required"] = question.required
     data["when"] = None if question.when is None else condition_to_data(question.when)
     return data
+
+
+def _number(value: int | Decimal) -> int | float:
+    """A number as JSON writes it: a decimal of at most 15 digits is exact as a float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
@@ -137,15 +156,28 @@ def render_pack_text(pack: RulePack) -> str:
 
 def _kind(question: Question) -> str:
     parts: list[str] = [question.type]
-    if question.type == "integer" and (question.min is not None or question.max is not None):
-        low = "" if question.min is None else str(question.min)
-        high = "" if question.max is None else str(question.max)
+    numeric = question.type in ("integer", "decimal")
+    if numeric and (question.min is not None or question.max is not None):
+        low = "" if question.min is None else _text(question.min)
+        high = "" if question.max is None else _text(question.max)
         parts.append(f"{low}..{high}")
+    if question.step is not None:
+        parts.append(f"step {_text(question.step)}")
+    if question.unit is not None:
+        parts.append(f"in {question.unit}")
+    if question.type == "text":
+        parts.append(f"up to {question.max_length} characters")
+    if question.other_of is not None:
+        parts.append("other, please specify")
     if question.choices:
         parts.append(", ".join(question.choice_values))
     if not question.required:
         parts.append("optional")
     return "; ".join(parts)
+
+
+def _text(value: int | Decimal) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def _effects(rule: Rule) -> list[str]:
@@ -160,7 +192,7 @@ def _effects(rule: Rule) -> list[str]:
     for key in ("advice", "clinic"):
         count = len(getattr(rule, key))
         if count:
-            noun = "advice line" if key == "advice" else "clinic question"
+            noun = "advice line" if key == "advice" else "clinic line"
             effects.append(f"{count} {noun}{'s' if count > 1 else ''}")
     return effects
 

@@ -17,7 +17,7 @@ from mesoguide.answers import AnswerRejected, coerce
 from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, Question
 from mesoguide.runner import ReviewRow
-from mesoguide.wording import check_choices, check_text, shown, skippable, text_hint
+from mesoguide.wording import check_choices, check_text, shown, skippable, text_hint, typed
 
 PICK = N_("type the numbers of your choices.")
 UNDO = N_("choose it alone or leave it out")
@@ -38,11 +38,11 @@ class PlainPrompter:
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
         self._say()
-        typed = question.type in ("integer", "boolean")
-        self._say(f"{question.label} ({text_hint(question)})" if typed else question.label)
+        typed_in = typed(question)
+        self._say(f"{question.label} ({text_hint(question)})" if typed_in else question.label)
         if question.help:
             self._say(question.help, "  ", "  ")
-        if typed:
+        if typed_in:
             how = [_("Press Enter to skip it.")] if skippable(question) else []
         else:
             digits = len(str(len(question.choices)))
@@ -67,7 +67,7 @@ class PlainPrompter:
                 answer = None
             else:
                 try:
-                    answer = _typed(question, text) if typed else _chosen(question, text)
+                    answer = _typed(question, text) if typed_in else _chosen(question, text)
                 except AnswerRejected as rejected:
                     self._say(rejected.reason, "  ", "  ")
                     continue
@@ -147,7 +147,7 @@ def _how_to_choose(question: Question) -> str:
 
 
 def _typed(question: Question, text: str) -> Answer | None:
-    """An integer or yes/no answer as typed; None when blank and allowed."""
+    """A typed answer (integer, decimal, yes/no, text); None when blank and allowed."""
     verdict = check_text(question, text)
     if verdict is not True:
         raise AnswerRejected(str(verdict))

@@ -22,7 +22,15 @@ from mesoguide.i18n import _
 from mesoguide.interrupts import run_prompt
 from mesoguide.model import Answer, Question
 from mesoguide.runner import ReviewRow
-from mesoguide.wording import as_text, check_choices, check_text, shown, skippable, text_hint
+from mesoguide.wording import (
+    as_text,
+    check_choices,
+    check_text,
+    shown,
+    skippable,
+    text_hint,
+    typed,
+)
 
 UNCHOSEN = "__unchosen__"
 CONFIRM = "__confirm__"
@@ -51,7 +59,7 @@ class QuestionaryPrompter:
         self.record = record  # where the answered lines go; None: the prompts' output
 
     def ask(self, question: Question, current: Answer | None) -> Answer | None:
-        if question.type in ("integer", "boolean"):
+        if typed(question):
             answer = self._text(question, current)
         elif question.type == "choice":
             answer = self._select(question, current)

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from mesoguide import __version__
@@ -156,7 +157,10 @@ def head_text(decision: Decision) -> str:
     if sessions is None:
         planned, timeline = "null", "null"
     else:
-        planned = f'{{\n    "min": {sessions.min},\n    "max": {sessions.max}\n  }}'
+        planned = (
+            f'{{\n    "min": {sessions.min},\n    "max": {sessions.max},\n    '
+            f'"guidance": {_strings(sessions.guidance, 6)}\n  }}'
+        )
         timeline = "null" if sessions.timeline is None else _text(sessions.timeline)
     return ",\n".join(
         (
@@ -169,7 +173,7 @@ def head_text(decision: Decision) -> str:
             f'  "explanations": {_findings(decision.explanations)}',
             f'  "referral_reasons": {_findings(decision.referral_reasons)}',
             f'  "clinic_checklist": {_findings(decision.clinic)}',
-            f'  "advice": {_strings([finding.text for finding in decision.advice], 4)}',
+            f'  "advice": {_findings(decision.advice)}',
             f'  "rules_fired": {_strings(decision.rules_fired, 4)}',
             '  "answers": ',
         )
@@ -202,9 +206,13 @@ def answers_text(answers: AnswerSet, memo: dict[object, str] | None = None) -> s
     entry by its state and value, for a caller that writes many (batch): the caller bounds it.
     """
     values = answers.values
+    dropped = answers.dropped
     entries = []
     for qid, state in answers.states.items():
         value = values.get(qid)
+        # a question not asked is never in values: its "value" slot says if one was given
+        if dropped and qid in dropped:
+            value = True
         if memo is not None:
             known = memo.get((qid, state, type(value), value))
             if known is not None:
@@ -224,6 +232,8 @@ def _entry(qid: str, state: State, value: Answer | None) -> str:
         inner = f'"state": "answered",\n      "value": {_value(value)}'
     elif state is State.default and value is not None:
         inner = f'"state": "default",\n      "value": null,\n      "default": {_value(value)}'
+    elif state is State.not_asked and value is True:  # an answer was given, and dropped
+        inner = '"state": "not_asked",\n      "value": null,\n      "given": true'
     else:
         inner = f'"state": "{state.value}",\n      "value": null'
     return f"    {_text(qid)}: {{\n      {inner}\n    }}"
@@ -241,6 +251,8 @@ def _value(value: Answer) -> str:
         return int.__repr__(value)
     if type(value) is str:
         return _text(value)
+    if type(value) is Decimal:
+        return float.__repr__(float(value))  # as json.dumps writes answer_to_json's float
     if not value:
         return "[]"
     return "[\n        " + ",\n        ".join(map(_text, value)) + "\n      ]"  # type: ignore[arg-type]
@@ -250,11 +262,21 @@ def answers_from_json(shaped: Mapping[str, Any]) -> AnswerSet:
     """The answer set a report's ``answers`` object describes (lists become tuples)."""
     values: dict[str, Answer] = {}
     unanswered: dict[str, State] = {}
+    dropped: list[str] = []
     for qid, entry in shaped.items():
         state = State(entry["state"])
+        if state is State.not_asked and entry.get("given") is True:
+            dropped.append(qid)
         if state is not State.answered:
             unanswered[qid] = state
         raw = entry.get("value") if state is State.answered else entry.get("default")
         if state in (State.answered, State.default):
-            values[qid] = tuple(raw) if isinstance(raw, list) else raw
-    return AnswerSet(values, unanswered, tuple(shaped))
+            # a float is a decimal answer: read as the digits written, as coerce reads it
+            values[qid] = (
+                tuple(raw)
+                if isinstance(raw, list)
+                else Decimal(repr(raw))
+                if isinstance(raw, float)
+                else raw
+            )
+    return AnswerSet(values, unanswered, tuple(shaped), tuple(dropped))

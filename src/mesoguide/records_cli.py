@@ -264,7 +264,7 @@ def _rendered(store: SQLiteStore, record: Record, output_format: ReportFormat) -
     from mesoguide.api import render
 
     pack, report = _rebuilt(store, record)
-    return render(report, pack, "markdown" if output_format is ReportFormat.markdown else "text")
+    return render(report, pack, output_format.value)  # type: ignore[arg-type]
 
 
 def _rebuilt(store: SQLiteStore, record: Record) -> tuple[RulePack, Report]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 app = App(
     name="rules",
-    help="Check, show and test rule packs, and print the pack format's JSON Schema.",
+    help="Check, show, test and export rule packs, and print the pack format's JSON Schema.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -126,6 +126,50 @@ def show(
         else:
             text = render_pack_text(pack)
         sys.stdout.write(text)
+
+
+class ExportFormat(StrEnum):
+    fhir = "fhir"
+
+
+@app.command()
+def export(
+    path: PackArgument = None,
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="fhir: an R4 Questionnaire (see docs/fhir.md)."),
+    ] = ExportFormat.fhir,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write it to this file.", show_default=False
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            metavar="PATH",
+            help="The pack, as `assess --rules` names it (or give PATH).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the pack as a form other systems read: a FHIR R4 Questionnaire."""
+    from mesoguide.cliutil import write_output, write_stdout
+    from mesoguide.fhir import render_questionnaire
+
+    with reporting_errors():
+        from mesoguide.errors import UsageError
+        from mesoguide.loader import load_pack
+
+        if path is not None and rules is not None:
+            raise UsageError("give the pack as PATH or as --rules PATH, not both")
+        text = render_questionnaire(load_pack(path if rules is None else rules))
+        if output is not None and str(output) != "-":
+            write_output(output, text)
+        else:
+            write_stdout(text)
 
 
 @app.command()

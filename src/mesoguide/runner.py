@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
-from mesoguide.answers import AnswerRejected, coerce, format_answer
+from mesoguide.answers import AnswerRejected, coerce, format_answer, is_blank
 from mesoguide.conditions import always
 from mesoguide.errors import AnswerProblem, AnswersError
 from mesoguide.i18n import N_, _
@@ -66,7 +66,7 @@ def walk(
                 problems.append(AnswerProblem(qid, rejected.reason))
                 unanswered[qid] = State.not_answered
                 continue
-            if answer != ():  # a list of blanks ("; ;") ticks no choice: blank too
+            if not is_blank(answer):  # a list of blanks ("; ;"), a text of spaces: blank too
                 values[qid] = answer
                 continue
         if question.default is not None:
@@ -217,7 +217,7 @@ def _prefilled(
         except AnswerRejected as rejected:
             problems.append(AnswerProblem(question.id, rejected.reason))
             continue
-        if answer != ():  # no choice ticked is a blank: asked
+        if not is_blank(answer):  # no choice ticked, a text of spaces: a blank, asked
             taken[question.id] = answer
     return taken, problems
 

@@ -179,12 +179,30 @@ def pack_schema() -> dict[str, Any]:
                         "items": {"$ref": "#/definitions/choice"},
                     },
                     "min": {
-                        "type": "integer",
-                        "description": "integer: smallest value; multiple: fewest choices.",
+                        "type": "number",
+                        "description": "integer, decimal: smallest value; multiple: fewest "
+                        "choices (a whole number but for decimal).",
                     },
                     "max": {
+                        "type": "number",
+                        "description": "integer, decimal: largest value; multiple: most "
+                        "choices (a whole number but for decimal).",
+                    },
+                    "step": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "description": "decimal: every answer is min (or 0) plus whole steps.",
+                    },
+                    "unit": {
+                        **_TEXT,
+                        "description": "decimal: shown after the number, such as kg/m².",
+                    },
+                    "max_length": {
                         "type": "integer",
-                        "description": "integer: largest value; multiple: most choices.",
+                        "minimum": 1,
+                        "maximum": loader.MAX_TEXT_LENGTH,
+                        "description": "text: the most characters an answer may have "
+                        "(default 500).",
                     },
                     "required": {
                         "type": "boolean",
@@ -204,6 +222,11 @@ def pack_schema() -> dict[str, Any]:
                     "exclusive": {
                         "type": "boolean",
                         "description": 'multiple: this choice cannot be combined ("none").',
+                    },
+                    "other": {
+                        "description": '"Other, please specify": choosing it opens the text '
+                        "question <question id>_other (true, or that question's label).",
+                        "oneOf": [{"type": "boolean"}, _TEXT],
                     },
                     "help": {**_TEXT, "description": "A hint for this choice."},
                 },

@@ -19,7 +19,11 @@ OUTCOME_STYLES = {"candidate": "green", "refer": "yellow", "not_indicated": "blu
 
 
 def _points(finding: Finding) -> str:
-    return f" [{', '.join(finding.guidance)}]" if finding.guidance else ""
+    return _cites(finding.guidance)
+
+
+def _cites(guidance: tuple[str, ...]) -> str:
+    return f" [{', '.join(guidance)}]" if guidance else ""
 
 
 def _bullets(findings: Iterable[Finding]) -> RenderableType:
@@ -62,6 +66,7 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
         lines = Text(_("About {min} to {max} sessions.").format(min=sessions.min, max=sessions.max))
         if sessions.timeline:
             lines.append(f" {sessions.timeline}")
+        lines.append(_cites(sessions.guidance), style="dim")
         section(_("Sessions and timeline"), Padding(lines, (0, 0, 0, 2)))
     if report.clinic:
         section(_("What to ask the clinic"), _bullets(report.clinic))
@@ -152,7 +157,8 @@ def render_text(report: Report, pack: RulePack, width: int = 80, border: bool = 
 
 def cited_points(report: Report, pack: RulePack) -> list[GuidancePoint]:
     """The guidance points the report cites, G1, G2, ... first, then the named ones."""
-    used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
+    sessions = () if report.sessions is None else report.sessions.guidance
+    used = sorted({*sessions, *(p for f in _all(report) for p in f.guidance)}, key=_point_order)
     return [pack.guidance[point_id] for point_id in used if point_id in pack.guidance]
 
 
@@ -177,13 +183,19 @@ def render_markdown(report: Report, pack: RulePack) -> str:
         sessions = report.sessions
         out.extend(["", f"## {_('Sessions and timeline')}", ""])
         line = _("About {min} to {max} sessions.").format(min=sessions.min, max=sessions.max)
-        out.append(f"{line} {sessions.timeline}" if sessions.timeline else line)
+        line = f"{line} {sessions.timeline}" if sessions.timeline else line
+        out.append(line + (f" *({', '.join(sessions.guidance)})*" if sessions.guidance else ""))
     section(_("What to ask the clinic"), report.clinic)
     section(_("Advice"), report.advice)
     section(_("Given but not asked"), _dropped(report, pack))
     out.extend(["", f"## {_('Your answers')}", "", _("| Question | Answer |"), "|---|---|"])
     for response in report.answers.responses(pack):
-        out.append(f"| {_md_cell(response.question.label)} | {_md_cell(shown(*response))} |")
+        answer = shown(*response)
+        if response.question.id in report.answers.dropped:
+            answer = _("{answer}; an answer was given but not used").format(answer=answer)
+        if response.question.type == "text" and response.state is State.answered:
+            answer = _md_literal(answer)  # a person's own words: never markup
+        out.append(f"| {_md_cell(response.question.label)} | {_md_cell(answer)} |")
     points = cited_points(report, pack)
     if points:
         out.extend(["", f"## {_('Guidance points cited')}", ""])
@@ -227,6 +239,17 @@ def _point_order(point_id: str) -> tuple[bool, tuple[tuple[int, str], ...]]:
 
 def _md_points(finding: Finding) -> str:
     return f" *({', '.join(finding.guidance)})*" if finding.guidance else ""
+
+
+_MD_SPECIAL = re.compile(
+    r"([\\`*_{}\[\]()#+\-.!<>~&:@])"
+)  # "|": _md_cell; ":" "@" "." stop autolinks
+
+
+def _md_literal(text: str) -> str:
+    """Free text as Markdown that shows it as typed: every character Markdown (or the HTML
+    in it) could read as markup is escaped, so a link, a heading or a tag stays text."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _md_cell(text: str) -> str:

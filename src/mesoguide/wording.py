@@ -7,8 +7,9 @@ the same words whichever way it was typed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
-from mesoguide.answers import AnswerRejected, coerce, format_answer
+from mesoguide.answers import AnswerRejected, coerce, decimal_text, format_answer
 from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, Question, State
 from mesoguide.runner import shown as in_words
@@ -32,18 +33,29 @@ def shown(question: Question, answer: Answer | None) -> str:
 
 
 def as_text(current: Answer | None) -> str:
-    """A current integer or yes/no answer as it would be typed."""
+    """A current typed answer (integer, decimal, yes/no, text) as it would be typed."""
     if current is None:
         return ""
     if isinstance(current, bool):
         return _("yes") if current else _("no")
+    if isinstance(current, Decimal):
+        return decimal_text(current)
     return str(current)
 
 
+def typed(question: Question) -> bool:
+    """Whether the answer is typed (integer, decimal, yes/no, text), not picked from a list."""
+    return question.type in ("integer", "decimal", "boolean", "text")
+
+
 def text_hint(question: Question) -> str:
-    """What to type for an integer or yes/no question."""
+    """What to type for a typed question (integer, decimal, yes/no, text)."""
     if question.type == "boolean":
         return _("yes or no")
+    if question.type == "text":
+        return _("in your own words, up to {limit} characters").format(limit=question.max_length)
+    if question.type == "decimal":
+        return _decimal_hint(question)
     low, high = question.min, question.max
     if low is not None and high is not None:
         return _("a whole number from {low} to {high}").format(low=low, high=high)
@@ -54,8 +66,22 @@ def text_hint(question: Question) -> str:
     return _("a whole number")
 
 
+def _decimal_hint(question: Question) -> str:
+    low, high = question.min, question.max
+    hint = _("a number")
+    if low is not None and high is not None:
+        hint += _(" from {low} to {high}").format(low=as_text(low), high=as_text(high))
+    elif low is not None:
+        hint += _(", at least {low}").format(low=as_text(low))
+    elif high is not None:
+        hint += _(", at most {high}").format(high=as_text(high))
+    if question.step is not None:
+        hint += _(" in steps of {step}").format(step=as_text(question.step))
+    return _("{hint}, in {unit}").format(hint=hint, unit=question.unit) if question.unit else hint
+
+
 def check_text(question: Question, text: str) -> bool | str:
-    """An integer or yes/no answer as typed: True, or what to type instead."""
+    """A typed answer (integer, decimal, yes/no, text): True, or what to type instead."""
     if not text.strip():
         return (
             True
@@ -76,8 +102,8 @@ def check_text(question: Question, text: str) -> bool | str:
 def _out_of_bounds(question: Question, text: str) -> bool:
     """Whether a rejected integer was a whole number, so outside the question's bounds (its
     message says so; another one is followed by what to type)."""
-    typed = text.strip()
-    digits = typed[1:] if typed[:1] in ("+", "-") else typed  # one sign, as coerce reads it
+    entered = text.strip()
+    digits = entered[1:] if entered[:1] in ("+", "-") else entered  # one sign, as coerce reads
     bounded = question.min is not None or question.max is not None
     return bounded and digits.isdigit() and digits.isascii()
 
