@@ -26,7 +26,7 @@ from mesoguide.batch import (
 )
 from mesoguide.columns import parse_column_map
 from mesoguide.conditions import compile_condition
-from mesoguide.engine import assess
+from mesoguide.engine import Judge, assess
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.loader import load_pack
 from mesoguide.model import AllOf, AnyOf, Compare, Condition, Not, RulePack
@@ -381,6 +381,22 @@ def test_the_memo_coercer_keeps_at_most_memo_limit_cells_per_question(pack: Rule
     assert sizes[-1] == (5, 5)  # started over three times
 
 
+def test_the_judge_remembers_at_most_its_limit_of_values_per_question(pack: RulePack) -> None:
+    """More distinct ages than the judge's limit: the memo of `age` starts over, never grows
+    past; an unhashable value is judged as its hashable twin, and not remembered."""
+    judge = Judge(pack, limit=8)
+    sizes = []
+    for age in range(30):
+        held = judge.held({"age": age})
+        assert ("refer_under_18" in [r.id for r in judge.rules(held)]) is (age < 18)
+        sizes.append(len(judge.memos["age"]))
+    assert max(sizes) == 8
+    assert sizes[-1] == 6  # started over three times
+    before = len(judge.memos["concerns"])
+    assert judge.held({"concerns": ["wrinkles"]}) == judge.held({"concerns": ("wrinkles",)})
+    assert len(judge.memos["concerns"]) == before + 1
+
+
 BITS = 13  # 2**13 = 8,192 sets of rules that hold: twice DECISION_LIMIT
 
 
@@ -400,18 +416,18 @@ def many_outcomes_pack(folder: Path) -> RulePack:
     return load_pack(write_pack(folder, text))
 
 
-def test_the_assessor_memos_of_briefs_stay_within_memo_limit(tmp_path: Path) -> None:
-    """8,192 different sets of rules: both brief memos start over rather than grow past."""
+def test_the_assessor_memo_of_briefs_stays_within_decision_limit(tmp_path: Path) -> None:
+    """8,192 different sets of rules: the memo of briefs starts over rather than grow past."""
     pack = many_outcomes_pack(tmp_path)
     assessor = Assessor(pack)
-    peaks = [0, 0]
+    peak = 0
     for n in range(2**BITS):
         raw = {f"q{i}": bool(n >> i & 1) for i in range(BITS)}
         record, _ = assessor.line(Row(n + 1, raw))
         assert record["rules"] == [f"r{i}" for i in range(BITS) if n >> i & 1] + ["decide"]
-        peaks[0] = max(peaks[0], len(assessor._decisions))
-        peaks[1] = max(peaks[1], len(assessor._by_contribution))
-    assert peaks == [MEMO_LIMIT, DECISION_LIMIT]
+        peak = max(peak, len(assessor._by_contribution))
+    assert peak == DECISION_LIMIT
+    assert max(map(len, assessor._judge.memos.values())) <= 2  # yes or no, per question
 
 
 # -- CSV output cells and the tally ------------------------------------------------------------
