@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mesoguide.answers import AnswerRejected, coerce
 from mesoguide.batch import (
     DECISION_LIMIT,
-    MEMO_LIMIT,
     Assessor,
     CsvRows,
     JsonlRows,
     Row,
     Tally,
     csv_cells,
-    memo_coercer,
 )
 from mesoguide.columns import parse_column_map
 from mesoguide.conditions import compile_condition
@@ -30,7 +26,7 @@ from mesoguide.engine import Judge, assess
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.loader import load_pack
 from mesoguide.model import AllOf, AnyOf, Compare, Condition, Not, RulePack
-from mesoguide.runner import from_mapping
+from mesoguide.runner import MEMO_LIMIT, Memos, from_mapping, walk
 from tests.conftest import BASE_ANSWERS
 from tests.packs import SMALL_PACK, write_pack
 
@@ -347,35 +343,29 @@ def test_every_row_gets_exactly_what_assess_gives(pack: RulePack, people: list[d
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(list(BASE_ANSWERS)), st.text(max_size=12) | ANSWER_VALUES.filter(bool))
-def test_the_memo_coercer_agrees_with_coerce(pack: RulePack, question_id: str, raw: Any) -> None:
-    """Remembered coercion gives the same answer or the same rejection, asked twice."""
-    question = pack.question(question_id)
-    coerce_cell = memo_coercer()
-    try:
-        want: object = coerce(question, raw)
-    except AnswerRejected as rejected:
-        want = rejected.reason
+def test_a_walk_that_remembers_cells_agrees_with_one_that_does_not(
+    pack: RulePack, question_id: str, raw: Any
+) -> None:
+    """Remembered coercion gives the same answers and the same problems, asked twice."""
+    given = {**BASE_ANSWERS, question_id: raw}
+    want = walk(pack, given)
+    memos: Memos = {}
     for _ in range(2):
-        try:
-            got: object = coerce_cell(question, raw)
-        except AnswerRejected as rejected:
-            got = rejected.reason
-        assert got == want
+        assert walk(pack, given, memos) == want
 
 
 # -- memos stay bounded ---------------------------------------------------------------------
 
 
-def test_the_memo_coercer_keeps_at_most_memo_limit_cells_per_question(pack: RulePack) -> None:
+def test_the_walk_keeps_at_most_memo_limit_cells_per_question(pack: RulePack) -> None:
     """More distinct cells than MEMO_LIMIT: each question's memo starts over, never grows past."""
-    memos: defaultdict[str, dict[str, object]] = defaultdict(dict)
-    coerce_cell = memo_coercer(memos)
-    age, sex = pack.question("age"), pack.question("sex")
+    memos: Memos = {}
     sizes = []
     for n in range(3 * MEMO_LIMIT + 5):
-        assert coerce_cell(age, " " * (n // 100) + str(n % 100)) == n % 100  # distinct texts
-        with pytest.raises(AnswerRejected):
-            coerce_cell(sex, f"x{n}")
+        given = {**BASE_ANSWERS, "age": " " * (n // 100) + str(n % 100), "sex": f"x{n}"}
+        answers, problems = walk(pack, given, memos)
+        assert answers.values["age"] == n % 100  # distinct texts
+        assert [problem.question for problem in problems] == ["sex"]
         sizes.append((len(memos["age"]), len(memos["sex"])))
     assert max(max(pair) for pair in sizes) == MEMO_LIMIT
     assert sizes[-1] == (5, 5)  # started over three times

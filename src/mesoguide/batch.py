@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, NamedTuple
 
-from mesoguide.answers import AnswerRejected, JsonProblem, coerce, parse_json
+from mesoguide.answers import JsonProblem, parse_json
 from mesoguide.columns import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -31,9 +30,9 @@ from mesoguide.columns import (
 from mesoguide.conditions import type_name
 from mesoguide.engine import Judge, assess, parts_of
 from mesoguide.errors import AnswersError, PackError, UsageError
-from mesoguide.model import Answer, AnswerSet, Question, RulePack, Sessions
+from mesoguide.model import Answer, AnswerSet, RulePack
 from mesoguide.report import brief, report_to_dict
-from mesoguide.runner import from_mapping
+from mesoguide.runner import MEMO_LIMIT, Memos, from_mapping
 
 CSV_COLUMNS = (
     "row",
@@ -46,10 +45,6 @@ CSV_COLUMNS = (
     "error",
 )
 MAX_LINE_CHARS = 1024 * 1024  # the limit of one `assess --answers` file
-# Entries a memo holds before it starts over, so memory stays flat whatever the input (1,024
-# keeps the benchmark's peak within 0.5 MiB from 10,000 to 1,000,000 rows; 4,096 was 7% faster
-# but grew 4 MiB as the memos filled).
-MEMO_LIMIT = 1024
 # Decisions kept by the outcome and the rules that contribute. The benchmark's 100,000 rows make
 # 26,000 with pack 2.0, more than it is worth keeping: Briefs makes a missing one from pieces
 # in a few microseconds. Real exports repeat far fewer combinations, and there it spares that.
@@ -256,47 +251,6 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
     return data, ""
 
 
-class _Rejection:
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-Memos = defaultdict[str, dict[str, object]]
-"""What ``memo_coercer`` remembers: per question id, per text cell, an answer or a rejection."""
-
-
-def memo_coercer(memos: Memos | None = None) -> Callable[[Question, object], Answer]:
-    """``answers.coerce``, remembering what each text cell of each question gave.
-
-    Exports repeat the same few cells ("yes", "female", "cellulite;wrinkles") on every row.
-    Only text is remembered, since ``1 == True`` would mix up keys of other types. ``memos``
-    (question id to memo, each starting over at MEMO_LIMIT) is given by tests to watch them.
-    """
-    if memos is None:
-        memos = defaultdict(dict)
-
-    def coerce_cell(question: Question, raw: object) -> Answer:
-        if type(raw) is not str:
-            return coerce(question, raw)
-        memo = memos[question.id]
-        hit = memo.get(raw)
-        if hit is None:
-            try:
-                hit = coerce(question, raw)
-            except AnswerRejected as rejected:
-                hit = _Rejection(rejected.reason)
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            memo[raw] = hit
-        if type(hit) is _Rejection:
-            raise AnswerRejected(hit.reason)
-        return hit  # type: ignore[return-value]
-
-    return coerce_cell
-
-
 class Assessor:
     """Turns rows into records exactly as `assess --answers` would judge each one.
 
@@ -310,7 +264,7 @@ class Assessor:
     def __init__(self, pack: RulePack, full: bool = False) -> None:
         self._pack = pack
         self._full = full
-        self._coerce = memo_coercer()
+        self._memos: Memos = {}  # the cells the runner remembers
         self._judge = Judge(pack, MEMO_LIMIT)
         self._briefs = Briefs(pack)
         self._by_contribution: dict[tuple[str, int], tuple[Record, str]] = {}
@@ -351,7 +305,7 @@ class Assessor:
             record["error"] = row.problem
             return None
         try:
-            return from_mapping(self._pack, row.answers, coercer=self._coerce)
+            return from_mapping(self._pack, row.answers, memos=self._memos)
         except AnswersError as error:
             record["error"] = "; ".join(map(str, error.problems))
             return None
@@ -373,7 +327,7 @@ class _Piece(NamedTuple):
 
     rules: tuple[str, ...]
     reasons: tuple[str, ...]
-    sessions: Sessions | None  # the first of these rules with sessions
+    sessions: tuple[dict[str, int], str] | None  # the first of these rules' sessions, shown
     rules_text: str
     reasons_text: str
 
@@ -397,7 +351,7 @@ class Briefs:
         reasons: list[str] = []
         rules_texts: list[str] = []
         reasons_texts: list[str] = []
-        sessions: Sessions | None = None
+        sessions: tuple[dict[str, int], str] | None = None
         pieces = self._pieces
         chunk = 0
         while bits:
@@ -413,11 +367,11 @@ class Briefs:
                     sessions = piece.sessions
             bits >>= 8
             chunk += 1
-        shown = None if sessions is None else {"min": sessions.min, "max": sessions.max}
+        shown, shown_text = sessions or (None, "null")
         record = {"candidacy": outcome, "sessions": shown, "rules": rules, "reasons": reasons}
         # ", " and the text json.dumps gives after its "{": see _encode_json.
         tail = (
-            f', "candidacy": {_encode_text(outcome)}, "sessions": {_encode_json(shown)}, '
+            f', "candidacy": {_encode_text(outcome)}, "sessions": {shown_text}, '
             f'"rules": [{", ".join(rules_texts)}], "reasons": [{", ".join(reasons_texts)}]}}\n'
         )
         return record, tail
@@ -427,10 +381,12 @@ class Briefs:
         rules = [pack.rules[chunk * 8 + i] for i in range(8) if run >> i & 1]
         reasons = tuple(f.text for rule in rules for f in parts_of(pack, rule).referral_reasons)
         ids = tuple(rule.id for rule in rules)
+        first = next((rule.sessions for rule in rules if rule.sessions is not None), None)
+        shown = None if first is None else {"min": first.min, "max": first.max}
         piece = self._pieces[chunk][run] = _Piece(
             rules=ids,
             reasons=reasons,
-            sessions=next((rule.sessions for rule in rules if rule.sessions is not None), None),
+            sessions=None if shown is None else (shown, _encode_json(shown)),
             rules_text=", ".join(map(_encode_text, ids)),
             reasons_text=", ".join(map(_encode_text, reasons)),
         )
