@@ -17,7 +17,7 @@ from typing import NamedTuple, Protocol
 from mesoguide.answers import AnswerRejected, coerce, format_answer
 from mesoguide.conditions import always
 from mesoguide.errors import AnswerProblem, AnswersError
-from mesoguide.model import Answer, AnswerSet, Predicate, Question, RulePack, State
+from mesoguide.model import Answer, AnswerSet, Question, RulePack, State
 
 NOT_ANSWERED = "not answered"
 NOT_ASKED = "not asked (did not apply)"
@@ -62,14 +62,17 @@ def walk(
     unanswered: dict[str, State] = {}  # an answered question is simply in `values`
     problems: list[AnswerProblem] = []
     dropped: list[str] = []
+    tests = pack.question_tests
     fetch: Callable[[str], object]
     if isinstance(source, Mapping):
         mapping, fetch = True, source.get  # batch walks per row: spare it a call per question
     else:
         mapping, ask, asking = False, source, {q.id: q for q in pack.questions}
         fetch = lambda qid: ask(asking[qid])  # noqa: E731
-    for question, qid, test in _steps(pack):
-        if test is not None and not test(values):
+    for question in pack.questions:
+        qid = question.id
+        test = tests[qid]
+        if test is not always and not test(values):  # skip the no-op tests of most questions
             unanswered[qid] = State.not_asked
             if mapping and (offered := fetch(qid)) is not None and offered != "":
                 dropped.append(qid)  # a mapping may hold values for questions not asked
@@ -102,8 +105,7 @@ def walk(
             unanswered[qid] = State.not_answered
             if question.required:
                 problems.append(AnswerProblem(qid, "required, but not answered"))
-    order = pack.question_tests  # the pack's ids in order, without building a tuple per row
-    return AnswerSet(values, unanswered, order, tuple(dropped) if dropped else ()), problems
+    return AnswerSet(values, unanswered, tests, tuple(dropped) if dropped else ()), problems
 
 
 def _coerced(question: Question, raw: object) -> Answer | _Rejection:
@@ -112,24 +114,6 @@ def _coerced(question: Question, raw: object) -> Answer | _Rejection:
         return coerce(question, raw)
     except AnswerRejected as rejected:
         return _Rejection(rejected.reason)
-
-
-Step = tuple[Question, str, Predicate | None]
-_STEPS: dict[int, tuple[RulePack, tuple[Step, ...]]] = {}
-
-
-def _steps(pack: RulePack) -> tuple[Step, ...]:
-    """Each question with its id and its compiled ``when`` (None: it always applies), made
-    once per pack: batch walks once per row."""
-    known = _STEPS.get(id(pack))
-    if known is not None and known[0] is pack:
-        return known[1]
-    tests = pack.question_tests
-    steps = tuple((q, q.id, None if tests[q.id] is always else tests[q.id]) for q in pack.questions)
-    if len(_STEPS) >= 64:  # packs loaded over and over (tests): start over
-        _STEPS.clear()
-    _STEPS[id(pack)] = (pack, steps)
-    return steps
 
 
 def may_be_blank(question: Question) -> bool:
