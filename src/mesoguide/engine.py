@@ -119,8 +119,9 @@ _NO_VALUE = object()  # the key of a question with no value in a Judge's memo
 class Judge:
     """``outcome_of`` and ``contributing`` for one pack, made fast for batch.
 
-    A rule whose ``when`` names one question holds or not by that question's value alone, so
-    the rules of each question are tested once per distinct value and remembered as a bit set
+    A rule whose ``when`` names one question holds or not by that question's value alone (a
+    compiled condition reads only the answers it names), so the rules of each question are
+    tested once per distinct value (equal values test alike) and remembered as a bit set
     (one bit per rule, in pack order); rules that name several questions are tested per row,
     and rules without ``when`` always hold. ``judge`` gives what the definition gives
     (``holding``, ``outcome_of``, ``contributing``), as a property test proves on every pack we
