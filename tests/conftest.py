@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from mesoguide import i18n
 from mesoguide.loader import load_pack
 from mesoguide.model import RulePack
 from mesoguide.packs import default_pack_path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The suite asserts English output: a locale that names another language must not change it
+# (commands and subprocesses read the language from LC_ALL, LC_MESSAGES and LANG).
+for _name in i18n.LOCALE_VARIABLES:
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english_words() -> Iterator[None]:
+    """Each test starts with the tool's words in English, whatever the one before used."""
+    i18n.use("en")
+    yield
+    i18n.use("en")
 
 
 @pytest.fixture(scope="session")

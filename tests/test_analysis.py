@@ -464,8 +464,8 @@ ONLY_FOR_CANDIDATES = "  - id: {r}\n    if_outcome: [candidate]\n"
     ("invariant", "old", "new"),
     [
         ("positive_screen_refers",
-         "    outcome: refer\n    referral: You have diabetes",
-         "    referral: You have diabetes"),
+         "    outcome: refer\n    referral:\n      en: You have diabetes",
+         "    referral:\n      en: You have diabetes"),
         ("unlisted_concern_is_not_covered",
          "    when: {not: *named_concern}\n    outcome: not_indicated",
          "    when: {not: *named_concern}\n    outcome: candidate"),

@@ -155,12 +155,12 @@ def test_python_tags_are_refused_by_the_safe_loader(
     pack_file = tmp_path / "pack.yaml"
     text = (default_pack_path() / "pack.yaml").read_text(encoding="utf-8")
     pack_file.write_text(
-        text.replace("  title: Mesotherapy candidacy questionnaire", f"  title: {value}"),
+        text.replace("    en: Mesotherapy candidacy questionnaire", f"    en: {value}"),
         encoding="utf-8",
     )
     with pytest.raises(PackError) as caught:
         load_pack(pack_file)
-    assert str(caught.value).startswith(f"{pack_file}:12: pack.title: ")
+    assert str(caught.value).startswith(f"{pack_file}:17: pack.title.en: ")
     assert message in str(caught.value)
 
     answers_file = tmp_path / "answers.yaml"

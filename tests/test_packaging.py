@@ -87,3 +87,31 @@ def test_an_installed_wheel_finds_and_uses_its_own_pack(wheel: Path, tmp_path: P
         "version": "9.9.9-wheel",
         "sha256": hashlib.sha256(packed.read_bytes()).hexdigest(),
     }
+
+
+CATALOG_IN_WHEEL = "mesoguide/locale/es/LC_MESSAGES/mesoguide.mo"
+
+
+@pytest.mark.timeout(120)
+def test_the_wheel_carries_the_compiled_catalogs(wheel: Path, tmp_path: Path) -> None:
+    """The Spanish .mo is inside the wheel, and an installed mesoguide speaks Spanish with it."""
+    with zipfile.ZipFile(wheel) as archive:
+        assert CATALOG_IN_WHEEL in archive.namelist()
+        assert archive.read(CATALOG_IN_WHEEL) == (ROOT / "src" / CATALOG_IN_WHEEL).read_bytes()
+        archive.extractall(tmp_path / "site")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "PYTHONSAFEPATH": "1"}
+    pack = ROOT / "tests" / "packs" / "bilingual"
+    answers = "age: 30\npregnant: no\narea: body\n"
+    command = ["assess", "--rules", str(pack), "--lang", "es", "-a", "-", "-f", "markdown"]
+    run = subprocess.run(
+        [sys.executable, "-m", "mesoguide", *command],
+        cwd=tmp_path,
+        env=env,
+        input=answers,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    assert "## Sesiones y plazos" in run.stdout

@@ -64,10 +64,17 @@ def test_a_pack_whose_not_indicated_beats_refer_is_caught(tmp_path: Path) -> Non
     [
         # the bruising line loses its own source and inherits the article's point G16
         (
-            "      - text: Bruising is common after injections, even in people who take no blood "
-            "thinners.\n        guidance: [BRUISING]\n",
-            "      - Bruising is common after injections, even in people who take no blood "
-            "thinners.\n",
+            "      - text:\n"
+            "          en: Bruising is common after injections, even in people who take no blood "
+            "thinners.\n"
+            "          es: >-\n"
+            "            Los moretones son comunes después de las inyecciones, incluso en personas "
+            "que no toman\n"
+            "            medicamentos para hacer la sangre más líquida.\n"
+            "        guidance: [BRUISING]\n",
+            "      - en: Bruising is common after injections, even in people who take no blood "
+            "thinners.\n"
+            "        es: Los moretones son comunes después de las inyecciones.\n",
         ),
         # the timeline's published plans lose their source
         ("    guidance: [G19, PLANS]\n\n  - id: what_mesotherapy_is", "    guidance: [G19]\n\n"

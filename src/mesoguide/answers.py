@@ -17,9 +17,12 @@ from pathlib import Path
 from mesoguide import yamlsafe
 from mesoguide.conditions import type_name
 from mesoguide.errors import UsageError, did_you_mean
+from mesoguide.i18n import _
 from mesoguide.model import Answer, Question, RulePack
 
-TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1"})
+# Spanish sí (any case; "si" without the accent, and with it as a combining mark) is yes in
+# every language, so that an input file never depends on --lang.
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "sí", "si", "si\u0301"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
 MAX_ANSWERS_BYTES = 1024 * 1024
 MAX_ANSWERS_DEPTH = 10
@@ -56,14 +59,16 @@ def _integer(question: Question, raw: object) -> int:
     if isinstance(raw, str):
         text = raw.strip()
         if not text:
-            raise AnswerRejected("expected a whole number")
+            raise AnswerRejected(_("expected a whole number"))
         digits = text[1:] if text[0] in "+-" else text  # one sign at most: int("--5") fails
         if not digits.isdigit() or not digits.isascii():
-            raise AnswerRejected(f"{_shown(raw)} is not a whole number")
+            raise AnswerRejected(_("{value} is not a whole number").format(value=_shown(raw)))
         if len(digits) > 12:  # past any sensible bound; spares int() a text of any length
             low, high = question.min, question.max
-            bounds = "too large" if low is None and high is None else f"outside {_range(low, high)}"
-            raise AnswerRejected(f"{text if len(text) <= 60 else text[:57] + '...'} is {bounds}")
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            if low is None and high is None:
+                raise AnswerRejected(_("{value} is too large").format(value=shown))
+            raise AnswerRejected(_outside(shown, low, high))
         value = int(text)
     elif isinstance(raw, bool):
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)} ({_shown(raw)})")
@@ -73,20 +78,24 @@ def _integer(question: Question, raw: object) -> int:
         if math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e12:
             value = int(raw)
         else:
-            raise AnswerRejected(f"{_shown(raw)} is not a whole number")
+            raise AnswerRejected(_("{value} is not a whole number").format(value=_shown(raw)))
     else:
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)}")
     low, high = question.min, question.max
     if (low is not None and value < low) or (high is not None and value > high):
-        raise AnswerRejected(f"{_shown(value)} is outside {_range(low, high)}")
+        raise AnswerRejected(_outside(_shown(value), low, high))
     return value
 
 
-def _range(low: int | Decimal | None, high: int | Decimal | None) -> str:
+def _outside(shown: str, low: int | Decimal | None, high: int | Decimal | None) -> str:
     low_text, high_text = _number(low), _number(high)
     if low is not None and high is not None:
-        return f"{low_text} to {high_text}"
-    return f"at least {low_text}" if low is not None else f"at most {high_text}"
+        return _("{value} is outside {low} to {high}").format(
+            value=shown, low=low_text, high=high_text
+        )
+    if low is not None:
+        return _("{value} is outside at least {low}").format(value=shown, low=low_text)
+    return _("{value} is outside at most {high}").format(value=shown, high=high_text)
 
 
 def _number(value: int | Decimal | None) -> str:
@@ -115,19 +124,25 @@ def _decimal(question: Question, raw: object) -> Decimal:
     elif isinstance(raw, Decimal) and raw.is_finite():
         value = raw
     elif isinstance(raw, float | Decimal):
-        raise AnswerRejected(f"{_shown(raw)} is not a number")
+        raise AnswerRejected(_("{value} is not a number").format(value=_shown(raw)))
     else:
         raise AnswerRejected(f"expected a number, not {type_name(raw)}")
     if value.adjusted() >= MAX_DECIMAL_DIGITS:
-        raise AnswerRejected(f"{_shown(raw)} has more than {MAX_DECIMAL_DIGITS} digits")
+        raise AnswerRejected(
+            _("{value} has more than {count} digits").format(
+                value=_shown(raw), count=MAX_DECIMAL_DIGITS
+            )
+        )
     value = plain_decimal(value)
     if _digits(value) > MAX_DECIMAL_DIGITS:
         raise AnswerRejected(
-            f"{_shown(decimal_text(value))} has more than {MAX_DECIMAL_DIGITS} digits"
+            _("{value} has more than {count} digits").format(
+                value=_shown(decimal_text(value)), count=MAX_DECIMAL_DIGITS
+            )
         )
     low, high = question.min, question.max
     if (low is not None and value < low) or (high is not None and value > high):
-        raise AnswerRejected(f"{decimal_text(value)} is outside {_range(low, high)}")
+        raise AnswerRejected(_outside(decimal_text(value), low, high))
     step = question.step
     if step is not None:
         base = Decimal(low) if low is not None else Decimal(0)
@@ -139,10 +154,18 @@ def _decimal(question: Question, raw: object) -> Decimal:
                 for v in (below, below + step)
                 if (low is None or v >= low) and (high is None or v <= high)
             ]
-            start = f" from {decimal_text(base)}" if low is not None and base % step else ""
+            start = (
+                _(" from {base}").format(base=decimal_text(base))
+                if low is not None and base % step
+                else ""
+            )
             raise AnswerRejected(
-                f"{decimal_text(value)} is not a step of {decimal_text(step)}{start}: "
-                f"the nearest are {' and '.join(near)}"
+                _("{value} is not a step of {step}{start}: the nearest are {near}").format(
+                    value=decimal_text(value),
+                    step=decimal_text(step),
+                    start=start,
+                    near=_(" and ").join(near),
+                )
             )
     return value
 
@@ -150,7 +173,7 @@ def _decimal(question: Question, raw: object) -> Decimal:
 def _decimal_from_text(question: Question, raw: str) -> Decimal:
     text = raw.strip()
     if not text:
-        raise AnswerRejected("expected a number")
+        raise AnswerRejected(_("expected a number"))
     if _DECIMAL.fullmatch(text) and text.isascii():
         return Decimal(text)
     if len(text) > 40:
@@ -158,13 +181,13 @@ def _decimal_from_text(question: Question, raw: str) -> Decimal:
     # A spreadsheet in a European locale writes 40,5; "1,234" could be either reading, so a
     # comma is never guessed at: the message names the fix.
     if _GROUPED.fullmatch(text) and "." in text:
-        fix = f"write it without ',' ({text.replace(',', '')})"
+        fix = _("write it without ',' ({number})").format(number=text.replace(",", ""))
     elif _DECIMAL_COMMA.fullmatch(text):
-        fix = f"write the decimal point as '.' ({text.replace(',', '.')})"
+        fix = _("write the decimal point as '.' ({number})").format(number=text.replace(",", "."))
     else:
-        unit = f" in {question.unit}" if question.unit else ""
-        fix = f"type a number{unit}, such as 40.5"
-    raise AnswerRejected(f"{_shown(text)} is not a number: {fix}")
+        unit = _(" in {unit}").format(unit=question.unit) if question.unit else ""
+        fix = _("type a number{unit}, such as 40.5").format(unit=unit)
+    raise AnswerRejected(_("{value} is not a number: {fix}").format(value=_shown(text), fix=fix))
 
 
 def plain_decimal(value: Decimal) -> Decimal:
@@ -222,11 +245,15 @@ def _text(question: Question, raw: object) -> str:
     for char in text:
         if char in _BIDI_CONTROLS or (char not in "\n\t" and unicodedata.category(char) == "Cc"):
             raise AnswerRejected(
-                f"the text holds the control character U+{ord(char):04X}: remove it"
+                _("the text holds the control character U+{code}: remove it").format(
+                    code=f"{ord(char):04X}"
+                )
             )
     if len(text) > question.max_length:
         raise AnswerRejected(
-            f"the text is {len(text):,} characters long; the limit is {question.max_length:,}"
+            _("the text is {length} characters long; the limit is {limit}").format(
+                length=f"{len(text):,}", limit=f"{question.max_length:,}"
+            )
         )
     return text
 
@@ -240,7 +267,9 @@ def _boolean(raw: object) -> bool:
         return False
     if isinstance(raw, int) and raw in (0, 1):
         return bool(raw)
-    raise AnswerRejected(f"{_shown(raw)} is not yes or no (yes/no/true/false/y/n/1/0)")
+    raise AnswerRejected(
+        _("{value} is not yes or no (yes/no/true/false/y/n/1/0)").format(value=_shown(raw))
+    )
 
 
 def _choice(question: Question, raw: object) -> str:
@@ -272,7 +301,7 @@ def _lookup(question: Question) -> Lookup:
         return known[1]
     found: dict[str, list[str]] = {}
     for choice in question.choices:
-        for text in (choice.value, choice.label):
+        for text in (choice.value, choice.label, *choice.labels):
             values = found.setdefault(_fold(text), [])
             if choice.value not in values:
                 values.append(choice.value)
@@ -291,8 +320,12 @@ def _by_label(question: Question, value: str) -> str:
     if values:
         labels = {c.value: c.label for c in question.choices}
         named = [f"{v} ({labels[v]!r})" for v in values]
-        shown = ", ".join(named[:-1]) + f" or {named[-1]}"
-        raise AnswerRejected(f"{_shown(value)} could be {shown}: give the value")
+        shown = _("{some} or {last}").format(some=", ".join(named[:-1]), last=named[-1])
+        raise AnswerRejected(
+            _("{value} could be {choices}: give the value").format(
+                value=_shown(value), choices=shown
+            )
+        )
     raise AnswerRejected(_not_a_choice(question, value))
 
 
@@ -301,7 +334,12 @@ def _not_a_choice(question: Question, value: str) -> str:
     odd = next((c for c in value if not c.isascii()), None)
     if odd is not None:  # a look-alike (Cyrillic U+0435 for 'e') reads right but is not
         hint += f" (it holds the non-ASCII character {odd!r}, U+{ord(odd):04X})"
-    return f"{_shown(value)} is not one of {', '.join(question.choice_values)}{hint}"
+    return (
+        _("{value} is not one of {choices}").format(
+            value=_shown(value), choices=", ".join(question.choice_values)
+        )
+        + hint
+    )
 
 
 def _multiple(question: Question, raw: object) -> tuple[str, ...]:
@@ -327,16 +365,19 @@ def _multiple(question: Question, raw: object) -> tuple[str, ...]:
     ordered = tuple(v for v in values if v in chosen)
     exclusive = [c.value for c in question.choices if c.exclusive and c.value in chosen]
     if exclusive and len(ordered) > 1:
-        raise AnswerRejected(f"'{exclusive[0]}' cannot be combined with other choices")
+        raise AnswerRejected(
+            _("'{choice}' cannot be combined with other choices").format(choice=exclusive[0])
+        )
     low, high = question.min, question.max
     if low is not None and len(ordered) < low:
-        raise AnswerRejected(
-            f"choose at least {low} of {', '.join(values)}"
+        message = (
+            _("choose at least {low} of {choices}")
             if ordered
-            else f"choose at least {low}: {', '.join(values)}"
+            else _("choose at least {low}: {choices}")
         )
+        raise AnswerRejected(message.format(low=low, choices=", ".join(values)))
     if high is not None and len(ordered) > high:
-        raise AnswerRejected(f"choose at most {high}")
+        raise AnswerRejected(_("choose at most {high}").format(high=high))
     return ordered
 
 
@@ -348,7 +389,7 @@ def is_blank(answer: Answer) -> bool:
 def format_answer(question: Question, value: Answer) -> str:
     """An answer as a person reads it: choice labels, yes/no."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, Decimal):
         step = question.step
         if step is not None and plain_decimal(step).as_tuple().exponent != 0:
@@ -361,7 +402,7 @@ def format_answer(question: Question, value: Answer) -> str:
         return " / ".join(line.strip() for line in str(value).split("\n"))
     labels = {c.value: c.label for c in question.choices}
     if isinstance(value, tuple):
-        return ", ".join(labels.get(v, v) for v in value) or "(none)"
+        return ", ".join(labels.get(v, v) for v in value) or _("(none)")
     if isinstance(value, str):
         return labels.get(value, value)
     return str(value)

@@ -16,6 +16,7 @@ from mesoguide import __version__
 from mesoguide.batch_cli import BatchFormat, Detail, InputFormat
 from mesoguide.cliapp import App
 from mesoguide.cliutil import (
+    LangOption,
     ReportFormat,
     probe_output,
     reporting_errors,
@@ -25,6 +26,7 @@ from mesoguide.cliutil import (
     write_stdout,
 )
 from mesoguide.errors import UsageError
+from mesoguide.i18n import N_, _
 from mesoguide.records_cli import app as records_app
 from mesoguide.rules_cli import app as rules_app
 from mesoguide.saving import (
@@ -73,6 +75,11 @@ UncheckedOption = Annotated[
         "decide are rejected).",
     ),
 ]
+
+
+START = N_(
+    "You can review and change every answer before the result. Ctrl-C stops at any time; {kept}."
+)
 
 
 def _version(value: bool) -> None:
@@ -147,6 +154,7 @@ def assess(
             "($PAGER, else less), starting at its first line.",
         ),
     ] = True,
+    lang: LangOption = None,
     save: SaveOption = False,
     db: DbOption = None,
     operator: OperatorOption = None,
@@ -162,7 +170,7 @@ def assess(
         needs_save(save, db=db, operator=operator, subject=subject, supersedes=supersedes)
         if resume and (not save or answers is not None):
             raise UsageError("--resume continues a questionnaire kept with --save, not --answers")
-        pack = _pack(rules, unchecked)
+        pack = _pack(rules, unchecked, lang)
         if output is not None:
             probe_output(output)  # before the questions: nothing typed is lost to a bad path
         saving = (
@@ -219,7 +227,7 @@ def _write_report(
         text = render(report, pack, output_format.value)  # type: ignore[arg-type]
     if output is not None:
         write_output(output, text)
-        say(f"Report written to {output}")
+        say(_("Report written to {file}").format(file=output))
     else:
         write_stdout(text)
 
@@ -325,6 +333,7 @@ def batch(
     ] = None,
     rules: RulesOption = None,
     unchecked: UncheckedOption = False,
+    lang: LangOption = None,
     save: SaveOption = False,
     db: DbOption = None,
     operator: OperatorOption = None,
@@ -333,8 +342,8 @@ def batch(
     with reporting_errors():
         needs_save(save, db=db, operator=operator)
         from mesoguide.batch_cli import Options, parse_delimiter, run_batch, write_template
+        from mesoguide.cliutil import load_pack_in
         from mesoguide.errors import UsageError
-        from mesoguide.loader import load_pack
 
         options = Options(
             delimiter=None if delimiter is None else parse_delimiter(delimiter),
@@ -348,14 +357,14 @@ def batch(
         if template is not None:
             if input_path is not None:
                 raise UsageError("--template writes a template and reads no INPUT")
-            write_template(load_pack(rules), template, output, options)
+            write_template(load_pack_in(rules, lang), template, output, options)
             return
         if input_path is None:
             raise UsageError(
                 "batch needs INPUT: a .csv or .jsonl file, or - for stdin "
                 "(or --template csv to start one)"
             )
-        pack = _pack(rules, unchecked)
+        pack = _pack(rules, unchecked, lang)
         saver = _batch_saver(db, pack, operator, input_path) if save else None
         try:
             code = run_batch(
@@ -376,14 +385,15 @@ def _batch_saver(db: Path | None, pack: RulePack, operator: str | None, path: st
     return BatchSaver(open_for_saving(db), pack, operator, "stdin" if path == "-" else path)
 
 
-def _pack(rules: Path | None, unchecked: bool) -> RulePack:
+def _pack(rules: Path | None, unchecked: bool, lang: str | None = None) -> RulePack:
     """The pack to assess with: a --rules pack must pass `rules check`, unless --unchecked.
 
     The built-in pack is proved by the project's own tests, so it is not proved again here.
+    Its texts and the tool's words are in ``lang`` (see `load_pack_in`).
     """
-    from mesoguide.loader import load_pack
+    from mesoguide.cliutil import load_pack_in
 
-    pack = load_pack(rules)
+    pack = load_pack_in(rules, lang)
     if rules is not None and not unchecked:
         from mesoguide.analysis import analyze
         from mesoguide.errors import PackError, Problem
@@ -412,7 +422,7 @@ def _answers_from_file(pack: RulePack, path: str) -> AnswerSet:
     answers = from_mapping(pack, raw, source="stdin" if path == "-" else path)
     if answers.dropped:
         warn(
-            "ignoring answers to questions that do not apply (their 'when' is false): "
+            _("ignoring answers to questions that do not apply (their 'when' is false): ")
             + ", ".join(answers.dropped)
         )
     return answers
@@ -438,7 +448,7 @@ def _read_answers(pack: RulePack, path: str) -> dict[str, object]:
     if unknown:
         known = [q.id for q in pack.questions]
         named = ", ".join(f"{key}{did_you_mean(str(key), known)}" for key in unknown)
-        warn(f"ignoring answers to unknown questions: {named}")
+        warn(_("ignoring answers to unknown questions: {ids}").format(ids=named))
     return raw
 
 
@@ -447,7 +457,7 @@ def _say_prefilled(pack: RulePack, prefill: Prefill) -> None:
     from mesoguide.runner import prefill_problems
 
     for problem in prefill_problems(pack, prefill.raw):
-        warn(f"{prefill.path}: {problem}: asked again")
+        warn(_("{file}: {problem}: asked again").format(file=prefill.path, problem=problem))
 
 
 def _ask(
@@ -480,11 +490,10 @@ def _ask(
         console.print(Text(pack.title, style="bold"))
         if pack.description:
             console.print(Text(pack.description))
-        kept = "nothing is saved" if wrap is None else "your answers so far are kept as a draft"
-        console.print(
-            "[dim]You can review and change every answer before the result. "
-            f"Ctrl-C stops at any time; {kept}.[/dim]\n"
+        kept = (
+            _("nothing is saved") if wrap is None else _("your answers so far are kept as a draft")
         )
+        console.print(f"[dim]{_(START).format(kept=kept)}[/dim]\n")
         try:
             prompter: Prompter = QuestionaryPrompter(**session)
             if prefill is not None:
@@ -522,10 +531,7 @@ def _ask_plain(pack: RulePack, prefill: Prefill | None = None) -> AnswerSet:
     prompter.say(pack.title)
     if pack.description:
         prompter.say(pack.description)
-    prompter.say(
-        "You can review and change every answer before the result. "
-        "Ctrl-C stops at any time; nothing is saved."
-    )
+    prompter.say(_(START).format(kept=_("nothing is saved")))
     # input() runs no event loop: a handler that raises stops it where it waits.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:

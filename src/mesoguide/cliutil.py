@@ -10,10 +10,40 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mesoguide.errors import ExitCode, MesoguideError, Terminated, UsageError
+from mesoguide.i18n import _
+
+if TYPE_CHECKING:
+    from mesoguide.model import RulePack
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="TAG",
+        help="The language to use (es, es-MX, ...): the pack's texts and the tool's words. "
+        "Default: the locale's, if the pack has it, else the pack's own.",
+        show_default=False,
+    ),
+]
+
+
+def load_pack_in(path: Path | None, lang: str | None, words: bool = True) -> RulePack:
+    """The pack read in ``lang`` (refused if it has none such), else in the locale's language
+    if it has it, else in its default; ``words``: the tool's own words follow its language."""
+    from mesoguide.i18n import TAG_PATTERN, locale_language, use
+    from mesoguide.loader import load_pack
+
+    if lang is not None and not TAG_PATTERN.fullmatch(lang):
+        raise UsageError(f"--lang takes a language tag such as es or es-MX, not {lang!r}")
+    pack = load_pack(path, lang or locale_language(), or_default=lang is None)
+    if words:
+        use(pack.language)
+    return pack
 
 
 class ReportFormat(StrEnum):
@@ -44,7 +74,7 @@ def say(message: str) -> None:
 
 def warn(message: str) -> None:
     """One warning line on stderr."""
-    prefix = "\x1b[33mwarning:\x1b[0m" if _color(sys.stderr) else "warning:"
+    prefix = f"\x1b[33m{_('warning:')}\x1b[0m" if _color(sys.stderr) else _("warning:")
     _say(f"{prefix} {message}\n")
 
 

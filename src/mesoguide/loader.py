@@ -20,7 +20,8 @@ from mesoguide.conditions import (
     type_name,
     with_values,
 )
-from mesoguide.errors import PackError, Problem, did_you_mean
+from mesoguide.errors import PackError, Problem, UsageError, did_you_mean
+from mesoguide.i18n import N_, TAG_PATTERN, negotiate, translate
 from mesoguide.model import (
     QUESTION_TYPES,
     TEXT_MAX_LENGTH,
@@ -40,6 +41,7 @@ from mesoguide.model import (
     Sessions,
     SessionsClaim,
     Statement,
+    Untranslated,
 )
 from mesoguide.packs import default_pack_path
 
@@ -49,7 +51,10 @@ GUIDANCE_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 # The pack format's keys, in one place (the JSON Schema and the docs follow these).
 TOP_KEYS = ("pack", "guidance", "outcomes", "questions", "rules", "invariants")
-PACK_KEYS = ("id", "version", "title", "treatment", "description", "disclaimer")
+PACK_KEYS = (
+    "id", "version", "title", "treatment", "description", "disclaimer", "languages",
+    "default_language",
+)  # fmt: skip
 GUIDANCE_KEYS = ("text", "source")
 OUTCOME_KEYS = ("id", "label", "summary")
 QUESTION_KEYS = (
@@ -83,10 +88,14 @@ def resolve_pack_path(path: Path) -> Path:
     return path
 
 
-def load_pack(path: Path | str | None = None) -> RulePack:
+def load_pack(
+    path: Path | str | None = None, lang: str | None = None, *, or_default: bool = False
+) -> RulePack:
     """Read, validate and compile the pack at ``path`` (a file or a pack folder).
 
-    With no path, the built-in mesotherapy pack.
+    With no path, the built-in mesotherapy pack. Its texts are read in ``lang`` (``es-MX``
+    falls back to ``es``), or in its default language; a pack without ``lang`` is refused
+    (UsageError, naming its languages), or with ``or_default`` read in its default language.
     """
     path = default_pack_path() if path is None else Path(path)
     try:
@@ -98,17 +107,19 @@ def load_pack(path: Path | str | None = None) -> RulePack:
         raw = _read_bytes(file)
     except yamlsafe.YamlProblem as problem:
         raise PackError([Problem(str(file), problem.line, problem.path, problem.message)]) from None
-    return load_pack_bytes(raw, file)
+    return load_pack_bytes(raw, file, lang, or_default=or_default)
 
 
-def load_pack_bytes(raw: bytes, file: Path) -> RulePack:
+def load_pack_bytes(
+    raw: bytes, file: Path, lang: str | None = None, *, or_default: bool = False
+) -> RulePack:
     """Validate and compile a pack from its bytes (a stored copy, say); ``file`` names it in
-    problems and becomes the pack's ``path``."""
+    problems and becomes the pack's ``path``. ``lang`` as for `load_pack`."""
     try:
         located = yamlsafe.load(yamlsafe.decode(raw, "rule pack"))
     except yamlsafe.YamlProblem as problem:
         raise PackError([Problem(str(file), problem.line, problem.path, problem.message)]) from None
-    return build_pack(located, file, hashlib.sha256(raw).hexdigest())
+    return build_pack(located, file, hashlib.sha256(raw).hexdigest(), lang, or_default)
 
 
 def _read_bytes(file: Path) -> bytes:
@@ -141,12 +152,24 @@ def _read_pack_file(file: Path) -> bytes:
         raise yamlsafe.YamlProblem(f"rule pack cannot be read ({error.strerror})") from None
 
 
-def build_pack(located: yamlsafe.Located, file: Path, sha256: str) -> RulePack:
+def build_pack(
+    located: yamlsafe.Located,
+    file: Path,
+    sha256: str,
+    lang: str | None = None,
+    or_default: bool = False,
+) -> RulePack:
     """Validate YAML data into a RulePack, collecting every problem before raising."""
     reader = _Reader(located, str(file))
+    reader.wanted = lang
     pack = reader.build(file, sha256)
     if reader.problems or pack is None:
         raise PackError(reader.problems)
+    if reader.unserved and not or_default:
+        raise UsageError(
+            f"{file}: the rule pack has no language '{lang}': it is written in "
+            f"{', '.join(pack.languages)}"
+        )
     return pack
 
 
@@ -184,9 +207,19 @@ class Checker:
 
 
 class _Reader(Checker):
+    wanted: str | None = None  # the language asked for; None: the pack's default
+    unserved = False  # a language was asked for that the pack does not have
+    languages: tuple[str, ...] = ("en",)
+    default_language = "en"
+    language = "en"  # the language every text is read in
+
+    def __init__(self, located: yamlsafe.Located, file: str) -> None:
+        super().__init__(located, file)
+        self.untranslated: list[Untranslated] = []
+
     def text(self, data: Mapping[str, object], key: str, path: str, required: bool = True) -> str:
-        value = data.get(key)
         where = f"{path}.{key}" if path else key
+        value = self.localized(data.get(key), where)
         if value is None:
             if required:
                 self.problem(path, f"'{key}' is required")
@@ -195,6 +228,94 @@ class _Reader(Checker):
             self.problem(where, f"expected non-empty text, got {type_name(value)} {value!r}")
             return ""
         return value.strip()
+
+    def localized(self, value: object, where: str) -> object:
+        """A text in the pack's language: a mapping of language tags to texts gives the one
+        read in (or the default language's), and a text missing in a declared language is noted
+        as untranslated. Anything else is returned as it is, for the caller to judge."""
+        if isinstance(value, str):
+            if value.strip():
+                self.note_missing(where, {self.default_language})
+            return value
+        if not isinstance(value, dict):
+            return value
+        texts: dict[str, str] = {}
+        for tag, text in value.items():
+            if tag not in self.languages:
+                hint = did_you_mean(str(tag), self.languages)
+                if not TAG_PATTERN.fullmatch(str(tag)):  # `{en: Arms, legs}`: the comma splits
+                    hint += " (quote a text that holds a comma inside { })"
+                self.problem(
+                    f"{where}.{tag}",
+                    f"language '{tag}' is not one of the pack's languages "
+                    f"({', '.join(self.languages)}){hint}: declare it in pack.languages",
+                )
+            elif not isinstance(text, str) or not text.strip():
+                self.problem(
+                    f"{where}.{tag}", f"expected non-empty text, got {type_name(text)} {text!r}"
+                )
+            else:
+                texts[tag] = text
+        if self.default_language not in value:
+            self.problem(
+                where,
+                f"no '{self.default_language}' text: every text needs one in the pack's "
+                "default_language",
+            )
+        if self.default_language not in texts:
+            return "?"  # its problem is reported; the pack will not be built
+        self.note_missing(where, set(texts))
+        return texts.get(self.language) or texts[self.default_language]
+
+    def every_language(self, value: object) -> tuple[str, ...]:
+        """A text in each language it is written in (for a mapping of language tags)."""
+        if not isinstance(value, dict) or len(self.languages) < 2:
+            return ()
+        return tuple(t.strip() for t in value.values() if isinstance(t, str) and t.strip())
+
+    def note_missing(self, where: str, present: set[str]) -> None:
+        for language in self.languages:
+            if language not in present:
+                self.untranslated.append(Untranslated(language, where, self.located.line(where)))
+
+    def pack_languages(self, meta: Mapping[str, object]) -> None:
+        """The pack's declared languages and default, and the one its texts are read in."""
+        raw, default = meta.get("languages"), meta.get("default_language")
+        declared: list[str] = []
+        if raw is not None:
+            if not isinstance(raw, list) or not raw:
+                self.problem("pack.languages", "expected a list of language tags, such as [en, es]")
+                raw = []
+            for i, tag in enumerate(raw):
+                if not isinstance(tag, str) or not TAG_PATTERN.fullmatch(tag):
+                    self.problem(
+                        f"pack.languages[{i}]",
+                        f"{tag!r} is not a language tag (such as en, es or es-MX)",
+                    )
+                elif tag in declared:
+                    self.problem(f"pack.languages[{i}]", f"language '{tag}' is listed twice")
+                else:
+                    declared.append(tag)
+        if default is not None and not isinstance(default, str):
+            self.problem("pack.default_language", f"expected a language tag, got {default!r}")
+            default = None
+        if not declared:
+            declared = [default or "en"]
+        if default is None:
+            default = declared[0]
+        elif default not in declared:
+            self.problem(
+                "pack.default_language",
+                f"'{default}' is not one of the pack's languages ({', '.join(declared)})"
+                f"{did_you_mean(default, declared)}",
+            )
+            default = declared[0]
+        self.languages, self.default_language = tuple(declared), default
+        self.language = default
+        if self.wanted is not None:
+            found = negotiate(self.wanted, self.languages)
+            self.unserved = found is None
+            self.language = found or default
 
     def referral(self, data: Mapping[str, object], path: str) -> str | None:
         """A referral reason: text that batch's CSV `reasons` cell can hold whole."""
@@ -279,6 +400,7 @@ class _Reader(Checker):
             version = str(version)
         if checked and (not isinstance(version, str) or not version):
             self.problem("pack.version", "'version' is required, as text such as \"1.0.0\"")
+        self.pack_languages(meta)
         title = self.text(meta, "title", "pack") if checked else ""
         treatment = self.text(meta, "treatment", "pack") if checked else ""
         description = self.text(meta, "description", "pack", required=False) if checked else ""
@@ -304,6 +426,10 @@ class _Reader(Checker):
             path=file,
             sha256=sha256,
             invariants=invariants,
+            languages=self.languages,
+            default_language=self.default_language,
+            language=self.language,
+            untranslated=tuple(self.untranslated),
             question_tests={q.id: compile_condition(q.when) for q in questions},
             rule_tests={r.id: compile_condition(r.when) for r in rules},
         )
@@ -321,6 +447,10 @@ class _Reader(Checker):
             path = f"guidance.{key}"
             if not GUIDANCE_ID_PATTERN.fullmatch(key):
                 self.problem(path, f"{key!r} is not a valid guidance id")
+            if isinstance(item, str) or (
+                isinstance(item, dict) and not set(item) & set(GUIDANCE_KEYS)
+            ):
+                item = self.localized(item, path)  # the short form, in one or more languages
             if isinstance(item, str):
                 points[key] = GuidancePoint(key, item.strip(), line=self.located.line(path))
                 continue
@@ -579,10 +709,10 @@ class _Reader(Checker):
                 self.problem(
                     f"{cpath}.exclusive", "only a multiple-choice question has exclusive choices"
                 )
-            other = choice.get("other", False)
+            other = self.localized(choice.get("other", False), f"{cpath}.other")
             label = self.text(choice, "label", cpath)
             if other is True:
-                other = f"{label}: please specify"
+                other = translate(N_("{label}: please specify"), self.language).format(label=label)
             elif other is not False and (not isinstance(other, str) or not other.strip()):
                 self.problem(
                     f"{cpath}.other",
@@ -597,6 +727,7 @@ class _Reader(Checker):
                     exclusive,
                     self.text(choice, "help", cpath, required=False) or None,
                     other.strip() if isinstance(other, str) else None,
+                    self.every_language(choice.get("label")),
                 )
             )
         return tuple(result)
@@ -779,6 +910,10 @@ class _Reader(Checker):
         result = []
         for i, item in enumerate(value if isinstance(value, list) else [value]):
             where = f"{path}.{key}[{i}]" if listed else f"{path}.{key}"
+            if isinstance(item, str) or (
+                isinstance(item, dict) and not set(item) & set(STATEMENT_KEYS)
+            ):
+                item = self.localized(item, where)  # a text, in one or several languages
             if isinstance(item, str) and item.strip():
                 result.append(Statement(item.strip()))
             elif isinstance(item, dict):

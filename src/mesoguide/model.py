@@ -73,6 +73,7 @@ class Choice:
     other: str | None = None
     """For "other, please specify": the label of the text question ``<question id>_other``
     that choosing it opens; None for any other choice."""
+    labels: tuple[str, ...] = ()  # its label in each of the pack's languages: any names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,14 @@ class Invariant:
     line: int | None = None
 
 
+class Untranslated(NamedTuple):
+    """A text of a pack that has no version in one of its declared languages."""
+
+    language: str
+    path: str  # its YAML path, such as questions[3].label
+    line: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class PackRef:
     """What names a pack exactly in a saved result."""
@@ -222,6 +231,10 @@ class RulePack:
     path: Path
     sha256: str
     invariants: tuple[Invariant, ...] = ()
+    languages: tuple[str, ...] = ("en",)  # declared; the first is not always the default
+    default_language: str = "en"
+    language: str = "en"  # the one language its texts were read in
+    untranslated: tuple[Untranslated, ...] = field(default=(), compare=False)
     # Compiled once at load time; not part of the pack's identity.
     question_tests: Mapping[str, Predicate] = field(default_factory=dict, compare=False)
     rule_tests: Mapping[str, Predicate] = field(default_factory=dict, compare=False)

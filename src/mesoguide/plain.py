@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from mesoguide.answers import AnswerRejected, coerce
+from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, Question
 from mesoguide.runner import ReviewRow
 from mesoguide.wording import check_choices, check_text, shown, skippable, text_hint, typed
 
-PICK = "type the numbers of your choices."
-UNDO = "choose it alone or leave it out"
+PICK = N_("type the numbers of your choices.")
+UNDO = N_("choose it alone or leave it out")
 CLEAR = "-"  # typed when re-asked: leave an optional question unanswered
 
 
@@ -42,16 +43,20 @@ class PlainPrompter:
         if question.help:
             self._say(question.help, "  ", "  ")
         if typed_in:
-            how = ["Press Enter to skip it."] if skippable(question) else []
+            how = [_("Press Enter to skip it.")] if skippable(question) else []
         else:
             digits = len(str(len(question.choices)))
             for number, choice in enumerate(question.choices, 1):
                 self._say(f"{number:>{digits}}. {choice.label}", "  ", " " * (digits + 4))
             how = [_how_to_choose(question)]
         if current is not None:
-            how.append(f"Enter keeps the answer now given: {shown(question, current)}.")
+            how.append(
+                _("Enter keeps the answer now given: {answer}.").format(
+                    answer=shown(question, current)
+                )
+            )
             if skippable(question):
-                how.append(f"Type {CLEAR} to leave it unanswered.")
+                how.append(_("Type {clear} to leave it unanswered.").format(clear=CLEAR))
         if how:
             self._say(" ".join(how))
         while True:
@@ -66,31 +71,42 @@ class PlainPrompter:
                 except AnswerRejected as rejected:
                     self._say(rejected.reason, "  ", "  ")
                     continue
-            self._say(f"Answer: {shown(question, answer)}", "  ", "  ")
+            self._say(_("Answer: {answer}").format(answer=shown(question, answer)), "  ", "  ")
             return answer
 
     def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
         self._say()
         if dropped:
-            self._say(f"No longer applies, answer dropped: {'; '.join(dropped)}")
-        self._say("Review your answers:")
+            self._say(
+                _("No longer applies, answer dropped: {labels}").format(labels="; ".join(dropped))
+            )
+        self._say(_("Review your answers:"))
         digits = len(str(len(rows)))
         for number, row in enumerate(rows, 1):
             self._say(
-                f"{number:>{digits}}. {row.label} Answer: {row.shown}", "  ", " " * (digits + 4)
+                f"{number:>{digits}}. {row.label} "
+                + _("Answer: {answer}").format(answer=row.shown),
+                "  ",
+                " " * (digits + 4),
             )
         self._say(
-            f"Type a number from 1 to {len(rows)} to change that answer, "
-            "or press Enter to confirm them and see the result."
+            _(
+                "Type a number from 1 to {last} to change that answer, "
+                "or press Enter to confirm them and see the result."
+            ).format(last=len(rows))
         )
         while True:
             text = self._input().strip()
             if not text:
-                self._say("Confirmed.", "  ", "  ")
+                self._say(_("Confirmed."), "  ", "  ")
                 return None
             if text.isdigit() and 1 <= int(text) <= len(rows):
                 return rows[int(text) - 1].question_id
-            self._say(f"'{text}' is not a number from 1 to {len(rows)}.", "  ", "  ")
+            self._say(
+                _("'{text}' is not a number from 1 to {last}.").format(text=text, last=len(rows)),
+                "  ",
+                "  ",
+            )
 
     def _input(self) -> str:
         self.out.write("> ")
@@ -121,13 +137,13 @@ class PlainPrompter:
 def _how_to_choose(question: Question) -> str:
     last = len(question.choices)
     if question.type == "choice":
-        how = f"Type the number of your answer, 1 to {last}."
+        how = _("Type the number of your answer, 1 to {last}.").format(last=last)
     else:
-        how = (
-            f"Type the numbers of every one that applies, 1 to {last}, "
+        how = _(
+            "Type the numbers of every one that applies, 1 to {last}, "
             "separated by commas or spaces."
-        )
-    return f"{how} Press Enter to skip it." if skippable(question) else how
+        ).format(last=last)
+    return f"{how} {_('Press Enter to skip it.')}" if skippable(question) else how
 
 
 def _typed(question: Question, text: str) -> Answer | None:
@@ -149,7 +165,9 @@ def _chosen(question: Question, text: str) -> Answer | None:
         elif not word.isdigit() and _names_a_choice(question, word):
             values.append(word)  # a choice's value typed out
         else:
-            raise AnswerRejected(f"'{word}' is not a number from 1 to {last}.")
+            raise AnswerRejected(
+                _("'{text}' is not a number from 1 to {last}.").format(text=word, last=last)
+            )
     if question.type == "multiple":
         verdict = check_choices(question, values, how=PICK, undo=UNDO)
         if verdict is not True:
@@ -158,9 +176,13 @@ def _chosen(question: Question, text: str) -> Answer | None:
     if not values:
         if skippable(question):
             return None
-        raise AnswerRejected(f"Please choose one: type a number from 1 to {last}.")
+        raise AnswerRejected(
+            _("Please choose one: type a number from 1 to {last}.").format(last=last)
+        )
     if len(values) > 1:
-        raise AnswerRejected(f"Choose only one: type a number from 1 to {last}.")
+        raise AnswerRejected(
+            _("Choose only one: type a number from 1 to {last}.").format(last=last)
+        )
     return coerce(question, values[0])
 
 

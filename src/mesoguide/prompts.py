@@ -18,6 +18,7 @@ from prompt_toolkit.utils import get_cwidth
 from questionary.prompts.common import InquirerControl
 
 from mesoguide.answers import coerce
+from mesoguide.i18n import _
 from mesoguide.interrupts import run_prompt
 from mesoguide.model import Answer, Question
 from mesoguide.runner import ReviewRow
@@ -69,7 +70,7 @@ class QuestionaryPrompter:
 
     def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
         choices: list[questionary.Choice | questionary.Separator] = [
-            questionary.Choice("These are right: show the result", value=CONFIRM),
+            questionary.Choice(_("These are right: show the result"), value=CONFIRM),
             questionary.Separator(" "),
         ]
         choices.extend(
@@ -80,25 +81,32 @@ class QuestionaryPrompter:
         self._print([("", "")])
         if dropped:
             self._print(
-                [("class:note", f"No longer applies, answer dropped: {'; '.join(dropped)}")]
+                [
+                    (
+                        "class:note",
+                        _("No longer applies, answer dropped: {labels}").format(
+                            labels="; ".join(dropped)
+                        ),
+                    )
+                ]
             )
         prompt = questionary.select(
-            "Review your answers",
+            _("Review your answers"),
             choices=choices,
-            instruction="(pick one to change it, or confirm)\n",
+            instruction=_("(pick one to change it, or confirm)") + "\n",
             **self.session,
         )
         _as_a_list(prompt.application, label_width)
         picked = run_prompt(prompt)
         if picked == CONFIRM:
-            self._answered("Review your answers", "confirmed")
+            self._answered(_("Review your answers"), _("confirmed"))
             return None
         return str(picked)
 
     def _text(self, question: Question, current: Answer | None) -> Answer | None:
         hint = text_hint(question)
         if skippable(question):
-            hint += ", or Enter to skip"
+            hint += _(", or Enter to skip")
         # The question (and its help) above, the answer typed on a line of its own: a long
         # question then wraps as a whole, leaving the typed answer where the eye expects it.
         message = f"{question.label} ({hint})"
@@ -118,14 +126,14 @@ class QuestionaryPrompter:
     def _select(self, question: Question, current: Answer | None) -> Answer | None:
         choices = [questionary.Choice(c.label, value=c.value) for c in question.choices]
         if skippable(question):
-            choices.append(questionary.Choice("(skip this question)", value=SKIP))
+            choices.append(questionary.Choice(_("(skip this question)"), value=SKIP))
         preselected = current if current is not None else question.default
         default = next((c for c in choices if c.value == preselected), None)
         if default is None:
             # Asked for the first time: the pointer rests on a placeholder, so a stray Enter
             # cannot pick the first choice for the person.
-            choices.insert(0, questionary.Choice("(choose one)", value=UNCHOSEN))
-        instruction = _instruction("arrow keys, then Enter", question.help)
+            choices.insert(0, questionary.Choice(_("(choose one)"), value=UNCHOSEN))
+        instruction = _instruction(_("arrow keys, then Enter"), question.help)
         while True:
             prompt = questionary.select(
                 question.label,
@@ -138,7 +146,9 @@ class QuestionaryPrompter:
             answer = run_prompt(prompt)
             if answer != UNCHOSEN:
                 return None if answer == SKIP else str(answer)
-            instruction = _instruction("Please choose one: arrow keys, then Enter", question.help)
+            instruction = _instruction(
+                _("Please choose one: arrow keys, then Enter"), question.help
+            )
 
     def _checkbox(self, question: Question, current: Answer | None) -> Answer | None:
         preselected = current if current is not None else question.default
@@ -151,7 +161,7 @@ class QuestionaryPrompter:
             question.label,
             choices=boxes,
             validate=lambda values: check_choices(question, values),
-            instruction=_instruction("Space to select, then Enter", question.help),
+            instruction=_instruction(_("Space to select, then Enter"), question.help),
             **self.session,
         )
         _keep_compact(prompt.application)
@@ -218,7 +228,7 @@ def _wrap(
 ) -> StyleAndTextTuples:
     """The fragments with each line word-wrapped at ``width`` (see `_fit_to_width`)."""
     lines: list[Cells] = [[]]
-    for style, text, *_ in fragments:
+    for style, text, *_rest in fragments:
         if not text:
             lines[-1].append((style, ""))  # [SetCursorPosition] and the like: keep in place
         for char in text:
@@ -267,7 +277,7 @@ def _blank(width: int) -> Cells:
 
 def _indent(line: Cells, width: int) -> int:
     """Where the line's first word starts: its wrapped lines are indented to there."""
-    for i, (_, char) in enumerate(line):
+    for i, (_style, char) in enumerate(line):
         if char and (char.isalnum() or char in "('\""):
             return i if i <= width // 3 else 0
     return 0
@@ -308,7 +318,7 @@ def _fill(cells: Cells, width: int, lead: Cells) -> list[Cells]:
 
 def _fits(word: Cells, room: int) -> int:
     used = 0
-    for i, (_, char) in enumerate(word):
+    for i, (_style, char) in enumerate(word):
         used += get_cwidth(char)
         if used > room:
             return max(i, 1)

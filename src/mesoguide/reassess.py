@@ -22,16 +22,33 @@ class Unreadable(MesoguideError):
     """A stored record or pack that cannot be read back as it was saved."""
 
 
-def stored_pack(content: bytes, sha256: str) -> RulePack:
-    """A pack from its stored bytes; Unreadable when they do not hash to their sha256 any more."""
+def stored_pack(content: bytes, sha256: str, lang: str | None = None) -> RulePack:
+    """A pack from its stored bytes (in ``lang``, or its default language); Unreadable when
+    they do not hash to their sha256 any more."""
     if hashlib.sha256(content).hexdigest() != sha256:
         raise Unreadable(f"its stored pack {sha256[:12]} was changed: the bytes do not match")
     try:
-        return load_pack_bytes(content, Path(f"stored pack {sha256[:12]}"))
+        return load_pack_bytes(content, Path(f"stored pack {sha256[:12]}"), lang)
     except MesoguideError as error:
         raise Unreadable(
             f"its stored pack {sha256[:12]} does not load: {error.lines()[0]}"
         ) from None
+
+
+def as_printed(record: Record, pack: RulePack, content: bytes) -> RulePack:
+    """The pack in the language the record's report was printed in, which its outcome's label
+    tells (records keep no language of their own: ids and values have none)."""
+    if len(pack.languages) < 2:
+        return pack
+    try:
+        label = json.loads(record.report)["outcome"]["label"]
+    except (ValueError, KeyError, TypeError):
+        return pack
+    for language in pack.languages:
+        translated = stored_pack(content, pack.sha256, language)
+        if translated.outcome(record.outcome).label == label:
+            return translated
+    return pack
 
 
 def stored_answers(record: Record) -> AnswerSet:
@@ -84,22 +101,23 @@ class StoredPacks:
 
     def __init__(self, contents: Mapping[str, bytes]) -> None:
         self._contents = contents
-        self._loaded: dict[str, RulePack | Unreadable] = {}
-        self._tails: dict[str, str] = {}
+        self._loaded: dict[tuple[str, str | None], RulePack | Unreadable] = {}
+        self._tails: dict[tuple[str, str], str] = {}
         self._entries: dict[object, str] = {}
 
     def __contains__(self, sha256: str) -> bool:
         return sha256 in self._contents
 
-    def get(self, sha256: str) -> RulePack:
-        """The pack stored under ``sha256``; Unreadable when its bytes were changed."""
-        loaded = self._loaded.get(sha256)
+    def get(self, sha256: str, lang: str | None = None) -> RulePack:
+        """The pack stored under ``sha256`` (in ``lang``, or its default language); Unreadable
+        when its bytes were changed."""
+        loaded = self._loaded.get((sha256, lang))
         if loaded is None:
             try:
-                loaded = stored_pack(self._contents[sha256], sha256)
+                loaded = stored_pack(self._contents[sha256], sha256, lang)
             except Unreadable as error:
                 loaded = error
-            self._loaded[sha256] = loaded
+            self._loaded[sha256, lang] = loaded
         if isinstance(loaded, Unreadable):
             raise Unreadable(loaded.message)
         return loaded
@@ -107,9 +125,10 @@ class StoredPacks:
     def text(self, report: Report) -> str:
         """``render_json(report)``, written as batch --save writes it (the same text: a property
         test proves its parts equal), the tail taken once per pack."""
-        tail = self._tails.get(report.pack.sha256)
+        key = (report.pack.sha256, report.disclaimer)  # the tail's only text is the disclaimer
+        tail = self._tails.get(key)
         if tail is None:
-            tail = self._tails[report.pack.sha256] = frame(report)[1]
+            tail = self._tails[key] = frame(report)[1]
         if len(self._entries) > 4096:
             self._entries.clear()
         return head_text(report.decision) + answers_text(report.answers, self._entries) + tail
@@ -142,6 +161,11 @@ def verify(record: Record, packs: StoredPacks) -> Finding | None:
     try:
         pack = packs.get(record.pack.sha256)
         fresh = packs.text(rebuild(record, pack))
+        for language in pack.languages:  # a report printed in another of the pack's languages
+            if fresh == record.report:
+                break
+            if language != pack.language:
+                fresh = packs.text(rebuild(record, packs.get(record.pack.sha256, language)))
     except Unreadable as error:
         return tampered(error.message)
     if fresh == record.report:

@@ -268,12 +268,15 @@ def _rendered(store: SQLiteStore, record: Record, output_format: ReportFormat) -
 
 
 def _rebuilt(store: SQLiteStore, record: Record) -> tuple[RulePack, Report]:
-    from mesoguide.reassess import Unreadable, rebuild, stored_pack
+    from mesoguide.i18n import use
+    from mesoguide.reassess import Unreadable, as_printed, rebuild, stored_pack
     from mesoguide.report import render_json
     from mesoguide.store import StoreError
 
     try:
-        pack = stored_pack(store.pack_content(record.pack.sha256), record.pack.sha256)
+        content = store.pack_content(record.pack.sha256)
+        pack = as_printed(record, stored_pack(content, record.pack.sha256), content)
+        use(pack.language)  # shown in the language it was printed in, the tool's words too
         report = rebuild(record, pack)
     except Unreadable as error:
         raise StoreError(

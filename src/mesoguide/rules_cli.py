@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide.cliapp import App
-from mesoguide.cliutil import reporting_errors
+from mesoguide.cliutil import LangOption, load_pack_in, reporting_errors
 from mesoguide.errors import ExitCode
 from mesoguide.saving import DbOption
 
 if TYPE_CHECKING:
-    pass
+    from mesoguide.model import RulePack, Untranslated
 
 app = App(
     name="rules",
@@ -41,7 +41,15 @@ class ShowFormat(StrEnum):
 
 
 @app.command()
-def check(path: PackArgument = None) -> None:
+def check(
+    path: PackArgument = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Count a text missing in one of the pack's languages as a problem."
+        ),
+    ] = False,
+) -> None:
     """Prove a pack sound, or list every problem as FILE:LINE: message (exit 3)."""
     from mesoguide.analysis import analyze
     from mesoguide.errors import PackError
@@ -59,8 +67,12 @@ def check(path: PackArgument = None) -> None:
                 )
             raise typer.Exit(int(ExitCode.INVALID_PACK)) from None
         analysis = analyze(pack)
-        if analysis.problems:
-            _print_problems([str(p) for p in analysis.problems])
+        missing = _untranslated(pack)
+        if analysis.problems or (strict and missing):
+            lines = [str(p) for p in analysis.problems]
+            if strict:
+                lines += [f"{where}: no '{item.language}' text" for item, where in missing]
+            _print_problems(lines)
             raise typer.Exit(int(ExitCode.INVALID_PACK))
         held = len(pack.invariants)
         promises = f"; its {_count(held, 'invariant')} {'hold' if held != 1 else 'holds'}"
@@ -70,6 +82,20 @@ def check(path: PackArgument = None) -> None:
             "every rule can fire, every outcome can be reached, and every answer set gets "
             f"exactly one outcome{promises if held else ''}.\n"
         )
+        for language in pack.languages:
+            places = [where for item, where in missing if item.language == language]
+            if places:
+                sys.stdout.write(f"Untranslated into {language}: {_count(len(places), 'text')}\n")
+                sys.stdout.writelines(f"  {where}\n" for where in places)
+
+
+def _untranslated(pack: RulePack) -> list[tuple[Untranslated, str]]:
+    """Each text missing in one of the pack's languages, with FILE:LINE: path."""
+    file = str(pack.path)
+    return [
+        (item, f"{file}:{item.line}: {item.path}" if item.line else f"{file}: {item.path}")
+        for item in pack.untranslated
+    ]
 
 
 def _count(number: int, noun: str) -> str:
@@ -88,14 +114,13 @@ def show(
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="text for people, json for tools.")
     ] = ShowFormat.text,
+    lang: LangOption = None,
 ) -> None:
     """Show the questions, the rules and which guidance points each rule mirrors."""
     from mesoguide.packview import pack_to_dict, render_pack_text
 
     with reporting_errors():
-        from mesoguide.loader import load_pack
-
-        pack = load_pack(path)
+        pack = load_pack_in(path, lang, words=False)  # the author's view: its words stay English
         if output_format is ShowFormat.json:
             text = json.dumps(pack_to_dict(pack), indent=2, ensure_ascii=False) + "\n"
         else:

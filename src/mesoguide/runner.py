@@ -17,10 +17,11 @@ from typing import NamedTuple, Protocol, cast
 from mesoguide.answers import AnswerRejected, coerce, format_answer, is_blank
 from mesoguide.conditions import always
 from mesoguide.errors import AnswerProblem, AnswersError
+from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, AnswerSet, Question, RulePack, State
 
-NOT_ANSWERED = "not answered"
-NOT_ASKED = "not asked (did not apply)"
+NOT_ANSWERED = N_("not answered")
+NOT_ASKED = N_("not asked (did not apply)")
 
 
 Source = Callable[[Question], object] | Mapping[str, object]
@@ -105,7 +106,7 @@ def walk(
         else:
             unanswered[qid] = State.not_answered
             if question.required:
-                problems.append(AnswerProblem(qid, "required, but not answered"))
+                problems.append(AnswerProblem(qid, _("required, but not answered")))
     return AnswerSet(values, unanswered, tests, tuple(dropped) if dropped else ()), problems
 
 
@@ -144,8 +145,10 @@ def shown(question: Question, state: State, value: Answer | None) -> str:
     if state is State.answered and value is not None:
         return format_answer(question, value)
     if state is State.default and value is not None:
-        return f"{NOT_ANSWERED} (pack default: {format_answer(question, value)})"
-    return NOT_ASKED if state is State.not_asked else NOT_ANSWERED
+        return _("not answered (pack default: {answer})").format(
+            answer=format_answer(question, value)
+        )
+    return _(NOT_ASKED) if state is State.not_asked else _(NOT_ANSWERED)
 
 
 # -- the interview --------------------------------------------------------------------------
@@ -205,8 +208,8 @@ def interview(
         if prefill is None:
             return ""
         if qid in given:
-            return f" (from {prefilled_from or 'the file'})"
-        return " (answered now)" if state is State.answered else " (asked now)"
+            return _(" (from {file})").format(file=prefilled_from or _("the file"))
+        return _(" (answered now)") if state is State.answered else _(" (asked now)")
 
     answers = _walked(pack, ask)
     dropped: list[str] = []

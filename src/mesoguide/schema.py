@@ -11,18 +11,31 @@ from typing import Any
 
 from mesoguide import loader
 from mesoguide.conditions import OPERATORS
+from mesoguide.i18n import TAG_PATTERN
 from mesoguide.model import QUESTION_TYPES
 
 SCHEMA_ID = "https://mesoguide.invalid/schema/rule-pack.schema.json"
 
 _NAME = {"type": "string", "pattern": loader.ID_PATTERN.pattern}
-_TEXT = {"type": "string", "minLength": 1}
+_STRING = {"type": "string", "minLength": 1}
+_TEXT = {
+    "oneOf": [
+        _STRING,
+        {
+            "type": "object",
+            "description": "The text in each of the pack's languages, by language tag.",
+            "propertyNames": {"pattern": TAG_PATTERN.pattern},
+            "additionalProperties": _STRING,
+            "minProperties": 1,
+        },
+    ]
+}  # a text: one string, or a mapping of language tags to strings ({en: ..., es: ...})
 
 
-def _texts(description: str) -> dict[str, Any]:
+def _texts(description: str, item: dict[str, Any] = _TEXT) -> dict[str, Any]:
     return {
         "description": description,
-        "oneOf": [_TEXT, {"type": "array", "items": _TEXT}],
+        "oneOf": [item, {"type": "array", "items": item}],
     }
 
 
@@ -102,13 +115,27 @@ def pack_schema() -> dict[str, Any]:
                 {
                     "id": {**_NAME, "description": "The pack's name: lower case, digits, _."},
                     "version": {
-                        **_TEXT,
+                        **_STRING,
                         "description": 'The pack\'s version, as text such as "1.0.0".',
                     },
                     "title": {**_TEXT, "description": "Shown above the questionnaire."},
                     "treatment": {**_TEXT, "description": "The treatment the pack is about."},
                     "description": {**_TEXT, "description": "Shown before the first question."},
                     "disclaimer": {**_TEXT, "description": "Ends every report."},
+                    "languages": {
+                        "type": "array",
+                        "description": "The languages the pack's texts are written in (en, es, "
+                        "es-MX); default: [en].",
+                        "items": {"type": "string", "pattern": TAG_PATTERN.pattern},
+                        "minItems": 1,
+                        "uniqueItems": True,
+                    },
+                    "default_language": {
+                        "type": "string",
+                        "description": "The language every text must have (default: the first "
+                        "of 'languages').",
+                        "pattern": TAG_PATTERN.pattern,
+                    },
                 },
                 ["id", "version", "title", "treatment", "disclaimer"],
                 "What the pack is.",
@@ -234,7 +261,7 @@ def pack_schema() -> dict[str, Any]:
                     "referral": {**_TEXT, "description": "A reason to see a clinician."},
                     "advice": _statements("Advice lines."),
                     "clinic": _statements("Questions to ask the clinic."),
-                    "guidance": _texts("The guidance points this rule mirrors."),
+                    "guidance": _texts("The guidance points this rule mirrors.", _STRING),
                 },
                 ["id"],
                 "A rule: a condition and what it contributes to the report.",
@@ -243,7 +270,7 @@ def pack_schema() -> dict[str, Any]:
                 loader.STATEMENT_KEYS,
                 {
                     "text": {**_TEXT, "description": "The line shown."},
-                    "guidance": _texts("The guidance points this line mirrors."),
+                    "guidance": _texts("The guidance points this line mirrors.", _STRING),
                 },
                 ["text", "guidance"],
                 "An advice or clinic line that mirrors guidance points of its own.",

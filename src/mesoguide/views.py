@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mesoguide.i18n import _
 from mesoguide.model import Finding, GuidancePoint, Report, RulePack, State
 from mesoguide.runner import shown
 
@@ -57,40 +58,38 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
         parts.append(body)
 
     if report.referral_reasons:
-        section("See a clinician about", _bullets(report.referral_reasons))
+        section(_("See a clinician about"), _bullets(report.referral_reasons))
     if report.explanations:
-        section("Why", _bullets(report.explanations))
+        section(_("Why"), _bullets(report.explanations))
     if report.sessions is not None:
         sessions = report.sessions
-        lines = Text(f"About {sessions.min} to {sessions.max} sessions.")
+        lines = Text(_("About {min} to {max} sessions.").format(min=sessions.min, max=sessions.max))
         if sessions.timeline:
             lines.append(f" {sessions.timeline}")
         lines.append(_cites(sessions.guidance), style="dim")
-        section("Sessions and timeline", Padding(lines, (0, 0, 0, 2)))
+        section(_("Sessions and timeline"), Padding(lines, (0, 0, 0, 2)))
     if report.clinic:
-        section("What to ask the clinic", _bullets(report.clinic))
+        section(_("What to ask the clinic"), _bullets(report.clinic))
     if report.advice:
-        section("Advice", _bullets(report.advice))
+        section(_("Advice"), _bullets(report.advice))
     blanks = _blanks(report, pack)
     if blanks:
-        section("Not answered", _bullets(blanks))
+        section(_("Not answered"), _bullets(blanks))
     dropped = _dropped(report, pack)
     if dropped:
-        section("Given but not asked", _bullets(dropped))
+        section(_("Given but not asked"), _bullets(dropped))
     points = cited_points(report, pack)
     if points:
         key = Table.grid(padding=(0, 1))
         key.add_column(no_wrap=True, style="dim")
         key.add_column()
         for point in points:
-            key.add_row(
-                point.id, point.text + (f" (source: {point.source})" if point.source else "")
-            )
-        section("Guidance points cited", Padding(key, (0, 0, 0, 2)))
+            key.add_row(point.id, point.text + _source(point))
+        section(_("Guidance points cited"), Padding(key, (0, 0, 0, 2)))
     parts.append(Text(""))
     parts.append(Text(report.disclaimer, style="dim italic"))
     parts.append(Text(""))
-    parts.append(Text.assemble(("Result: ", "bold"), title))
+    parts.append(Text.assemble((_("Result: "), "bold"), title))
     return Group(*parts)
 
 
@@ -108,8 +107,10 @@ def _dropped(report: Report, pack: RulePack) -> list[Finding]:
     return [
         Finding(
             "",
-            f"{pack.question(qid).label} — an answer was given, but the question did not apply "
-            "to the other answers, so it was not used: ask about this at the visit",
+            _(
+                "{question} — an answer was given, but the question did not apply to the other "
+                "answers, so it was not used: ask about this at the visit"
+            ).format(question=pack.question(qid).label),
             (),
         )
         for qid in report.answers.dropped
@@ -176,31 +177,30 @@ def render_markdown(report: Report, pack: RulePack) -> str:
         if items:
             out.extend(["", f"## {title}", "", *items])
 
-    section("See a clinician about", report.referral_reasons)
-    section("Why", report.explanations)
+    section(_("See a clinician about"), report.referral_reasons)
+    section(_("Why"), report.explanations)
     if report.sessions is not None:
         sessions = report.sessions
-        out.extend(["", "## Sessions and timeline", ""])
-        line = f"About {sessions.min} to {sessions.max} sessions."
+        out.extend(["", f"## {_('Sessions and timeline')}", ""])
+        line = _("About {min} to {max} sessions.").format(min=sessions.min, max=sessions.max)
         line = f"{line} {sessions.timeline}" if sessions.timeline else line
         out.append(line + (f" *({', '.join(sessions.guidance)})*" if sessions.guidance else ""))
-    section("What to ask the clinic", report.clinic)
-    section("Advice", report.advice)
-    section("Given but not asked", _dropped(report, pack))
-    out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
+    section(_("What to ask the clinic"), report.clinic)
+    section(_("Advice"), report.advice)
+    section(_("Given but not asked"), _dropped(report, pack))
+    out.extend(["", f"## {_('Your answers')}", "", _("| Question | Answer |"), "|---|---|"])
     for response in report.answers.responses(pack):
         answer = shown(*response)
         if response.question.id in report.answers.dropped:
-            answer = f"{answer}; an answer was given but not used"
+            answer = _("{answer}; an answer was given but not used").format(answer=answer)
         if response.question.type == "text" and response.state is State.answered:
             answer = _md_literal(answer)  # a person's own words: never markup
         out.append(f"| {_md_cell(response.question.label)} | {_md_cell(answer)} |")
     points = cited_points(report, pack)
     if points:
-        out.extend(["", "## Guidance points cited", ""])
+        out.extend(["", f"## {_('Guidance points cited')}", ""])
         for point in points:
-            source = f" (source: {point.source})" if point.source else ""
-            out.append(f"- **{point.id}**: {point.text}{source}")
+            out.append(f"- **{point.id}**: {point.text}{_source(point)}")
     out.extend(
         [
             "",
@@ -208,12 +208,19 @@ def render_markdown(report: Report, pack: RulePack) -> str:
             "",
             f"*{report.disclaimer}*",
             "",
-            f"<sub>Rule pack {report.pack.id} {report.pack.version}, "
-            f"sha256 {report.pack.sha256[:12]}</sub>",
+            "<sub>"
+            + _("Rule pack {id} {version}, sha256 {sha256}").format(
+                id=report.pack.id, version=report.pack.version, sha256=report.pack.sha256[:12]
+            )
+            + "</sub>",
             "",
         ]
     )
     return "\n".join(out)
+
+
+def _source(point: GuidancePoint) -> str:
+    return _(" (source: {source})").format(source=point.source) if point.source else ""
 
 
 def _all(report: Report) -> Iterable[Finding]:

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from mesoguide.answers import AnswerRejected, coerce, decimal_text, format_answer
+from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, Question, State
 from mesoguide.runner import shown as in_words
 
 # How a list prompt says to choose; the plain prompter types numbers instead.
-POINTER_KEYS = "Space selects the choice under the pointer."
+POINTER_KEYS = N_("Space selects the choice under the pointer.")
 
 
 def skippable(question: Question) -> bool:
@@ -36,7 +37,7 @@ def as_text(current: Answer | None) -> str:
     if current is None:
         return ""
     if isinstance(current, bool):
-        return "yes" if current else "no"
+        return _("yes") if current else _("no")
     if isinstance(current, Decimal):
         return decimal_text(current)
     return str(current)
@@ -50,48 +51,68 @@ def typed(question: Question) -> bool:
 def text_hint(question: Question) -> str:
     """What to type for a typed question (integer, decimal, yes/no, text)."""
     if question.type == "boolean":
-        return "yes or no"
+        return _("yes or no")
     if question.type == "text":
-        return f"in your own words, up to {question.max_length} characters"
+        return _("in your own words, up to {limit} characters").format(limit=question.max_length)
     if question.type == "decimal":
         return _decimal_hint(question)
     low, high = question.min, question.max
     if low is not None and high is not None:
-        return f"a whole number from {low} to {high}"
+        return _("a whole number from {low} to {high}").format(low=low, high=high)
     if low is not None:
-        return f"a whole number, at least {low}"
-    return f"a whole number, at most {high}" if high is not None else "a whole number"
+        return _("a whole number, at least {low}").format(low=low)
+    if high is not None:
+        return _("a whole number, at most {high}").format(high=high)
+    return _("a whole number")
 
 
 def _decimal_hint(question: Question) -> str:
     low, high = question.min, question.max
-    hint = "a number"
+    hint = _("a number")
     if low is not None and high is not None:
-        hint += f" from {as_text(low)} to {as_text(high)}"
+        hint += _(" from {low} to {high}").format(low=as_text(low), high=as_text(high))
     elif low is not None:
-        hint += f", at least {as_text(low)}"
+        hint += _(", at least {low}").format(low=as_text(low))
     elif high is not None:
-        hint += f", at most {as_text(high)}"
+        hint += _(", at most {high}").format(high=as_text(high))
     if question.step is not None:
-        hint += f" in steps of {as_text(question.step)}"
-    return f"{hint}, in {question.unit}" if question.unit else hint
+        hint += _(" in steps of {step}").format(step=as_text(question.step))
+    return _("{hint}, in {unit}").format(hint=hint, unit=question.unit) if question.unit else hint
 
 
 def check_text(question: Question, text: str) -> bool | str:
     """A typed answer (integer, decimal, yes/no, text): True, or what to type instead."""
     if not text.strip():
-        return True if skippable(question) else f"Please answer: {text_hint(question)}."
+        return (
+            True
+            if skippable(question)
+            else _("Please answer: {hint}.").format(hint=text_hint(question))
+        )
     try:
         coerce(question, text)
     except AnswerRejected as rejected:
-        if question.type == "integer" and "outside" not in rejected.reason:
-            return f"{rejected.reason}: type {text_hint(question)}"
+        if question.type == "integer" and not _out_of_bounds(question, text):
+            return _("{reason}: type {hint}").format(
+                reason=rejected.reason, hint=text_hint(question)
+            )
         return rejected.reason
     return True
 
 
+def _out_of_bounds(question: Question, text: str) -> bool:
+    """Whether a rejected integer was a whole number, so outside the question's bounds (its
+    message says so; another one is followed by what to type)."""
+    entered = text.strip()
+    digits = entered[1:] if entered[:1] in ("+", "-") else entered  # one sign, as coerce reads
+    bounded = question.min is not None or question.max is not None
+    return bounded and digits.isdigit() and digits.isascii()
+
+
 def check_choices(
-    question: Question, values: Sequence[str], how: str = POINTER_KEYS, undo: str = "unselect one"
+    question: Question,
+    values: Sequence[str],
+    how: str = POINTER_KEYS,
+    undo: str = N_("unselect one"),
 ) -> bool | str:
     """A multiple-choice selection: True, or why not, in the words on the screen.
 
@@ -100,11 +121,13 @@ def check_choices(
     if not values:
         if skippable(question):
             return True
-        return f"Choose at least one: {how}"
+        return _("Choose at least one: {how}").format(how=_(how))
     labels = {c.value: c.label for c in question.choices}
     exclusive = [c.value for c in question.choices if c.exclusive and c.value in values]
     if exclusive and len(values) > 1:
-        return f"'{labels[exclusive[0]]}' cannot be combined with other choices: {undo}."
+        return _("'{choice}' cannot be combined with other choices: {undo}.").format(
+            choice=labels[exclusive[0]], undo=_(undo)
+        )
     try:
         coerce(question, list(values))
     except AnswerRejected as rejected:
