@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ def test_items_mirror_the_questions(name: str) -> None:
     for question in pack.questions:
         item = items[question.id]
         assert item["type"] == {"multiple": "choice"}.get(question.type, question.type)
+        assert item.get("maxLength") == (question.max_length if question.type == "text" else None)
         assert item.get("repeats", False) == (question.type == "multiple")
         assert item["required"] == (question.required and question.default is None)
         assert item["text"] == question.label
@@ -101,7 +103,10 @@ def test_items_mirror_the_questions(name: str) -> None:
             if {"url": fhir.OPTION_EXCLUSIVE, "valueBoolean": True} in o.get("extension", [])
         ]
         assert exclusive == [c.value for c in question.choices if c.exclusive]
-        bounds = {e["url"]: e.get("valueInteger") for e in item.get("extension", [])}
+        bounds = {
+            e["url"]: e.get("valueInteger", e.get("valueDecimal"))
+            for e in item.get("extension", [])
+        }
         low, high = (
             (fhir.MIN_OCCURS, fhir.MAX_OCCURS)
             if question.type == "multiple"
@@ -109,6 +114,8 @@ def test_items_mirror_the_questions(name: str) -> None:
         )
         assert bounds.get(low) == question.min
         assert bounds.get(high) == question.max
+        if question.type == "decimal":  # written as JSON numbers of the same value
+            assert {type(bounds.get(low)), type(bounds.get(high))} <= {float, type(None)}
         helps = [child["text"] for child in item.get("item", [])]
         assert helps == ([question.help] if question.help else [])
 
@@ -133,6 +140,13 @@ def test_questionnaire_names_the_pack() -> None:
         ({"not": {"question": "c", "op": "answered"}}, [("c", "exists", False)], None),
         ({"not": {"question": "n", "op": "lt", "value": 5}},
          [("n", "exists", False), ("n", ">=", 5)], "any"),
+        ({"question": "x", "op": "ne", "value": 2.5},
+         [("x", "exists", True), ("x", "!=", 2.5)], "all"),
+        ({"question": "x", "op": "in", "value": [1.5, 2.05]},
+         [("x", "=", 1.5), ("x", "=", 2.05)], "any"),
+        ({"not": {"question": "x", "op": "le", "value": 7.95}},
+         [("x", "exists", False), ("x", ">", 7.95)], "any"),
+        ({"question": "t", "op": "answered"}, [("t", "exists", True)], None),
     ],
 )  # fmt: skip
 def test_enable_when_holds_as_mesoguide_does(
@@ -143,7 +157,7 @@ def test_enable_when_holds_as_mesoguide_does(
     question = next(q for q in pack.questions if q.when == _parsed(when))
     item = next(i for i in fhir.questionnaire(pack)["item"] if i["linkId"] == question.id)
     found = [
-        (e["question"], e["operator"], e.get("answerInteger", e.get("answerBoolean")))
+        (e["question"], e["operator"], next(v for k, v in e.items() if k.startswith("answer")))
         for e in item["enableWhen"]
     ]
     assert found == entries
@@ -151,9 +165,19 @@ def test_enable_when_holds_as_mesoguide_does(
 
 
 def _parsed(data: dict[str, Any]) -> object:
+    """A condition as the loader makes it: a decimal's numbers are Decimals."""
     from mesoguide.conditions import parse_condition
 
-    return parse_condition(data)
+    def exact(value: object) -> object:
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        if isinstance(value, list):
+            return [exact(v) for v in value]
+        if isinstance(value, dict):
+            return {k: exact(v) for k, v in value.items()}
+        return value
+
+    return parse_condition(exact(data))
 
 
 def test_a_question_on_a_default_uses_an_expression() -> None:
@@ -258,6 +282,8 @@ def test_response_items_are_questionnaire_items_of_their_type(outcome: str) -> N
         "boolean": {"valueBoolean"},
         "choice": {"valueCoding"},
         "string": {"valueString"},
+        "text": {"valueString"},
+        "decimal": {"valueDecimal"},
     }
     for answered in resource_of(DEFAULT, OUTCOME_ANSWERS[outcome])["item"]:
         item = items[answered["linkId"]]
@@ -453,6 +479,193 @@ def test_values_are_checked_by_the_one_answer_path() -> None:
     with pytest.raises(AnswersError) as caught:
         from_mapping(DEFAULT, fhir.raw_answers(DEFAULT, response, "qr.json"), "qr.json")
     assert caught.value.message == "qr.json: age: 130 is outside 0 to 120"
+
+
+# -- decimals, texts and "other, please specify" -----------------------------------------------
+KYBELLA = ALL_PACKS["kybella"]
+KYBELLA_DIR = ROOT / "tests" / "packs" / "kybella"
+KYBELLA_ANSWERS: dict[str, object] = yaml.safe_load(
+    (KYBELLA_DIR / "answers.yaml").read_text(encoding="utf-8")
+)
+
+
+def kybella_item(link_id: str) -> dict[str, Any]:
+    return next(i for i in items_of(fhir.questionnaire(KYBELLA)) if i["linkId"] == link_id)
+
+
+def test_a_decimal_item_carries_bounds_places_and_unit() -> None:
+    """A decimal is a `decimal` item: minValue/maxValue as valueDecimal, the step's places as
+    maxDecimalPlaces, the unit as questionnaire-unit."""
+    item = kybella_item("bmi")
+    assert item["type"] == "decimal"
+    assert item["extension"] == [
+        {"url": fhir.MIN_VALUE, "valueDecimal": 10.0},
+        {"url": fhir.MAX_VALUE, "valueDecimal": 80.0},
+        {"url": fhir.MAX_DECIMAL_PLACES, "valueInteger": 1},
+        {"url": fhir.UNIT, "valueCoding": {"display": "kg/m²"}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step", "minimum", "places"),
+    [("0.1", None, 1), ("0.05", "0", 2), ("0.5", "0.25", 2), ("1", None, 0), ("2.5", "10", 1),
+     (None, "0.125", None)],
+)  # fmt: skip
+def test_decimal_places_follow_the_step(
+    step: str | None, minimum: str | None, places: object
+) -> None:
+    """maxDecimalPlaces is the places a step from the minimum can reach; no step, none."""
+    from mesoguide.model import Question
+
+    question = Question(
+        "q", "decimal", "Q?", step=None if step is None else Decimal(step),
+        min=None if minimum is None else Decimal(minimum),
+    )  # fmt: skip
+    assert fhir.decimal_places(question) == places
+
+
+@SOME
+@given(
+    value=st.decimals(
+        min_value=Decimal("-999999"), max_value=Decimal("999999"), places=8, allow_nan=False
+    )
+)
+def test_a_decimal_is_written_as_the_same_number(value: Decimal) -> None:
+    """A decimal of up to 15 digits is written as a JSON number that reads back as itself."""
+    written = json.dumps(fhir.json_number(value))
+    assert Decimal(written) == value
+    assert Decimal(repr(json.loads(written))) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "written"),
+    [("fhir", {"x": "9.95"}, "9.95"), ("kybella", {**KYBELLA_ANSWERS, "bmi": "39.9"}, "39.9"),
+     ("kybella", KYBELLA_ANSWERS, "40.0")],
+)  # fmt: skip
+def test_a_decimal_answer_is_exact_in_the_response(
+    name: str, raw: dict[str, object], written: str
+) -> None:
+    """9.95 is written as 9.95 and read back as 9.95; 39.9 stays under a threshold of 40."""
+    pack = ALL_PACKS[name]
+    before = from_mapping(pack, raw)
+    text = fhir.render_response(assess(pack, before), pack)
+    assert f'"valueDecimal": {written}\n' in text
+    again = from_mapping(pack, fhir.raw_answers(pack, json.loads(text), "qr.json"))
+    assert again.values == before.values
+    assert assess(pack, again).rules_fired == assess(pack, before).rules_fired
+
+
+def test_a_text_item_has_its_length_limit() -> None:
+    """A text is a `text` item (several lines) with maxLength; its answer is a valueString."""
+    item = kybella_item("medicines")
+    assert (item["type"], item["maxLength"], item["required"]) == ("text", 500, False)
+    linked = answers_by_link(resource_of(KYBELLA, KYBELLA_ANSWERS))
+    assert linked["medicines"] == [KYBELLA_ANSWERS["medicines"]]
+
+
+@pytest.mark.parametrize(
+    ("link_id", "parent", "label"),
+    [("earlier_treatment_other", "earlier_treatment", "Which earlier treatment?"),
+     ("bothers_other", "bothers", "Something else: please specify")],
+)  # fmt: skip
+def test_other_please_specify_is_its_own_item(link_id: str, parent: str, label: str) -> None:
+    """The text question an `other` choice opens is a required `text` item right after its
+    question, enabled when that question's answer is (or holds) `other`."""
+    q = fhir.questionnaire(KYBELLA)
+    ids = [item["linkId"] for item in q["item"]]
+    assert ids.index(link_id) == ids.index(parent) + 1
+    item = kybella_item(link_id)
+    assert (item["type"], item["text"], item["required"]) == ("text", label, True)
+    system = fhir.choice_system(KYBELLA, KYBELLA.question(parent))
+    assert item["enableWhen"] == [
+        {"question": parent, "operator": "=", "answerCoding": {"system": system, "code": "other"}}
+    ]
+    linked = answers_by_link(resource_of(KYBELLA, KYBELLA_ANSWERS))
+    assert linked[link_id] == [KYBELLA_ANSWERS[link_id]]
+    assert "other" in linked[parent]
+
+
+def kybella_response(link_id: str, answer: list[object]) -> dict[str, Any]:
+    response = resource_of(KYBELLA, KYBELLA_ANSWERS)
+    for item in response["item"]:
+        if item["linkId"] == link_id:
+            item["answer"] = answer
+    return response
+
+
+@pytest.mark.parametrize(
+    ("link_id", "answer", "message"),
+    [
+        ("bmi", [{"valueDecimal": "40.5"}], 'bmi: valueDecimal holds "40.5", not a number'),
+        ("bmi", [{"valueDecimal": True}], "bmi: valueDecimal holds true, not a number"),
+        ("bmi", [{"valueDecimal": None}], "bmi: valueDecimal holds null, not a number"),
+        ("bmi", [{"valueInteger": 40}], "bmi: answered with valueInteger; this question takes "
+         "valueDecimal"),
+        ("bmi", [{"valueDecimal": 40.5}, {"valueDecimal": 41}],
+         "bmi: 2 answers to a question that takes one"),
+        ("medicines", [{"valueString": 42}], "medicines: valueString holds 42, not text"),
+        ("medicines", [{"valueString": ["a"]}], 'medicines: valueString holds ["a"], not text'),
+        ("medicines", [{"valueCoding": {"code": "x"}}],
+         "medicines: answered with valueCoding; this question takes valueString"),
+        ("earlier_treatment_other", [{"valueString": "a"}, {"valueString": "b"}],
+         "earlier_treatment_other: 2 answers to a question that takes one"),
+    ],
+)  # fmt: skip
+def test_a_malformed_decimal_or_text_is_refused(
+    link_id: str, answer: list[object], message: str
+) -> None:
+    """A decimal or text answer of the wrong JSON kind is refused in words."""
+    assert refused(KYBELLA, kybella_response(link_id, answer)) == f"qr.json: {message}"
+
+
+@pytest.mark.parametrize(
+    ("link_id", "answer", "message"),
+    [
+        ("bmi", [{"valueDecimal": 40.55}],
+         "bmi: 40.55 is not a step of 0.1: the nearest are 40.5 and 40.6"),
+        ("bmi", [{"valueDecimal": 81}], "bmi: 81 is outside 10 to 80"),
+        ("bmi", [{"valueDecimal": "LONG"}],
+         "bmi: '40.000000000000000001' has more than 15 digits"),
+        ("medicines", [{"valueString": "a\u0007b"}],
+         "medicines: the text holds the control character U+0007: remove it"),
+        ("earlier_treatment_other", [{"valueString": "x" * 501}],
+         "earlier_treatment_other: the text is 501 characters long; the limit is 500"),
+    ],
+)  # fmt: skip
+def test_decimal_and_text_values_are_checked_by_the_one_answer_path(
+    tmp_path: Path, link_id: str, answer: list[object], message: str
+) -> None:
+    """A decimal off its step or range, or a text with a control character, is refused as in
+    an answers file: one line, exit 1, no traceback; the number is read as written."""
+    response = kybella_response(link_id, answer)
+    text = json.dumps(response).replace('"LONG"', "40.000000000000000001")
+    file = tmp_path / "qr.json"
+    file.write_text(text, encoding="utf-8")
+    code, out, err = invoke("assess", "--rules", str(KYBELLA_DIR), "--answers", str(file))
+    assert (code, out) == (1, "")
+    assert err == f"error: {file}: {message}\n"
+
+
+def test_kybella_response_from_assess_gives_the_same_report(tmp_path: Path) -> None:
+    """`assess --format fhir` on the kybella answers, fed back, gives the same JSON report."""
+    rules, answers = str(KYBELLA_DIR), str(KYBELLA_DIR / "answers.yaml")
+    code, response, err = invoke("assess", "--rules", rules, "--answers", answers, "-f", "fhir")
+    assert (code, err) == (0, "")
+    QuestionnaireResponse.model_validate(json.loads(response))
+    file = tmp_path / "response.json"
+    file.write_text(response, encoding="utf-8")
+    _, first, _ = invoke("assess", "--rules", rules, "--answers", answers, "-f", "json")
+    code, again, err = invoke("assess", "--rules", rules, "--answers", str(file), "-f", "json")
+    assert (code, err) == (0, "")
+    assert again == first
+
+
+def test_rules_export_writes_the_kybella_questionnaire() -> None:
+    """`rules export` writes a pack with decimals, texts and "other" (it once crashed)."""
+    code, out, err = invoke("rules", "export", str(KYBELLA_DIR), "--format", "fhir")
+    assert (code, err) == (0, "")
+    Questionnaire.model_validate(json.loads(out))
+    assert json.loads(out) == fhir.questionnaire(KYBELLA)
 
 
 # -- the command line --------------------------------------------------------------------------
