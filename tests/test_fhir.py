@@ -251,6 +251,24 @@ def test_the_form_enables_exactly_the_questions_asked(name: str, data: st.DataOb
         assert fhir_enabled(items[qid], response) == (state is not State.not_asked), qid
 
 
+@pytest.mark.parametrize("x", ["0", "0.05", "1.5", "2.05", "2.5", "3.3", "3.35", "7.95", "8", None])
+@pytest.mark.parametrize("xd", ["0.5", "0.75", "1.5", None])
+@pytest.mark.parametrize("t", ["a line", None])
+def test_the_form_enables_what_is_asked_at_decimal_thresholds(
+    x: str | None, xd: str | None, t: str | None
+) -> None:
+    """At and beside each threshold a decimal condition names, FHIR enables what mesoguide
+    asks (the generated answers seldom land on them)."""
+    pack = ALL_PACKS["fhir"]
+    raw = {k: v for k, v in {"x": x, "xd": xd, "t": t}.items() if v is not None}
+    states = from_mapping(pack, raw).states
+    response = resource_of(pack, raw)
+    items = {item["linkId"]: item for item in fhir.questionnaire(pack)["item"]}
+    for qid in ("w_x_eq", "w_x_ne", "w_x_ge", "w_x_lt", "w_x_in", "w_x_not_in", "w_x_not_le",
+                "w_x_not_and", "w_xd", "w_xd_lt", "w_t", "w_not_t"):  # fmt: skip
+        assert fhir_enabled(items[qid], response) == (states[qid] is not State.not_asked), qid
+
+
 # -- the QuestionnaireResponse -----------------------------------------------------------------
 NOT_INDICATED = {**BASE_ANSWERS, "concerns": ["other"]}
 for _key in ("body_type", "cellulite_cause_belief"):

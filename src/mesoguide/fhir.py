@@ -178,7 +178,7 @@ def question_item(pack: RulePack, question: Question) -> dict[str, Any]:
         if places is not None:
             extensions.append({"url": MAX_DECIMAL_PLACES, "valueInteger": places})
         if question.unit is not None:  # the pack's words, not a UCUM code: display only
-            extensions.append({"url": UNIT, "valueCoding": {"display": question.unit}})
+            extensions.append({"url": UNIT, "valueCoding": texts("display", question.unit)})
     if question.when is not None:
         simple = enable_when(pack, question.when)
         if simple is None:
