@@ -678,6 +678,25 @@ def test_kybella_response_from_assess_gives_the_same_report(tmp_path: Path) -> N
     assert again == first
 
 
+@SOME
+@given(data=st.data())
+def test_batch_reads_kybella_responses_back(data: st.DataObject) -> None:
+    """Generated kybella answers as `batch --format fhir` NDJSON, read by `batch`, give the
+    same records as the answers themselves (decimals, texts and "other" included)."""
+    import tempfile
+
+    rows = data.draw(st.lists(answer_sets(KYBELLA), min_size=1, max_size=3))
+    with tempfile.TemporaryDirectory() as folder:
+        here = Path(folder)
+        source = here / "in.jsonl"
+        source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        rules = ["--rules", str(KYBELLA_DIR)]
+        invoke("batch", str(source), *rules, "--format", "fhir", "-o", str(here / "qr.ndjson"))
+        invoke("batch", str(source), *rules, "-o", str(here / "first.jsonl"))
+        invoke("batch", str(here / "qr.ndjson"), *rules, "-o", str(here / "again.jsonl"))
+        assert lines_of(here / "again.jsonl") == lines_of(here / "first.jsonl")
+
+
 def test_rules_export_writes_the_kybella_questionnaire() -> None:
     """`rules export` writes a pack with decimals, texts and "other" (it once crashed)."""
     code, out, err = invoke("rules", "export", str(KYBELLA_DIR), "--format", "fhir")
