@@ -209,23 +209,17 @@ class Read:
         self.answers: dict[str, dict[str, Any]] = report["answers"]
         self.findings: list[tuple[str, list[str]]] = [
             (f["text"], f["guidance"])
-            for key in ("referral_reasons", "explanations", "clinic_checklist")
+            for key in ("referral_reasons", "explanations", "clinic_checklist", "advice")
             for f in report[key]
         ]
-        # advice is bare strings in JSON; its guidance is found through rules_fired
-        advice_points = {
-            text: list(rule.guidance)
-            for rule in pack.rules
-            if rule.id in report["rules_fired"]
-            for text in rule.advice
-        }
-        self.findings += [(text, advice_points.get(text, [])) for text in report["advice"]]
         self.head = f"{report['outcome']['label']}. {report['outcome']['summary']}"
         self.timeline: str | None = report["timeline"]
+        # the sessions cite the timeline's sources (the rule that gave them)
+        self.timeline_points: list[str] = (report["sessions"] or {}).get("guidance", [])
         every = [self.head, *(t for t, _ in self.findings)]
         if self.timeline:
             every.append(self.timeline)
-        cited = {p for _, points in self.findings for p in points}
+        cited = {p for _, points in self.findings for p in points} | {*self.timeline_points}
         self.cited_texts = [pack.guidance[p].text for p in sorted(cited) if p in pack.guidance]
         self.text = "\n".join(every)
         self.sentences = [s for t in (*every, *self.cited_texts) for s in SENTENCE.split(t) if s]
@@ -269,7 +263,7 @@ CHECKS: dict[str, str] = {
     "4": "a screen silently 'no' (a default), or a blank not reported to ask at the visit",
     "5": "an article claim in the tool's voice, or without the FDA finding beside it",
     "6": "a statement missing from someone it concerns (FDA, G21-G23, G1/G3, G17/G20)",
-    "7": "a citation that does not back its line (harms, weight loss, consult, G14)",
+    "7": "a citation that does not back its line (harms, weight loss, consult, G14, timeline)",
     "8": "wording a lay person misreads (the clinic's article, labels of issue 9 item 8)",
     "9": "a question that cannot apply, or an answer value that never changes anything",
     "10": "a further item of DOMAIN.md not asked, not noted, or turning into a referral",
@@ -347,13 +341,19 @@ def check(
     broken = False
     for text, points in r.findings:
         article_only = bool(points) and all(re.fullmatch(r"G\d+", p) for p in points)
-        if article_only and re.search(r"\b(bruising|infections?|scarring|lumps|knots)\b", text):
+        harms = re.search(r"\b(bruising|infections?|scarring|lumps|knots)\b", text, re.I)
+        if article_only and harms:
             broken = True
         if "G13" in points and not re.search(r"diet|exercise|habits", text):
             broken = True
         if "G14" in points and not re.search(r"last|long-term|reputable", text):
             broken = True
     broken |= r.has(r"benefits you can expect")
+    if r.timeline:  # the article's range and the published plans, each cited
+        broken |= "article" in r.timeline and "G19" not in r.timeline_points
+        broken |= bool(re.search(r"[Pp]ublished plans", r.timeline)) and (
+            "PLANS" not in r.timeline_points
+        )
     t.add("7", broken, ex)
     # 8
     broken = r.has(r"the clinic's article")
@@ -401,7 +401,7 @@ def check(
     )
     t.add(
         "no advice to consult a professional",
-        not any("medical professional" in a for a in r.report["advice"]),
+        not any("medical professional" in a["text"] for a in r.report["advice"]),
         ex,
     )
 

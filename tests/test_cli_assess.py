@@ -67,7 +67,7 @@ def test_json_format_is_the_documented_report(answers_file: Path) -> None:
     assert code == 0
     data = json.loads(out)
     assert data["candidacy"] == "candidate"
-    assert data["sessions"] == {"min": 10, "max": 15}
+    assert data["sessions"] == {"min": 10, "max": 15, "guidance": ["G19", "PLANS"]}
     assert data["answers"]["concerns"] == {"state": "answered", "value": ["cellulite"]}
 
 
@@ -133,7 +133,8 @@ def test_bad_values_exit_1_listing_every_problem(tmp_path: Path) -> None:
 
 
 def test_answers_to_questions_that_do_not_apply_are_dropped_and_named() -> None:
-    """A build and cellulite belief given by someone without cellulite are dropped, named."""
+    """A build and cellulite belief given by someone without cellulite are dropped, named (on
+    stderr, and in the report as given)."""
     raw = {**BASE_ANSWERS, "concerns": ["wrinkles"], "cellulite_cause_belief": "nonsense"}
     code, out, err = invoke("-a", "-", "-f", "json", input=json.dumps(raw))
     assert (code, err) == (
@@ -144,6 +145,7 @@ def test_answers_to_questions_that_do_not_apply_are_dropped_and_named() -> None:
     assert json.loads(out)["answers"]["cellulite_cause_belief"] == {
         "state": "not_asked",
         "value": None,
+        "given": True,
     }
 
 

@@ -437,10 +437,7 @@ def test_each_side_effect_and_fda_line_cites_its_own_source(pack: RulePack) -> N
     assert lines["Bruising is common after injec"] == ("side_effects_vary", ("BRUISING",))
     assert lines["In 2023 the US FDA warned peop"] == ("side_effects_vary", ("FDA_HARMS",))
     assert lines["Ask whether each ingredient is"] == ("ask_fda_status", ("G22",))
-    assert lines["No mesotherapy mixture is FDA-"] == (
-        "ask_fda_status",
-        ("FDA_STATUS", "FDA_HARMS"),
-    )
+    assert lines["No mesotherapy mixture is FDA-"] == ("ask_fda_status", ("FDA_STATUS",))
 
 
 def test_the_sessions_cite_the_rule_that_gave_them(pack: RulePack) -> None:

@@ -82,8 +82,12 @@ def test_a_skipped_question_is_absent_from_the_result(tmp_path: Path) -> None:
     assert code == 0
     report = json.loads(out)
     assert report["candidacy"] == "candidate"
-    assert report["sessions"] == {"min": 3, "max": 6}
-    assert report["answers"]["months_since_isotretinoin"] == {"state": "not_asked", "value": None}
+    assert report["sessions"] == {"min": 3, "max": 6, "guidance": ["M3"]}
+    assert report["answers"]["months_since_isotretinoin"] == {
+        "state": "not_asked",
+        "value": None,
+        "given": True,  # the file gave 2, but the question did not apply: it was not used
+    }
     assert report["rules_fired"] == [
         "may_be_candidate",
         "what_it_is",

@@ -53,6 +53,7 @@ def test_the_answers_and_head_text_are_the_reports_own_on_every_pack(name: str) 
         assert decide(pack, report.rules_fired) == report.decision  # what batch --save uses
         back = answers_from_json(json.loads(parts.answers))
         assert (back.values, back.states) == (report.answers.values, report.answers.states)
+        assert back.dropped == report.answers.dropped  # records verify re-renders from these
 
     check()
 
@@ -65,6 +66,21 @@ def test_the_answers_of_a_report_give_back_the_answer_set(
     shaped = json.loads(render_json(report))["answers"]
     again = answers_from_json(shaped)
     assert (again.values, again.states) == (report.answers.values, report.answers.states)
+
+
+def test_an_answer_given_to_a_question_not_asked_is_kept_in_the_record(
+    pack: RulePack, base_answers: dict[str, object]
+) -> None:
+    """A dropped answer is written `"given": true` and read back as dropped."""
+    report = assess(pack, {**base_answers, "sex": "male", "pregnant_or_breastfeeding": True})
+    parts = split_report(report)
+    assert answers_text(report.answers) == parts.answers
+    assert json.loads(parts.answers)["pregnant_or_breastfeeding"] == {
+        "state": "not_asked",
+        "value": None,
+        "given": True,
+    }
+    assert answers_from_json(json.loads(parts.answers)).dropped == ("pregnant_or_breastfeeding",)
 
 
 def test_the_decision_key_tells_apart_where_head_ends() -> None:

@@ -263,7 +263,11 @@ def test_the_smoker_pack_decides_alike_from_the_prompt_a_file_and_a_batch_row(
         "scars": {"state": "not_answered", "value": None},
     }
     assert interactive["advice"] == [
-        "Nobody said whether you form raised scars; ask about this at the visit."
+        {
+            "rule": "scars_unknown",
+            "text": "Nobody said whether you form raised scars; ask about this at the visit.",
+            "guidance": ["G1"],
+        }
     ]
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mesoguide.packs import default_pack_path
 from tests.conftest import ROOT
 
@@ -55,3 +57,30 @@ def test_a_pack_whose_not_indicated_beats_refer_is_caught(tmp_path: Path) -> Non
     done = scan("--n", "300", "--seed", "3", "--rules", str(tmp_path))
     assert done.returncode == 1
     assert counts(done.stdout)["class 1"] > 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # the bruising line loses its own source and inherits the article's point G16
+        (
+            "      - text: Bruising is common after injections, even in people who take no blood "
+            "thinners.\n        guidance: [BRUISING]\n",
+            "      - Bruising is common after injections, even in people who take no blood "
+            "thinners.\n",
+        ),
+        # the timeline's published plans lose their source
+        ("    guidance: [G19, PLANS]\n\n  - id: what_mesotherapy_is", "    guidance: [G19]\n\n"
+         "  - id: what_mesotherapy_is"),
+    ],
+)  # fmt: skip
+def test_a_line_citing_the_wrong_source_is_caught(tmp_path: Path, old: str, new: str) -> None:
+    """A side-effects line or a timeline that loses its own source is counted under class 7."""
+    text = (default_pack_path() / "pack.yaml").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    (tmp_path / "pack.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    done = scan("--n", "300", "--seed", "3", "--rules", str(tmp_path))
+    assert done.returncode == 1, done.stdout + done.stderr
+    table = counts(done.stdout)
+    assert table["class 7"] > 0
+    assert {name for name, count in table.items() if count} == {"class 7"}

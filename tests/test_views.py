@@ -64,8 +64,8 @@ Why
     more invasive procedures may show results sooner but can need a long
     recovery period or downtime. [G8, G17, G20]
   • The same article elsewhere calls the procedure minimally invasive, as
-    published reviews do, since it is still a course of injections; bruising
-    afterwards is common. [G18, INVASIVE, BRUISING]
+    published reviews do, since it is still a course of injections. [G18,
+    INVASIVE]
   • The article this questionnaire draws on lists the chin, arms, abdomen,
     buttocks and thighs among the areas mesotherapy may be used on, and the face
     for wrinkles. [G15]
@@ -82,21 +82,20 @@ Sessions and timeline
   About 10 to 15 sessions. This is the estimate of the article this
   questionnaire draws on for the best results. Published plans vary, from 4
   sessions two weeks apart to weekly sessions for 12 weeks. There is no standard
-  plan: the clinician sets yours.
+  plan: the clinician sets yours. [G19, PLANS]
 
 What to ask the clinic
   • Ask the clinician to compare mesotherapy with more invasive options for your
-    concern (such as laser liposuction for fat): what each may achieve, its
-    risks, and the recovery it needs. [G8, G20]
+    concern (such as laser liposuction for fat): what each may achieve, what
+    risks it carries and what recovery it needs. [G8, G20]
   • Check the practitioner's medical credentials and their experience with
     mesotherapy. [G21]
   • Ask whether each ingredient is FDA-approved for the use proposed. [G22]
   • No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles
     or sagging skin. One branded product, a deoxycholic acid injection, is
     FDA-approved, and only for moderate to severe fat under the chin in adults;
-    that approval does not cover deoxycholate mixed into mesotherapy injections,
-    and the FDA has warned against unapproved fat-dissolving injections.
-    [FDA_STATUS, FDA_HARMS]
+    that approval does not cover deoxycholate mixed into mesotherapy injections.
+    [FDA_STATUS]
   • Ask whether any benefit is likely to last, and choose a reputable clinic.
     [G14]
   • Have every question answered and every concern dealt with before any
@@ -186,8 +185,12 @@ Guidance points cited
              (source: a clinic's patient article, "Treat Cellulite with
              Mesotherapy")
   G18        The article says any results may appear gradually, over a few weeks
-             or months. (source: a clinic's patient article, "Treat Cellulite
+             or months, which it puts down to the procedure being minimally
+             invasive. (source: a clinic's patient article, "Treat Cellulite
              with Mesotherapy")
+  G19        The article estimates that about 10 to 15 sessions may be needed
+             for the best results. (source: a clinic's patient article, "Treat
+             Cellulite with Mesotherapy")
   G20        The article says more invasive procedures may show results sooner
              but can need a long recovery period or downtime. (source: a
              clinic's patient article, "Treat Cellulite with Mesotherapy")
@@ -228,6 +231,9 @@ Guidance points cited
              liver or kidney disease and cold sores, so that the clinician can
              take them into account. (source: clinic intake and consent forms
              and prescribing information for injectables, not the article)
+  PLANS      Published mesotherapy plans vary, from 4 sessions two weeks apart
+             to weekly sessions for 12 weeks, and there is no standard plan.
+             (source: published treatment protocols, not the article)
 
 This questionnaire gives general information only; it is not a diagnosis or
 medical advice, and only a medical professional can decide whether a treatment
@@ -261,8 +267,8 @@ Why
     more invasive procedures may show results sooner but can need a long
     recovery period or downtime. [G8, G17, G20]
   • The same article elsewhere calls the procedure minimally invasive, as
-    published reviews do, since it is still a course of injections; bruising
-    afterwards is common. [G18, INVASIVE, BRUISING]
+    published reviews do, since it is still a course of injections. [G18,
+    INVASIVE]
   • The article this questionnaire draws on lists the chin, arms, abdomen,
     buttocks and thighs among the areas mesotherapy may be used on, and the face
     for wrinkles. [G15]
@@ -282,9 +288,8 @@ What to ask the clinic
   • No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles
     or sagging skin. One branded product, a deoxycholic acid injection, is
     FDA-approved, and only for moderate to severe fat under the chin in adults;
-    that approval does not cover deoxycholate mixed into mesotherapy injections,
-    and the FDA has warned against unapproved fat-dissolving injections.
-    [FDA_STATUS, FDA_HARMS]
+    that approval does not cover deoxycholate mixed into mesotherapy injections.
+    [FDA_STATUS]
   • Ask whether any benefit is likely to last, and choose a reputable clinic.
     [G14]
   • Have every question answered and every concern dealt with before any
@@ -362,7 +367,8 @@ Guidance points cited
              (source: a clinic's patient article, "Treat Cellulite with
              Mesotherapy")
   G18        The article says any results may appear gradually, over a few weeks
-             or months. (source: a clinic's patient article, "Treat Cellulite
+             or months, which it puts down to the procedure being minimally
+             invasive. (source: a clinic's patient article, "Treat Cellulite
              with Mesotherapy")
   G20        The article says more invasive procedures may show results sooner
              but can need a long recovery period or downtime. (source: a
@@ -433,7 +439,7 @@ Something in your answers needs a clinician's review before any decision about m
 - For excess fat, the article this questionnaire draws on says your diet and exercise habits afterwards decide whether any results last, so without steady habits any improvement may not be kept. *(G13)*
 - Your timescale is in line with the article this questionnaire draws on, which says any results may appear gradually, over a few weeks or months. *(G18)*
 - The article this questionnaire draws on says mesotherapy needs neither anaesthesia nor surgery, unlike more invasive options such as laser liposuction, and calls it non-invasive with no recovery time. It says those more invasive procedures may show results sooner but can need a long recovery period or downtime. *(G8, G17, G20)*
-- The same article elsewhere calls the procedure minimally invasive, as published reviews do, since it is still a course of injections; bruising afterwards is common. *(G18, INVASIVE, BRUISING)*
+- The same article elsewhere calls the procedure minimally invasive, as published reviews do, since it is still a course of injections. *(G18, INVASIVE)*
 - The article this questionnaire draws on lists the chin, arms, abdomen, buttocks and thighs among the areas mesotherapy may be used on, and the face for wrinkles. *(G15)*
 - The article this questionnaire draws on describes mesotherapy as a course of small injections into the middle layer of the skin, holding a mix of conventional and homeopathic medicines and vitamins. *(G5, G7)*
 - The same article says these injections may help with cellulite, wrinkles, sagging skin and excess fat. *(G6)*
@@ -443,7 +449,7 @@ Something in your answers needs a clinician's review before any decision about m
 
 - Check the practitioner's medical credentials and their experience with mesotherapy. *(G21)*
 - Ask whether each ingredient is FDA-approved for the use proposed. *(G22)*
-- No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles or sagging skin. One branded product, a deoxycholic acid injection, is FDA-approved, and only for moderate to severe fat under the chin in adults; that approval does not cover deoxycholate mixed into mesotherapy injections, and the FDA has warned against unapproved fat-dissolving injections. *(FDA_STATUS, FDA_HARMS)*
+- No mesotherapy mixture is FDA-approved for treating fat, cellulite, wrinkles or sagging skin. One branded product, a deoxycholic acid injection, is FDA-approved, and only for moderate to severe fat under the chin in adults; that approval does not cover deoxycholate mixed into mesotherapy injections. *(FDA_STATUS)*
 - Ask whether any benefit is likely to last, and choose a reputable clinic. *(G14)*
 - Have every question answered and every concern dealt with before any treatment. *(G23)*
 
@@ -472,8 +478,8 @@ Something in your answers needs a clinician's review before any decision about m
 | What is your sex? | Female |
 | What would you like to improve? | Excess fat |
 | Which areas would you like treated? | Thighs |
-| How would you describe your build? | not asked (did not apply) |
-| What do you think causes your cellulite? | not asked (did not apply) |
+| How would you describe your build? | not asked (did not apply); an answer was given but not used |
+| What do you think causes your cellulite? | not asked (did not apply); an answer was given but not used |
 | Would you rather avoid surgery? | no |
 | How soon do you hope to see results? | Within months |
 | How many treatment sessions could you attend over the next six months? | 12 |
@@ -502,7 +508,7 @@ Something in your answers needs a clinician's review before any decision about m
 - **G15**: The article lists the chin, arms, abdomen, buttocks, thighs and other areas as places mesotherapy may be used, and says it may also be used on wrinkles of the face. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G16**: The article says some people feel heaviness or discomfort, and that side effects vary from person to person. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G17**: The article calls mesotherapy non-invasive, with no recovery time. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
-- **G18**: The article says any results may appear gradually, over a few weeks or months. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G18**: The article says any results may appear gradually, over a few weeks or months, which it puts down to the procedure being minimally invasive. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G20**: The article says more invasive procedures may show results sooner but can need a long recovery period or downtime. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G21**: The article advises choosing the practitioner with care and checking their credentials. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G22**: The article says several mesotherapy ingredients need FDA approval for their intended medical use, and advises asking about it. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
@@ -636,16 +642,15 @@ def test_json_has_every_documented_field_with_its_type(
     assert set(data["outcome"]) == {"id", "label", "summary"}
     assert data["outcome"]["id"] == data["candidacy"]
     if data["candidacy"] == "candidate":
-        assert data["sessions"] == {"min": 10, "max": 15}
+        assert data["sessions"] == {"min": 10, "max": 15, "guidance": ["G19", "PLANS"]}
         assert isinstance(data["timeline"], str)
     else:
         assert data["sessions"] is None and data["timeline"] is None
-    for key in ("explanations", "referral_reasons", "clinic_checklist"):
+    for key in ("explanations", "referral_reasons", "clinic_checklist", "advice"):
         for finding in data[key]:
             assert {k: type(v) for k, v in finding.items()} == FINDING_KEYS
             assert all(isinstance(p, str) for p in finding["guidance"])
-    assert all(isinstance(a, str) for a in data["advice"])
-    assert any("medical professional" in a for a in data["advice"])
+    assert any("medical professional" in a["text"] for a in data["advice"])
     assert all(isinstance(r, str) for r in data["rules_fired"])
     assert set(data["pack"]) == {"id", "version", "sha256"}
     assert data["pack"]["id"] == "mesotherapy"
@@ -663,7 +668,9 @@ def test_json_answers_carry_their_state_and_plain_json_values(pack: RulePack) ->
     assert answers["sex"] == {"state": "answered", "value": "female"}
     assert answers["concerns"] == {"state": "answered", "value": ["excess_fat"]}
     assert answers["medical_conditions"] == {"state": "answered", "value": ["diabetes"]}
-    assert answers["cellulite_cause_belief"] == {"state": "not_asked", "value": None}
+    # the base answers give one, but without cellulite it did not apply
+    assert answers["cellulite_cause_belief"] == {"state": "not_asked", "value": None, "given": True}
+    assert answers["cold_sores"] == {"state": "not_asked", "value": None}
     # left blank, and the pack has no default: the JSON says so rather than `false`
     # (a pack default's JSON form is pinned in test_runner.py)
     assert answers["scarring_or_pigment_disorder"] == {"state": "not_answered", "value": None}
@@ -712,4 +719,32 @@ def test_an_answer_given_to_a_question_that_did_not_apply_is_named(pack: RulePac
         "was given, but the question did not apply to the other answers, so it was not used: "
         "ask about this at the visit"
     ) in flowing
-    assert "## Given but not asked\n\n- Are you pregnant" in render_markdown(report, pack)
+    handout = render_markdown(report, pack)
+    assert "## Given but not asked\n\n- Are you pregnant" in handout
+    # the answers table agrees with that section: not "not asked" and nothing more
+    assert (
+        "| Are you pregnant, possibly pregnant, or breastfeeding? | not asked (did not apply); "
+        "an answer was given but not used |"
+    ) in handout
+
+
+def test_json_says_an_answer_was_given_to_a_question_that_did_not_apply(pack: RulePack) -> None:
+    """The dropped answer reads `not_asked` with `given: true`; a question nobody answered not."""
+    report = report_for(pack, {"sex": "male", "pregnant_or_breastfeeding": True})
+    answers = report_to_dict(report)["answers"]
+    assert answers["pregnant_or_breastfeeding"] == {
+        "state": "not_asked",
+        "value": None,
+        "given": True,
+    }
+    assert answers["diet_and_exercise"] == {"state": "not_asked", "value": None}
+    assert json.loads(render_json(report))["answers"] == answers
+
+
+def test_the_handout_cites_the_sources_of_the_sessions(pack: RulePack) -> None:
+    """The sessions line of the handout names the points of the rule that gave the sessions."""
+    handout = render_markdown(report_for(pack, CANDIDATE), pack)
+    line = next(x for x in handout.splitlines() if x.startswith("About 10 to 15 sessions."))
+    assert line.endswith("the clinician sets yours. *(G19, PLANS)*")
+    assert "- **G19**: The article estimates" in handout
+    assert "- **PLANS**: Published mesotherapy plans vary" in handout

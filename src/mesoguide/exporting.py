@@ -25,7 +25,8 @@ def batch_record(record: Record, row: int) -> dict[str, Any]:
     """
     try:
         report = json.loads(record.report)
-        sessions = report["sessions"]
+        planned = report["sessions"]  # batch's records give the sessions without guidance
+        sessions = planned and {"min": planned["min"], "max": planned["max"]}
         rules = report["rules_fired"]
         reasons = [finding["text"] for finding in report["referral_reasons"]]
     except (ValueError, KeyError, TypeError):

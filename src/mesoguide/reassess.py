@@ -13,7 +13,7 @@ from mesoguide import __version__
 from mesoguide.engine import assess
 from mesoguide.errors import MesoguideError
 from mesoguide.loader import load_pack_bytes
-from mesoguide.model import AnswerSet, Report, RulePack
+from mesoguide.model import AnswerSet, Report, RulePack, State
 from mesoguide.records import Record, answers_from_json, answers_text, frame, head_text
 from mesoguide.runner import from_mapping
 
@@ -63,7 +63,10 @@ def rebuild(record: Record, pack: RulePack) -> Report:
         answers.states,
     ):
         raise Unreadable("its answers are not what the questionnaire would have kept")
-    return assess(pack, walked)
+    # A record keeps that an answer was given to a question that did not apply, not its value:
+    # it stays given while the question still does not apply.
+    still = tuple(q for q in answers.dropped if walked.unanswered.get(q) is State.not_asked)
+    return assess(pack, walked._replace(dropped=still) if still else walked)
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,7 +157,10 @@ def head_text(decision: Decision) -> str:
     if sessions is None:
         planned, timeline = "null", "null"
     else:
-        planned = f'{{\n    "min": {sessions.min},\n    "max": {sessions.max}\n  }}'
+        planned = (
+            f'{{\n    "min": {sessions.min},\n    "max": {sessions.max},\n    '
+            f'"guidance": {_strings(sessions.guidance, 6)}\n  }}'
+        )
         timeline = "null" if sessions.timeline is None else _text(sessions.timeline)
     return ",\n".join(
         (
@@ -170,7 +173,7 @@ def head_text(decision: Decision) -> str:
             f'  "explanations": {_findings(decision.explanations)}',
             f'  "referral_reasons": {_findings(decision.referral_reasons)}',
             f'  "clinic_checklist": {_findings(decision.clinic)}',
-            f'  "advice": {_strings([finding.text for finding in decision.advice], 4)}',
+            f'  "advice": {_findings(decision.advice)}',
             f'  "rules_fired": {_strings(decision.rules_fired, 4)}',
             '  "answers": ',
         )
@@ -203,9 +206,13 @@ def answers_text(answers: AnswerSet, memo: dict[object, str] | None = None) -> s
     entry by its state and value, for a caller that writes many (batch): the caller bounds it.
     """
     values = answers.values
+    dropped = answers.dropped
     entries = []
     for qid, state in answers.states.items():
         value = values.get(qid)
+        # a question not asked is never in values: its "value" slot says if one was given
+        if dropped and qid in dropped:
+            value = True
         if memo is not None:
             known = memo.get((qid, state, type(value), value))
             if known is not None:
@@ -225,6 +232,8 @@ def _entry(qid: str, state: State, value: Answer | None) -> str:
         inner = f'"state": "answered",\n      "value": {_value(value)}'
     elif state is State.default and value is not None:
         inner = f'"state": "default",\n      "value": null,\n      "default": {_value(value)}'
+    elif state is State.not_asked and value is True:  # an answer was given, and dropped
+        inner = '"state": "not_asked",\n      "value": null,\n      "given": true'
     else:
         inner = f'"state": "{state.value}",\n      "value": null'
     return f"    {_text(qid)}: {{\n      {inner}\n    }}"
@@ -253,8 +262,11 @@ def answers_from_json(shaped: Mapping[str, Any]) -> AnswerSet:
     """The answer set a report's ``answers`` object describes (lists become tuples)."""
     values: dict[str, Answer] = {}
     unanswered: dict[str, State] = {}
+    dropped: list[str] = []
     for qid, entry in shaped.items():
         state = State(entry["state"])
+        if state is State.not_asked and entry.get("given") is True:
+            dropped.append(qid)
         if state is not State.answered:
             unanswered[qid] = state
         raw = entry.get("value") if state is State.answered else entry.get("default")
@@ -267,4 +279,4 @@ def answers_from_json(shaped: Mapping[str, Any]) -> AnswerSet:
                 if isinstance(raw, float)
                 else raw
             )
-    return AnswerSet(values, unanswered, tuple(shaped))
+    return AnswerSet(values, unanswered, tuple(shaped), tuple(dropped))

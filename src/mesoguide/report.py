@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from mesoguide.model import Answer, AnswerSet, Decision, Finding, Report, State
+from mesoguide.model import Answer, AnswerSet, Decision, Finding, Report, Sessions, State
 
 SCHEMA_VERSION = 2
 """Bumped whenever a key or value of the JSON report changes; docs/output.md says what did."""
@@ -21,12 +21,12 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "candidacy": outcome.id,
         "outcome": {"id": outcome.id, "label": outcome.label, "summary": outcome.summary},
-        "sessions": None if sessions is None else {"min": sessions.min, "max": sessions.max},
+        "sessions": _sessions(sessions),
         "timeline": None if sessions is None else sessions.timeline,
         "explanations": [_finding(f) for f in decision.explanations],
         "referral_reasons": [_finding(f) for f in decision.referral_reasons],
         "clinic_checklist": [_finding(f) for f in decision.clinic],
-        "advice": [f.text for f in decision.advice],
+        "advice": [_finding(f) for f in decision.advice],
         "rules_fired": list(decision.rules_fired),
         "answers": answers_to_dict(report.answers),
         "pack": {
@@ -50,8 +50,10 @@ def brief(decision: Decision) -> dict[str, Any]:
 
 
 def answers_to_dict(answers: AnswerSet) -> dict[str, dict[str, object]]:
-    """Every question's state and, when answered, its value; a default is shown as such."""
+    """Every question's state and, when answered, its value; a default is shown as such, and
+    a question not asked says whether an answer was given for it (and dropped)."""
     values = answers.values
+    dropped = answers.dropped
     shaped: dict[str, dict[str, object]] = {}
     for qid, state in answers.states.items():
         if state is State.answered:
@@ -62,6 +64,8 @@ def answers_to_dict(answers: AnswerSet) -> dict[str, dict[str, object]]:
                 "value": None,
                 "default": answer_to_json(values[qid]),
             }
+        elif qid in dropped:
+            shaped[qid] = {"state": state.value, "value": None, "given": True}
         else:
             shaped[qid] = {"state": state.value, "value": None}
     return shaped
@@ -75,6 +79,13 @@ def answer_to_json(value: Answer) -> object:
 
 def render_json(report: Report) -> str:
     return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def _sessions(sessions: Sessions | None) -> dict[str, Any] | None:
+    """The sessions and the guidance points of the rule that gave them (it cites the timeline)."""
+    if sessions is None:
+        return None
+    return {"min": sessions.min, "max": sessions.max, "guidance": list(sessions.guidance)}
 
 
 def _finding(finding: Finding) -> dict[str, Any]:

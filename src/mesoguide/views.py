@@ -18,7 +18,11 @@ OUTCOME_STYLES = {"candidate": "green", "refer": "yellow", "not_indicated": "blu
 
 
 def _points(finding: Finding) -> str:
-    return f" [{', '.join(finding.guidance)}]" if finding.guidance else ""
+    return _cites(finding.guidance)
+
+
+def _cites(guidance: tuple[str, ...]) -> str:
+    return f" [{', '.join(guidance)}]" if guidance else ""
 
 
 def _bullets(findings: Iterable[Finding]) -> RenderableType:
@@ -61,6 +65,7 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
         lines = Text(f"About {sessions.min} to {sessions.max} sessions.")
         if sessions.timeline:
             lines.append(f" {sessions.timeline}")
+        lines.append(_cites(sessions.guidance), style="dim")
         section("Sessions and timeline", Padding(lines, (0, 0, 0, 2)))
     if report.clinic:
         section("What to ask the clinic", _bullets(report.clinic))
@@ -151,7 +156,8 @@ def render_text(report: Report, pack: RulePack, width: int = 80, border: bool = 
 
 def cited_points(report: Report, pack: RulePack) -> list[GuidancePoint]:
     """The guidance points the report cites, G1, G2, ... first, then the named ones."""
-    used = sorted({p for f in _all(report) for p in f.guidance}, key=_point_order)
+    sessions = () if report.sessions is None else report.sessions.guidance
+    used = sorted({*sessions, *(p for f in _all(report) for p in f.guidance)}, key=_point_order)
     return [pack.guidance[point_id] for point_id in used if point_id in pack.guidance]
 
 
@@ -176,13 +182,16 @@ def render_markdown(report: Report, pack: RulePack) -> str:
         sessions = report.sessions
         out.extend(["", "## Sessions and timeline", ""])
         line = f"About {sessions.min} to {sessions.max} sessions."
-        out.append(f"{line} {sessions.timeline}" if sessions.timeline else line)
+        line = f"{line} {sessions.timeline}" if sessions.timeline else line
+        out.append(line + (f" *({', '.join(sessions.guidance)})*" if sessions.guidance else ""))
     section("What to ask the clinic", report.clinic)
     section("Advice", report.advice)
     section("Given but not asked", _dropped(report, pack))
     out.extend(["", "## Your answers", "", "| Question | Answer |", "|---|---|"])
     for response in report.answers.responses(pack):
         answer = shown(*response)
+        if response.question.id in report.answers.dropped:
+            answer = f"{answer}; an answer was given but not used"
         if response.question.type == "text" and response.state is State.answered:
             answer = _md_literal(answer)  # a person's own words: never markup
         out.append(f"| {_md_cell(response.question.label)} | {_md_cell(answer)} |")
