@@ -192,7 +192,7 @@ def _effects(rule: Rule) -> list[str]:
     for key in ("advice", "clinic"):
         count = len(getattr(rule, key))
         if count:
-            noun = "advice line" if key == "advice" else "clinic question"
+            noun = "advice line" if key == "advice" else "clinic line"
             effects.append(f"{count} {noun}{'s' if count > 1 else ''}")
     return effects
 
