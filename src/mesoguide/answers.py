@@ -69,8 +69,12 @@ def _integer(question: Question, raw: object) -> int:
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)} ({_shown(raw)})")
     elif isinstance(raw, int):
         value = raw
-    elif isinstance(raw, float | Decimal):
-        if math.isfinite(raw) and raw == int(raw) and abs(int(raw)) < 10**12:
+    elif isinstance(raw, float | Decimal):  # a Decimal: a JSON number a float would round
+        if isinstance(raw, Decimal):
+            whole = raw.is_finite() and raw.adjusted() < 12 and raw == raw.to_integral_value()
+        else:
+            whole = math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e12
+        if whole:
             value = int(raw)
         else:
             raise AnswerRejected(f"{_shown(raw)} is not a whole number")
