@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -12,25 +11,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mesoguide.answers import AnswerRejected, coerce
 from mesoguide.batch import (
     DECISION_LIMIT,
-    MEMO_LIMIT,
     Assessor,
     CsvRows,
     JsonlRows,
     Row,
     Tally,
     csv_cells,
-    memo_coercer,
 )
 from mesoguide.columns import parse_column_map
 from mesoguide.conditions import compile_condition
-from mesoguide.engine import assess
+from mesoguide.engine import Judge, assess
 from mesoguide.errors import AnswersError, UsageError
 from mesoguide.loader import load_pack
 from mesoguide.model import AllOf, AnyOf, Compare, Condition, Not, RulePack
-from mesoguide.runner import from_mapping
+from mesoguide.runner import MEMO_LIMIT, Memos, from_mapping, walk
 from tests.conftest import BASE_ANSWERS
 from tests.packs import SMALL_PACK, write_pack
 
@@ -347,38 +343,48 @@ def test_every_row_gets_exactly_what_assess_gives(pack: RulePack, people: list[d
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(list(BASE_ANSWERS)), st.text(max_size=12) | ANSWER_VALUES.filter(bool))
-def test_the_memo_coercer_agrees_with_coerce(pack: RulePack, question_id: str, raw: Any) -> None:
-    """Remembered coercion gives the same answer or the same rejection, asked twice."""
-    question = pack.question(question_id)
-    coerce_cell = memo_coercer()
-    try:
-        want: object = coerce(question, raw)
-    except AnswerRejected as rejected:
-        want = rejected.reason
+def test_a_walk_that_remembers_cells_agrees_with_one_that_does_not(
+    pack: RulePack, question_id: str, raw: Any
+) -> None:
+    """Remembered coercion gives the same answers and the same problems, asked twice."""
+    given = {**BASE_ANSWERS, question_id: raw}
+    want = walk(pack, given)
+    memos: Memos = {}
     for _ in range(2):
-        try:
-            got: object = coerce_cell(question, raw)
-        except AnswerRejected as rejected:
-            got = rejected.reason
-        assert got == want
+        assert walk(pack, given, memos) == want
 
 
 # -- memos stay bounded ---------------------------------------------------------------------
 
 
-def test_the_memo_coercer_keeps_at_most_memo_limit_cells_per_question(pack: RulePack) -> None:
+def test_the_walk_keeps_at_most_memo_limit_cells_per_question(pack: RulePack) -> None:
     """More distinct cells than MEMO_LIMIT: each question's memo starts over, never grows past."""
-    memos: defaultdict[str, dict[str, object]] = defaultdict(dict)
-    coerce_cell = memo_coercer(memos)
-    age, sex = pack.question("age"), pack.question("sex")
+    memos: Memos = {}
     sizes = []
     for n in range(3 * MEMO_LIMIT + 5):
-        assert coerce_cell(age, " " * (n // 100) + str(n % 100)) == n % 100  # distinct texts
-        with pytest.raises(AnswerRejected):
-            coerce_cell(sex, f"x{n}")
+        given = {**BASE_ANSWERS, "age": " " * (n // 100) + str(n % 100), "sex": f"x{n}"}
+        answers, problems = walk(pack, given, memos)
+        assert answers.values["age"] == n % 100  # distinct texts
+        assert [problem.question for problem in problems] == ["sex"]
         sizes.append((len(memos["age"]), len(memos["sex"])))
     assert max(max(pair) for pair in sizes) == MEMO_LIMIT
     assert sizes[-1] == (5, 5)  # started over three times
+
+
+def test_the_judge_remembers_at_most_its_limit_of_values_per_question(pack: RulePack) -> None:
+    """More distinct ages than the judge's limit: the memo of `age` starts over, never grows
+    past; an unhashable value is judged as its hashable twin, and not remembered."""
+    judge = Judge(pack, limit=8)
+    sizes = []
+    for age in range(30):
+        held = judge.held({"age": age})
+        assert ("refer_under_18" in [r.id for r in judge.rules(held)]) is (age < 18)
+        sizes.append(len(judge.memos["age"]))
+    assert max(sizes) == 8
+    assert sizes[-1] == 6  # started over three times
+    before = len(judge.memos["concerns"])
+    assert judge.held({"concerns": ["wrinkles"]}) == judge.held({"concerns": ("wrinkles",)})
+    assert len(judge.memos["concerns"]) == before + 1
 
 
 BITS = 13  # 2**13 = 8,192 sets of rules that hold: twice DECISION_LIMIT
@@ -400,18 +406,18 @@ def many_outcomes_pack(folder: Path) -> RulePack:
     return load_pack(write_pack(folder, text))
 
 
-def test_the_assessor_memos_of_briefs_stay_within_memo_limit(tmp_path: Path) -> None:
-    """8,192 different sets of rules: both brief memos start over rather than grow past."""
+def test_the_assessor_memo_of_briefs_stays_within_decision_limit(tmp_path: Path) -> None:
+    """8,192 different sets of rules: the memo of briefs starts over rather than grow past."""
     pack = many_outcomes_pack(tmp_path)
     assessor = Assessor(pack)
-    peaks = [0, 0]
+    peak = 0
     for n in range(2**BITS):
         raw = {f"q{i}": bool(n >> i & 1) for i in range(BITS)}
         record, _ = assessor.line(Row(n + 1, raw))
         assert record["rules"] == [f"r{i}" for i in range(BITS) if n >> i & 1] + ["decide"]
-        peaks[0] = max(peaks[0], len(assessor._decisions))
-        peaks[1] = max(peaks[1], len(assessor._by_contribution))
-    assert peaks == [MEMO_LIMIT, DECISION_LIMIT]
+        peak = max(peak, len(assessor._by_contribution))
+    assert peak == DECISION_LIMIT
+    assert max(map(len, assessor._judge.memos.values())) <= 2  # yes or no, per question
 
 
 # -- CSV output cells and the tally ------------------------------------------------------------

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from mesoguide.analysis import WORK_BUDGET, Cell, _Space
 from mesoguide.answers import coerce
-from mesoguide.batch import Assessor, CsvRows, JsonlRows
-from mesoguide.engine import assess
+from mesoguide.batch import Assessor, Briefs, CsvRows, JsonlRows
+from mesoguide.engine import Judge, assess, contributing, gather, holding, outcome_of
 from mesoguide.loader import load_pack
 from mesoguide.model import Answer, AnswerSet, Question, RulePack, State
-from mesoguide.report import report_to_dict
+from mesoguide.report import brief, report_to_dict
 from mesoguide.runner import from_mapping, may_be_blank
 from tests.analysis_support import fires_witness
 from tests.conftest import ROOT
@@ -154,8 +154,12 @@ def test_batch_records_are_the_report_of_assess_in_brief_and_in_full(name: str) 
         ]
         lines = "".join(json.dumps(raw) + "\n" for raw in people)
         brief = Assessor(pack)
-        got = [json.loads(brief.line(row)[1]) for row in JsonlRows(io.StringIO(lines), pack, "-")]
-        assert got == briefs
+        made = [brief.line(row) for row in JsonlRows(io.StringIO(lines), pack, "-")]
+        assert [json.loads(text) for _, text in made] == briefs
+        # the line is the record's own encoding, byte for byte
+        assert [text for _, text in made] == [
+            json.dumps(record, ensure_ascii=False) + "\n" for record, _ in made
+        ]
 
         full = Assessor(pack, full=True)
         records = [full.record(row) for row in JsonlRows(io.StringIO(lines), pack, "-")]
@@ -169,6 +173,33 @@ def test_batch_records_are_the_report_of_assess_in_brief_and_in_full(name: str) 
         writer.writerows([[as_cell(raw.get(qid)) for qid in ids] for raw in people])
         rows = CsvRows(io.StringIO(out.getvalue(), newline=""), pack, "in.csv")
         assert [json.loads(brief.line(row)[1]) for row in rows] == briefs
+
+    check()
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_the_judge_and_the_briefs_of_batch_are_the_engines_definition(name: str) -> None:
+    """Judge gives the rules that hold, the outcome and the rules that contribute exactly as
+    `holding`, `outcome_of` and `contributing` do; Briefs gives `brief` of `gather` and its
+    JSON text, as batch writes it (one Judge throughout, so its memos are hit and missed)."""
+    pack = PACKS[name]
+    judge, briefs = Judge(pack, limit=16), Briefs(pack)
+
+    @SOME
+    @given(answer_sets(pack))
+    def check(raw: dict[str, object]) -> None:
+        values = assessed(pack, raw).values
+        held = holding(pack, values)
+        outcome = outcome_of(pack, held)
+        rules = contributing(pack, outcome, held)
+        assert [rule.id for rule in judge.rules(judge.held(values))] == list(held)
+        outcome_bits = judge.judge(values)
+        assert outcome_bits[0] == outcome
+        assert judge.rules(outcome_bits[1]) == rules
+        record, tail = briefs.make(*outcome_bits)
+        expected = brief(gather(pack, outcome, rules))
+        assert record == expected
+        assert tail == ", " + json.dumps(expected, ensure_ascii=False)[1:] + "\n"
 
     check()
 

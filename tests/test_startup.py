@@ -66,6 +66,14 @@ def test_assess_from_a_file_loads_only_the_engine_path(answers_file: Path) -> No
     assert "yaml._yaml" in modules  # libyaml, the C loader
 
 
+def test_batch_loads_no_pydantic(tmp_path: Path) -> None:
+    """`batch`, its repeated `--ignore-column` included, converts its options without pydantic."""
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({**BASE_ANSWERS, "extra": "x"}) + "\n", encoding="utf-8")
+    modules = imported("batch", str(rows), "--ignore-column", "extra", "-o", str(tmp_path / "o"))
+    assert loaded(modules, "pydantic") == []
+
+
 def test_plain_mode_loads_no_prompt_library() -> None:
     """A whole `assess --plain` interview loads neither questionary nor prompt_toolkit."""
     from tests.test_plain import BASE_LINES

@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, NamedTuple
 
-from mesoguide.answers import AnswerRejected, JsonProblem, coerce, parse_json
+from mesoguide.answers import JsonProblem, parse_json
 from mesoguide.columns import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -29,11 +28,11 @@ from mesoguide.columns import (
     split,
 )
 from mesoguide.conditions import type_name
-from mesoguide.engine import assess, contributing, gather, holding, outcome_of
+from mesoguide.engine import Judge, assess, parts_of
 from mesoguide.errors import AnswersError, PackError, UsageError
-from mesoguide.model import Answer, AnswerSet, Question, RulePack
+from mesoguide.model import Answer, AnswerSet, RulePack
 from mesoguide.report import brief, report_to_dict
-from mesoguide.runner import from_mapping
+from mesoguide.runner import MEMO_LIMIT, Memos, from_mapping
 
 CSV_COLUMNS = (
     "row",
@@ -46,12 +45,9 @@ CSV_COLUMNS = (
     "error",
 )
 MAX_LINE_CHARS = 1024 * 1024  # the limit of one `assess --answers` file
-# Entries a memo holds before it starts over, so memory stays flat whatever the input (1,024
-# keeps the benchmark's peak within 0.5 MiB from 10,000 to 1,000,000 rows; 4,096 was 7% faster
-# but grew 4 MiB as the memos filled).
-MEMO_LIMIT = 1024
-# Decisions kept by the rules that contribute: few enough to keep all (the benchmark's 100,000
-# rows make about 4,000), each small, so a larger bound than MEMO_LIMIT spares re-encoding.
+# Decisions kept by the outcome and the rules that contribute. The benchmark's 100,000 rows make
+# 26,000 with pack 2.0, more than it is worth keeping: Briefs makes a missing one from pieces
+# in a few microseconds. Real exports repeat far fewer combinations, and there it spares that.
 DECISION_LIMIT = 4096
 
 Record = dict[str, Any]
@@ -261,64 +257,24 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
     return data, ""
 
 
-class _Rejection:
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-Memos = defaultdict[str, dict[str, object]]
-"""What ``memo_coercer`` remembers: per question id, per text cell, an answer or a rejection."""
-
-
-def memo_coercer(memos: Memos | None = None) -> Callable[[Question, object], Answer]:
-    """``answers.coerce``, remembering what each text cell of each question gave.
-
-    Exports repeat the same few cells ("yes", "female", "cellulite;wrinkles") on every row.
-    Only text is remembered, since ``1 == True`` would mix up keys of other types. ``memos``
-    (question id to memo, each starting over at MEMO_LIMIT) is given by tests to watch them.
-    """
-    if memos is None:
-        memos = defaultdict(dict)
-
-    def coerce_cell(question: Question, raw: object) -> Answer:
-        if type(raw) is not str:
-            return coerce(question, raw)
-        memo = memos[question.id]
-        hit = memo.get(raw)
-        if hit is None:
-            try:
-                hit = coerce(question, raw)
-            except AnswerRejected as rejected:
-                hit = _Rejection(rejected.reason)
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            memo[raw] = hit
-        if type(hit) is _Rejection:
-            raise AnswerRejected(hit.reason)
-        return hit  # type: ignore[return-value]
-
-    return coerce_cell
-
-
 class Assessor:
     """Turns rows into records exactly as `assess --answers` would judge each one.
 
-    A row's answers go through the runner (`from_mapping`) and the engine (`holding`,
-    `decide`) as in `assess`; a brief record is `report.brief` of the same decision. Decisions
-    are kept by the rules that hold, and their JSON text by the rules that contribute, since
-    exports repeat a few combinations. Records with the same decision share their values:
-    treat records as read-only.
+    A row's answers go through the runner (`from_mapping`) as in `assess`; in full, the record
+    holds `assess`'s report; in brief, the engine's Judge and Briefs give `report.brief` of
+    the same decision and its JSON text (a property test proves both equal to the engine's
+    definition). Briefs are kept by the outcome and the rules that contribute. Records with
+    the same decision share their values: treat records as read-only.
     """
 
     def __init__(self, pack: RulePack, full: bool = False, fhir: bool = False) -> None:
         self._pack = pack
         self._full = full
         self._fhir = fhir  # lines are QuestionnaireResponses (docs/fhir.md)
-        self._coerce = memo_coercer()
-        self._decisions: dict[tuple[str, ...], tuple[Record, str]] = {}
-        self._by_contribution: dict[tuple[str, ...], tuple[Record, str]] = {}
+        self._memos: Memos = {}  # the cells the runner remembers
+        self._judge = Judge(pack, MEMO_LIMIT)
+        self._briefs = Briefs(pack)
+        self._by_contribution: dict[tuple[str, int], tuple[Record, str]] = {}
 
     def record(self, row: Row) -> Record:
         """The record for one row: its outcome, or the reasons it was rejected."""
@@ -368,28 +324,92 @@ class Assessor:
             record["error"] = row.problem
             return None
         try:
-            return from_mapping(self._pack, row.answers, coercer=self._coerce)
+            return from_mapping(self._pack, row.answers, memos=self._memos)
         except AnswersError as error:
             record["error"] = "; ".join(map(str, error.problems))
             return None
 
     def _brief(self, values: Mapping[str, Answer]) -> tuple[Record, str]:
-        pack = self._pack
-        held = holding(pack, values)
-        known = self._decisions.get(held)
+        # `engine.decide` through the pack's Judge (proved equal to it): many sets of rules
+        # that hold differ only in rules that do not contribute, so the decision is kept by
+        # the outcome and the rules that do.
+        key = self._judge.judge(values)
+        known = self._by_contribution.get(key)
         if known is None:
-            # `engine.decide` in two steps: many sets of rules that hold differ only in rules
-            # that do not contribute to the outcome, so the decision is kept by those that do.
-            outcome = outcome_of(pack, held)
-            rules = contributing(pack, outcome, held)
-            by = (outcome, *[rule.id for rule in rules])
-            known = self._by_contribution.get(by)
-            if known is None:
-                made = brief(gather(pack, outcome, rules))
-                known = made, ", " + _encode_json(made)[1:] + "\n"
-                _remember(self._by_contribution, by, known, DECISION_LIMIT)
-            _remember(self._decisions, held, known)
+            known = self._briefs.make(*key)
+            _remember(self._by_contribution, key, known, DECISION_LIMIT)
         return known
+
+
+class _Piece(NamedTuple):
+    """What a run of rules adds to a brief record, and its JSON text."""
+
+    rules: tuple[str, ...]
+    reasons: tuple[str, ...]
+    sessions: tuple[dict[str, int], str] | None  # the first of these rules' sessions, shown
+    rules_text: str
+    reasons_text: str
+
+
+class Briefs:
+    """``report.brief`` of ``engine.gather``, and its JSON text, from a Judge's bit set.
+
+    Exports make more distinct decisions than a memo can keep (26,000 in the benchmark's
+    100,000 rows), so a decision is put together from pieces made once: each run of eight
+    rules, with its ids and referral reasons already encoded by the same encoder. A property
+    test proves the record is ``brief(gather(...))`` and the text is its encoding.
+    """
+
+    def __init__(self, pack: RulePack) -> None:
+        self._pack = pack
+        self._pieces: list[dict[int, _Piece]] = [{} for _ in range(0, len(pack.rules), 8)]
+
+    def make(self, outcome: str, bits: int) -> tuple[Record, str]:
+        """The brief record of the outcome and the rules that contribute, and its text tail."""
+        rules: list[str] = []
+        reasons: list[str] = []
+        rules_texts: list[str] = []
+        reasons_texts: list[str] = []
+        sessions: tuple[dict[str, int], str] | None = None
+        pieces = self._pieces
+        chunk = 0
+        while bits:
+            run = bits & 255
+            if run:
+                piece = pieces[chunk].get(run) or self._piece(chunk, run)
+                rules += piece.rules
+                rules_texts.append(piece.rules_text)
+                if piece.reasons:
+                    reasons += piece.reasons
+                    reasons_texts.append(piece.reasons_text)
+                if sessions is None:
+                    sessions = piece.sessions
+            bits >>= 8
+            chunk += 1
+        shown, shown_text = sessions or (None, "null")
+        record = {"candidacy": outcome, "sessions": shown, "rules": rules, "reasons": reasons}
+        # ", " and the text json.dumps gives after its "{": see _encode_json.
+        tail = (
+            f', "candidacy": {_encode_text(outcome)}, "sessions": {shown_text}, '
+            f'"rules": [{", ".join(rules_texts)}], "reasons": [{", ".join(reasons_texts)}]}}\n'
+        )
+        return record, tail
+
+    def _piece(self, chunk: int, run: int) -> _Piece:
+        pack = self._pack
+        rules = [pack.rules[chunk * 8 + i] for i in range(8) if run >> i & 1]
+        reasons = tuple(f.text for rule in rules for f in parts_of(pack, rule).referral_reasons)
+        ids = tuple(rule.id for rule in rules)
+        first = next((rule.sessions for rule in rules if rule.sessions is not None), None)
+        shown = None if first is None else {"min": first.min, "max": first.max}
+        piece = self._pieces[chunk][run] = _Piece(
+            rules=ids,
+            reasons=reasons,
+            sessions=None if shown is None else (shown, _encode_json(shown)),
+            rules_text=", ".join(map(_encode_text, ids)),
+            reasons_text=", ".join(map(_encode_text, reasons)),
+        )
+        return piece
 
 
 def _remember(memo: dict[Any, Any], key: object, value: object, limit: int = MEMO_LIMIT) -> None:

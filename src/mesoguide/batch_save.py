@@ -6,12 +6,13 @@ import time
 from uuid import uuid4
 
 from mesoguide import __version__
-from mesoguide.batch import MEMO_LIMIT, Assessor, Record, Row
+from mesoguide.batch import Assessor, Record, Row
 from mesoguide.engine import assess, decide
 from mesoguide.errors import MesoguideError
 from mesoguide.model import AnswerSet, RulePack
 from mesoguide.records import Parts, answers_text, decision_key, frame, head_text, login_name
 from mesoguide.records import Record as Saved
+from mesoguide.runner import MEMO_LIMIT
 from mesoguide.saving import pack_content
 from mesoguide.store import SQLiteStore
 

@@ -98,12 +98,13 @@ class Command(_WholeSummary, TyperCommand):
 
 
 def _convert_quickly(params: list[Any]) -> None:
-    """Give each text, path, flag or enum parameter `_Convert` instead of typer's pydantic."""
+    """Give each text, path, flag, enum or text-list parameter `_Convert` instead of typer's
+    pydantic."""
     convert = _converter()
     for param in params:
         descriptor = getattr(param, "type_descriptor", None)
         annotation = getattr(descriptor, "annotation", None)
-        known = annotation in (str, Path, bool) or (
+        known = annotation in (str, Path, bool, list[str]) or (
             isinstance(annotation, type) and issubclass(annotation, Enum)
         )
         if convert and known and getattr(param, "_runtime_param", 0) is None:
@@ -126,10 +127,13 @@ def _converter() -> Callable[..., Any] | None:
 
     @dataclass(frozen=True)
     class _Convert(RuntimeParam):
-        """An option's text as its annotated type: text, a path, a flag or an enum member."""
+        """An option's text as its annotated type: text, a path, a flag, an enum member, or
+        the texts of a repeated option (`batch --ignore-column`)."""
 
         def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
             kind = self.annotation
+            if kind == list[str]:
+                return [str(item) for item in value]
             if isinstance(value, kind):
                 return value
             text = str(value)

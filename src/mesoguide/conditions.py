@@ -233,7 +233,8 @@ _MISSING = object()
 
 def _compile_compare(compare: Compare) -> Predicate:
     # The loader has checked each value against its question's type (check_compare), so the
-    # closures compare without casts: they run for every rule of every batch row.
+    # closures compare without casts: they run for every rule of every batch row. Each reads
+    # only the answer to `qid`, and judges equal values alike: engine.Judge relies on both.
     qid, op, value = compare.question, compare.op, compare.value
     if op == "answered":
         return lambda answers: qid in answers
