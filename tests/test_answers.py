@@ -385,6 +385,35 @@ def test_parse_json_reads_what_is_within_the_limits(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"bmi": 39.95}', 39.95),
+        ('{"bmi": 40.0}', 40.0),
+        ('{"bmi": 0.1234567890123}', 0.1234567890123),
+        ('{"bmi": 40.000000000000000001}', Decimal("40.000000000000000001")),
+        ('{"bmi": 1.00000000000000000000e2}', 100.0),  # a longer text of the same float
+    ],
+)
+def test_parse_json_reads_a_number_as_written(text: str, value: object) -> None:
+    """A number a float holds exactly is a float; one it would round is a Decimal."""
+    read = parse_json(text)
+    assert isinstance(read, dict)
+    assert (type(read["bmi"]), read["bmi"]) == (type(value), value)
+
+
+def test_a_long_json_number_is_refused_not_rounded() -> None:
+    """40.000000000000000001 in JSON is refused for its digits, not taken for 40."""
+    raw = parse_json('{"bmi": 40.000000000000000001}')
+    assert isinstance(raw, dict)
+    with pytest.raises(AnswerRejected, match="has more than 15 digits"):
+        coerce(KYBELLA.question("bmi"), raw["bmi"])
+    whole = Question("n", "integer", "N?")
+    assert coerce(whole, parse_json('{"n": 40.000000000000000000}')["n"]) == 40  # type: ignore[index]
+    with pytest.raises(AnswerRejected, match="is not a whole number"):
+        coerce(whole, parse_json('{"n": 40.000000000000000001}')["n"])  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
     ("text", "message", "key", "offset"),
     [
         (f'{{"age": {DIGITS_100}0}}', "a number of more than 100 digits", "age", None),

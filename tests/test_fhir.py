@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ def test_items_mirror_the_questions(name: str) -> None:
     for question in pack.questions:
         item = items[question.id]
         assert item["type"] == {"multiple": "choice"}.get(question.type, question.type)
+        assert item.get("maxLength") == (question.max_length if question.type == "text" else None)
         assert item.get("repeats", False) == (question.type == "multiple")
         assert item["required"] == (question.required and question.default is None)
         assert item["text"] == question.label
@@ -101,7 +103,10 @@ def test_items_mirror_the_questions(name: str) -> None:
             if {"url": fhir.OPTION_EXCLUSIVE, "valueBoolean": True} in o.get("extension", [])
         ]
         assert exclusive == [c.value for c in question.choices if c.exclusive]
-        bounds = {e["url"]: e.get("valueInteger") for e in item.get("extension", [])}
+        bounds = {
+            e["url"]: e.get("valueInteger", e.get("valueDecimal"))
+            for e in item.get("extension", [])
+        }
         low, high = (
             (fhir.MIN_OCCURS, fhir.MAX_OCCURS)
             if question.type == "multiple"
@@ -109,6 +114,8 @@ def test_items_mirror_the_questions(name: str) -> None:
         )
         assert bounds.get(low) == question.min
         assert bounds.get(high) == question.max
+        if question.type == "decimal":  # written as JSON numbers of the same value
+            assert {type(bounds.get(low)), type(bounds.get(high))} <= {float, type(None)}
         helps = [child["text"] for child in item.get("item", [])]
         assert helps == ([question.help] if question.help else [])
 
@@ -133,6 +140,13 @@ def test_questionnaire_names_the_pack() -> None:
         ({"not": {"question": "c", "op": "answered"}}, [("c", "exists", False)], None),
         ({"not": {"question": "n", "op": "lt", "value": 5}},
          [("n", "exists", False), ("n", ">=", 5)], "any"),
+        ({"question": "x", "op": "ne", "value": 2.5},
+         [("x", "exists", True), ("x", "!=", 2.5)], "all"),
+        ({"question": "x", "op": "in", "value": [1.5, 2.05]},
+         [("x", "=", 1.5), ("x", "=", 2.05)], "any"),
+        ({"not": {"question": "x", "op": "le", "value": 7.95}},
+         [("x", "exists", False), ("x", ">", 7.95)], "any"),
+        ({"question": "t", "op": "answered"}, [("t", "exists", True)], None),
     ],
 )  # fmt: skip
 def test_enable_when_holds_as_mesoguide_does(
@@ -143,7 +157,7 @@ def test_enable_when_holds_as_mesoguide_does(
     question = next(q for q in pack.questions if q.when == _parsed(when))
     item = next(i for i in fhir.questionnaire(pack)["item"] if i["linkId"] == question.id)
     found = [
-        (e["question"], e["operator"], e.get("answerInteger", e.get("answerBoolean")))
+        (e["question"], e["operator"], next(v for k, v in e.items() if k.startswith("answer")))
         for e in item["enableWhen"]
     ]
     assert found == entries
@@ -151,9 +165,19 @@ def test_enable_when_holds_as_mesoguide_does(
 
 
 def _parsed(data: dict[str, Any]) -> object:
+    """A condition as the loader makes it: a decimal's numbers are Decimals."""
     from mesoguide.conditions import parse_condition
 
-    return parse_condition(data)
+    def exact(value: object) -> object:
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        if isinstance(value, list):
+            return [exact(v) for v in value]
+        if isinstance(value, dict):
+            return {k: exact(v) for k, v in value.items()}
+        return value
+
+    return parse_condition(exact(data))
 
 
 def test_a_question_on_a_default_uses_an_expression() -> None:
@@ -227,6 +251,24 @@ def test_the_form_enables_exactly_the_questions_asked(name: str, data: st.DataOb
         assert fhir_enabled(items[qid], response) == (state is not State.not_asked), qid
 
 
+@pytest.mark.parametrize("x", ["0", "0.05", "1.5", "2.05", "2.5", "3.3", "3.35", "7.95", "8", None])
+@pytest.mark.parametrize("xd", ["0.5", "0.75", "1.5", None])
+@pytest.mark.parametrize("t", ["a line", None])
+def test_the_form_enables_what_is_asked_at_decimal_thresholds(
+    x: str | None, xd: str | None, t: str | None
+) -> None:
+    """At and beside each threshold a decimal condition names, FHIR enables what mesoguide
+    asks (the generated answers seldom land on them)."""
+    pack = ALL_PACKS["fhir"]
+    raw = {k: v for k, v in {"x": x, "xd": xd, "t": t}.items() if v is not None}
+    states = from_mapping(pack, raw).states
+    response = resource_of(pack, raw)
+    items = {item["linkId"]: item for item in fhir.questionnaire(pack)["item"]}
+    for qid in ("w_x_eq", "w_x_ne", "w_x_ge", "w_x_lt", "w_x_in", "w_x_not_in", "w_x_not_le",
+                "w_x_not_and", "w_xd", "w_xd_lt", "w_t", "w_not_t"):  # fmt: skip
+        assert fhir_enabled(items[qid], response) == (states[qid] is not State.not_asked), qid
+
+
 # -- the QuestionnaireResponse -----------------------------------------------------------------
 NOT_INDICATED = {**BASE_ANSWERS, "concerns": ["other"]}
 for _key in ("body_type", "cellulite_cause_belief"):
@@ -258,6 +300,8 @@ def test_response_items_are_questionnaire_items_of_their_type(outcome: str) -> N
         "boolean": {"valueBoolean"},
         "choice": {"valueCoding"},
         "string": {"valueString"},
+        "text": {"valueString"},
+        "decimal": {"valueDecimal"},
     }
     for answered in resource_of(DEFAULT, OUTCOME_ANSWERS[outcome])["item"]:
         item = items[answered["linkId"]]
@@ -297,7 +341,8 @@ def test_a_response_carries_sessions_reasons_and_rules() -> None:
 @SOME
 @given(data=st.data())
 def test_answers_survive_a_round_trip(name: str, data: st.DataObject) -> None:
-    """answers -> response -> answers keeps every value and every state."""
+    """answers -> response -> answers keeps every value and every state, and the report; only
+    the mark of an answer given to a question not asked is not carried (docs/fhir.md)."""
     pack = ALL_PACKS[name]
     raw = data.draw(answer_sets(pack))
     before = from_mapping(pack, raw)
@@ -306,7 +351,11 @@ def test_answers_survive_a_round_trip(name: str, data: st.DataObject) -> None:
     again = from_mapping(pack, fhir.raw_answers(pack, response, "qr.json"))
     assert dict(again.values) == dict(before.values)
     assert again.states == before.states
-    assert report_to_dict(assess(pack, again)) == report_to_dict(assess(pack, before))
+    assert again.dropped == ()
+    first = report_to_dict(assess(pack, before))
+    marked = {qid for qid, answer in first["answers"].items() if answer.pop("given", False)}
+    assert marked == set(before.dropped)
+    assert report_to_dict(assess(pack, again)) == first
 
 
 def refused(pack: RulePack, response: dict[str, Any]) -> str:
@@ -453,6 +502,212 @@ def test_values_are_checked_by_the_one_answer_path() -> None:
     with pytest.raises(AnswersError) as caught:
         from_mapping(DEFAULT, fhir.raw_answers(DEFAULT, response, "qr.json"), "qr.json")
     assert caught.value.message == "qr.json: age: 130 is outside 0 to 120"
+
+
+# -- decimals, texts and "other, please specify" -----------------------------------------------
+KYBELLA = ALL_PACKS["kybella"]
+KYBELLA_DIR = ROOT / "tests" / "packs" / "kybella"
+KYBELLA_ANSWERS: dict[str, object] = yaml.safe_load(
+    (KYBELLA_DIR / "answers.yaml").read_text(encoding="utf-8")
+)
+
+
+def kybella_item(link_id: str) -> dict[str, Any]:
+    return next(i for i in items_of(fhir.questionnaire(KYBELLA)) if i["linkId"] == link_id)
+
+
+def test_a_decimal_item_carries_bounds_places_and_unit() -> None:
+    """A decimal is a `decimal` item: minValue/maxValue as valueDecimal, the step's places as
+    maxDecimalPlaces, the unit as questionnaire-unit."""
+    item = kybella_item("bmi")
+    assert item["type"] == "decimal"
+    assert item["extension"] == [
+        {"url": fhir.MIN_VALUE, "valueDecimal": 10.0},
+        {"url": fhir.MAX_VALUE, "valueDecimal": 80.0},
+        {"url": fhir.MAX_DECIMAL_PLACES, "valueInteger": 1},
+        {"url": fhir.UNIT, "valueCoding": {"display": "kg/m²"}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step", "minimum", "places"),
+    [("0.1", None, 1), ("0.05", "0", 2), ("0.5", "0.25", 2), ("1", None, 0), ("2.5", "10", 1),
+     (None, "0.125", None)],
+)  # fmt: skip
+def test_decimal_places_follow_the_step(
+    step: str | None, minimum: str | None, places: object
+) -> None:
+    """maxDecimalPlaces is the places a step from the minimum can reach; no step, none."""
+    from mesoguide.model import Question
+
+    question = Question(
+        "q", "decimal", "Q?", step=None if step is None else Decimal(step),
+        min=None if minimum is None else Decimal(minimum),
+    )  # fmt: skip
+    assert fhir.decimal_places(question) == places
+
+
+@SOME
+@given(
+    value=st.decimals(
+        min_value=Decimal("-999999"), max_value=Decimal("999999"), places=8, allow_nan=False
+    )
+)
+def test_a_decimal_is_written_as_the_same_number(value: Decimal) -> None:
+    """A decimal of up to 15 digits is written as a JSON number that reads back as itself."""
+    written = json.dumps(fhir.json_number(value))
+    assert Decimal(written) == value
+    assert Decimal(repr(json.loads(written))) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "written"),
+    [("fhir", {"x": "9.95"}, "9.95"), ("kybella", {**KYBELLA_ANSWERS, "bmi": "39.9"}, "39.9"),
+     ("kybella", KYBELLA_ANSWERS, "40.0")],
+)  # fmt: skip
+def test_a_decimal_answer_is_exact_in_the_response(
+    name: str, raw: dict[str, object], written: str
+) -> None:
+    """9.95 is written as 9.95 and read back as 9.95; 39.9 stays under a threshold of 40."""
+    pack = ALL_PACKS[name]
+    before = from_mapping(pack, raw)
+    text = fhir.render_response(assess(pack, before), pack)
+    assert f'"valueDecimal": {written}\n' in text
+    again = from_mapping(pack, fhir.raw_answers(pack, json.loads(text), "qr.json"))
+    assert again.values == before.values
+    assert assess(pack, again).rules_fired == assess(pack, before).rules_fired
+
+
+def test_a_text_item_has_its_length_limit() -> None:
+    """A text is a `text` item (several lines) with maxLength; its answer is a valueString."""
+    item = kybella_item("medicines")
+    assert (item["type"], item["maxLength"], item["required"]) == ("text", 500, False)
+    linked = answers_by_link(resource_of(KYBELLA, KYBELLA_ANSWERS))
+    assert linked["medicines"] == [KYBELLA_ANSWERS["medicines"]]
+
+
+@pytest.mark.parametrize(
+    ("link_id", "parent", "label"),
+    [("earlier_treatment_other", "earlier_treatment", "Which earlier treatment?"),
+     ("bothers_other", "bothers", "Something else: please specify")],
+)  # fmt: skip
+def test_other_please_specify_is_its_own_item(link_id: str, parent: str, label: str) -> None:
+    """The text question an `other` choice opens is a required `text` item right after its
+    question, enabled when that question's answer is (or holds) `other`."""
+    q = fhir.questionnaire(KYBELLA)
+    ids = [item["linkId"] for item in q["item"]]
+    assert ids.index(link_id) == ids.index(parent) + 1
+    item = kybella_item(link_id)
+    assert (item["type"], item["text"], item["required"]) == ("text", label, True)
+    system = fhir.choice_system(KYBELLA, KYBELLA.question(parent))
+    assert item["enableWhen"] == [
+        {"question": parent, "operator": "=", "answerCoding": {"system": system, "code": "other"}}
+    ]
+    linked = answers_by_link(resource_of(KYBELLA, KYBELLA_ANSWERS))
+    assert linked[link_id] == [KYBELLA_ANSWERS[link_id]]
+    assert "other" in linked[parent]
+
+
+def kybella_response(link_id: str, answer: list[object]) -> dict[str, Any]:
+    response = resource_of(KYBELLA, KYBELLA_ANSWERS)
+    for item in response["item"]:
+        if item["linkId"] == link_id:
+            item["answer"] = answer
+    return response
+
+
+@pytest.mark.parametrize(
+    ("link_id", "answer", "message"),
+    [
+        ("bmi", [{"valueDecimal": "40.5"}], 'bmi: valueDecimal holds "40.5", not a number'),
+        ("bmi", [{"valueDecimal": True}], "bmi: valueDecimal holds true, not a number"),
+        ("bmi", [{"valueDecimal": None}], "bmi: valueDecimal holds null, not a number"),
+        ("bmi", [{"valueInteger": 40}], "bmi: answered with valueInteger; this question takes "
+         "valueDecimal"),
+        ("bmi", [{"valueDecimal": 40.5}, {"valueDecimal": 41}],
+         "bmi: 2 answers to a question that takes one"),
+        ("medicines", [{"valueString": 42}], "medicines: valueString holds 42, not text"),
+        ("medicines", [{"valueString": ["a"]}], 'medicines: valueString holds ["a"], not text'),
+        ("medicines", [{"valueCoding": {"code": "x"}}],
+         "medicines: answered with valueCoding; this question takes valueString"),
+        ("earlier_treatment_other", [{"valueString": "a"}, {"valueString": "b"}],
+         "earlier_treatment_other: 2 answers to a question that takes one"),
+    ],
+)  # fmt: skip
+def test_a_malformed_decimal_or_text_is_refused(
+    link_id: str, answer: list[object], message: str
+) -> None:
+    """A decimal or text answer of the wrong JSON kind is refused in words."""
+    assert refused(KYBELLA, kybella_response(link_id, answer)) == f"qr.json: {message}"
+
+
+@pytest.mark.parametrize(
+    ("link_id", "answer", "message"),
+    [
+        ("bmi", [{"valueDecimal": 40.55}],
+         "bmi: 40.55 is not a step of 0.1: the nearest are 40.5 and 40.6"),
+        ("bmi", [{"valueDecimal": 81}], "bmi: 81 is outside 10 to 80"),
+        ("bmi", [{"valueDecimal": "LONG"}],
+         "bmi: '40.000000000000000001' has more than 15 digits"),
+        ("medicines", [{"valueString": "a\u0007b"}],
+         "medicines: the text holds the control character U+0007: remove it"),
+        ("earlier_treatment_other", [{"valueString": "x" * 501}],
+         "earlier_treatment_other: the text is 501 characters long; the limit is 500"),
+    ],
+)  # fmt: skip
+def test_decimal_and_text_values_are_checked_by_the_one_answer_path(
+    tmp_path: Path, link_id: str, answer: list[object], message: str
+) -> None:
+    """A decimal off its step or range, or a text with a control character, is refused as in
+    an answers file: one line, exit 1, no traceback; the number is read as written."""
+    response = kybella_response(link_id, answer)
+    text = json.dumps(response).replace('"LONG"', "40.000000000000000001")
+    file = tmp_path / "qr.json"
+    file.write_text(text, encoding="utf-8")
+    code, out, err = invoke("assess", "--rules", str(KYBELLA_DIR), "--answers", str(file))
+    assert (code, out) == (1, "")
+    assert err == f"error: {file}: {message}\n"
+
+
+def test_kybella_response_from_assess_gives_the_same_report(tmp_path: Path) -> None:
+    """`assess --format fhir` on the kybella answers, fed back, gives the same JSON report."""
+    rules, answers = str(KYBELLA_DIR), str(KYBELLA_DIR / "answers.yaml")
+    code, response, err = invoke("assess", "--rules", rules, "--answers", answers, "-f", "fhir")
+    assert (code, err) == (0, "")
+    QuestionnaireResponse.model_validate(json.loads(response))
+    file = tmp_path / "response.json"
+    file.write_text(response, encoding="utf-8")
+    _, first, _ = invoke("assess", "--rules", rules, "--answers", answers, "-f", "json")
+    code, again, err = invoke("assess", "--rules", rules, "--answers", str(file), "-f", "json")
+    assert (code, err) == (0, "")
+    assert again == first
+
+
+@SOME
+@given(data=st.data())
+def test_batch_reads_kybella_responses_back(data: st.DataObject) -> None:
+    """Generated kybella answers as `batch --format fhir` NDJSON, read by `batch`, give the
+    same records as the answers themselves (decimals, texts and "other" included)."""
+    import tempfile
+
+    rows = data.draw(st.lists(answer_sets(KYBELLA), min_size=1, max_size=3))
+    with tempfile.TemporaryDirectory() as folder:
+        here = Path(folder)
+        source = here / "in.jsonl"
+        source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        rules = ["--rules", str(KYBELLA_DIR)]
+        invoke("batch", str(source), *rules, "--format", "fhir", "-o", str(here / "qr.ndjson"))
+        invoke("batch", str(source), *rules, "-o", str(here / "first.jsonl"))
+        invoke("batch", str(here / "qr.ndjson"), *rules, "-o", str(here / "again.jsonl"))
+        assert lines_of(here / "again.jsonl") == lines_of(here / "first.jsonl")
+
+
+def test_rules_export_writes_the_kybella_questionnaire() -> None:
+    """`rules export` writes a pack with decimals, texts and "other" (it once crashed)."""
+    code, out, err = invoke("rules", "export", str(KYBELLA_DIR), "--format", "fhir")
+    assert (code, err) == (0, "")
+    Questionnaire.model_validate(json.loads(out))
+    assert json.loads(out) == fhir.questionnaire(KYBELLA)
 
 
 # -- the command line --------------------------------------------------------------------------
@@ -675,6 +930,15 @@ def _shown_entry(entry: dict[str, Any]) -> str:
     return f"`{entry['question']}` {entry['operator']} `{shown}`"
 
 
+def _shown_value(extension: dict[str, Any]) -> str:
+    """An extension's value as the table shows it: a number, a unit's display; else nothing."""
+    for key in ("valueInteger", "valueDecimal"):
+        if key in extension:
+            return f" {extension[key]}"
+    coding = extension.get("valueCoding")
+    return f" {coding['display']}" if isinstance(coding, dict) and "display" in coding else ""
+
+
 def mapping_table(pack: RulePack) -> str:
     """Each question of the pack and the item it becomes, as a Markdown table."""
     from mesoguide.conditions import describe
@@ -689,11 +953,12 @@ def mapping_table(pack: RulePack) -> str:
         kind = item["type"] + (", repeats" if item.get("repeats") else "")
         kind += ", required" if item["required"] else ""
         extras = [
-            e["url"].rsplit("/", 1)[1].replace("questionnaire-", "")
-            + f" {e.get('valueInteger', '')}".rstrip()
+            e["url"].rsplit("/", 1)[1].replace("questionnaire-", "") + _shown_value(e)
             for e in item.get("extension", [])
             if e["url"] != fhir.ENABLE_WHEN_EXPRESSION
         ]
+        if "maxLength" in item:
+            extras.append(f"maxLength {item['maxLength']}")
         extras += [
             f"optionExclusive `{o['valueCoding']['code']}`"
             for o in item.get("answerOption", [])
@@ -720,18 +985,28 @@ def mapping_table(pack: RulePack) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _documented_table() -> tuple[str, str, str]:
+TABLES = {  # the start marker of each generated table in docs/fhir.md, and its pack
+    TABLE_START: "mesotherapy",
+    "<!-- kybella mapping table: generated by `python -m tests.test_fhir` -->\n": "kybella",
+}
+
+
+def _documented_table(start: str = TABLE_START) -> tuple[str, str, str]:
     text = DOC.read_text(encoding="utf-8")
-    head, _, rest = text.partition(TABLE_START)
+    head, _, rest = text.partition(start)
     table, _, tail = rest.partition(TABLE_END)
     return head, table, tail
 
 
-def test_the_documented_mapping_is_the_default_packs() -> None:
-    """docs/fhir.md's question-by-question table is what the default pack exports."""
-    assert _documented_table()[1] == mapping_table(DEFAULT)
+@pytest.mark.parametrize("start", sorted(TABLES))
+def test_the_documented_mapping_is_the_packs(start: str) -> None:
+    """docs/fhir.md's question-by-question tables are what the packs export."""
+    assert start in DOC.read_text(encoding="utf-8")
+    assert _documented_table(start)[1] == mapping_table(ALL_PACKS[TABLES[start]])
 
 
-if __name__ == "__main__":  # rewrite docs/fhir.md's table
-    _head, _, _tail = _documented_table()
-    DOC.write_text(_head + TABLE_START + mapping_table(DEFAULT) + TABLE_END + _tail, "utf-8")
+if __name__ == "__main__":  # rewrite docs/fhir.md's tables
+    for _start, _name in TABLES.items():
+        _head, _, _tail = _documented_table(_start)
+        _table = mapping_table(ALL_PACKS[_name])
+        DOC.write_text(_head + _start + _table + TABLE_END + _tail, "utf-8")

@@ -74,8 +74,12 @@ def _integer(question: Question, raw: object) -> int:
         raise AnswerRejected(f"expected a whole number, not {type_name(raw)} ({_shown(raw)})")
     elif isinstance(raw, int):
         value = raw
-    elif isinstance(raw, float):
-        if math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e12:
+    elif isinstance(raw, float | Decimal):  # a Decimal: a JSON number a float would round
+        if isinstance(raw, Decimal):
+            whole = raw.is_finite() and raw.adjusted() < 12 and raw == raw.to_integral_value()
+        else:
+            whole = math.isfinite(raw) and raw.is_integer() and abs(raw) < 1e12
+        if whole:
             value = int(raw)
         else:
             raise AnswerRejected(_("{value} is not a whole number").format(value=_shown(raw)))
@@ -549,13 +553,27 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return result
 
 
+def _json_float(text: str) -> float | Decimal:
+    """A JSON number with a point or exponent: a float when that is exactly the number
+    written, else a Decimal of the digits (a float would round 40.000000000000000001 to 40,
+    and a decimal answer must be refused for its digits, not taken for another number)."""
+    value = float(text)
+    # 16 characters hold at most 15 digits, which a float's shortest form gives back
+    if len(text) <= 16 or not math.isfinite(value) or Decimal(repr(value)) == Decimal(text):
+        return value
+    return Decimal(text)
+
+
 def _refuse_constant(name: str) -> float:
     raise ValueError(f"{name} is not a valid answer")
 
 
 # One decoder for every text (json.loads would build one per call; batch decodes per line).
 _decode = json.JSONDecoder(
-    parse_constant=_refuse_constant, parse_int=_json_int, object_pairs_hook=_unique_keys
+    parse_constant=_refuse_constant,
+    parse_float=_json_float,
+    parse_int=_json_int,
+    object_pairs_hook=_unique_keys,
 ).decode
 
 

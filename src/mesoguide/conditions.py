@@ -108,6 +108,7 @@ def type_name(value: object) -> str:
         bool: "a boolean",
         int: "an integer",
         float: "a number",
+        Decimal: "a number",
         str: "a string",
         list: "a list",
         dict: "a mapping",

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from mesoguide.answers import decimal_text, plain_decimal
 from mesoguide.conditions import compile_condition
 from mesoguide.errors import UsageError, did_you_mean
 from mesoguide.model import (
@@ -58,11 +60,14 @@ OPTION_EXCLUSIVE = EXT + "questionnaire-optionExclusive"
 ITEM_CONTROL = EXT + "questionnaire-itemControl"
 HIDDEN = EXT + "questionnaire-hidden"
 TRANSLATION = EXT + "translation"
+MAX_DECIMAL_PLACES = EXT + "maxDecimalPlaces"
+UNIT = EXT + "questionnaire-unit"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 
 # Per question type: the item's type, and the key of an answer's value (answerOption,
-# QuestionnaireResponse answers) and of an enableWhen answer. Types added later (text,
-# decimal) are one line each here; `_bounds` says which extension carries min/max.
+# QuestionnaireResponse answers) and of an enableWhen answer; `_bounds` says which extension
+# carries min/max. A text is always `text`, never `string`: mesoguide keeps the line breaks of
+# any text answer, and a `string` item is one line in a form (docs/fhir.md).
 ITEM_TYPES: Mapping[str, str] = {
     "integer": "integer",
     "boolean": "boolean",
@@ -98,6 +103,12 @@ def choice_system(pack: RulePack, question: Question) -> str:
 
 def outcome_system(pack: RulePack) -> str:
     return f"{questionnaire_url(pack)}:outcome"
+
+
+def json_number(value: Decimal) -> float:
+    """A decimal as a JSON number: a float, whose shortest form (what json.dumps writes) is
+    the decimal's digits, since a decimal has at most 15 of them (39.95 is written 39.95)."""
+    return float(value)
 
 
 def _resource_id(pack_id: str) -> str:
@@ -159,7 +170,15 @@ def question_item(pack: RulePack, question: Question) -> dict[str, Any]:
     item["required"] = question.required and question.default is None
     if question.type == "multiple":
         item["repeats"] = True
+    if question.type == "text":
+        item["maxLength"] = question.max_length
     extensions = _bounds(question)
+    if question.type == "decimal":
+        places = decimal_places(question)
+        if places is not None:
+            extensions.append({"url": MAX_DECIMAL_PLACES, "valueInteger": places})
+        if question.unit is not None:  # the pack's words, not a UCUM code: display only
+            extensions.append({"url": UNIT, "valueCoding": texts("display", question.unit)})
     if question.when is not None:
         simple = enable_when(pack, question.when)
         if simple is None:
@@ -223,8 +242,22 @@ def _bounds(question: Question) -> list[dict[str, Any]]:
         return found
     for url, bound in zip(urls, (question.min, question.max), strict=True):
         if bound is not None:
-            found.append({"url": url, key: bound})
+            number = json_number(bound) if isinstance(bound, Decimal) else bound
+            found.append({"url": url, key: number})
     return found
+
+
+def decimal_places(question: Question) -> int | None:
+    """The most places after the point a decimal's answers can have: those of its step and of
+    the minimum the steps start from; None without a step (any places, up to 15 digits).
+
+    With a step of 0.1 (or 0.01...) from a minimum that is a multiple of it this is the whole
+    step; a step such as 0.5 is only partly said (one place), and mesoguide checks the rest.
+    """
+    if question.step is None:
+        return None
+    numbers = [question.step] + ([Decimal(question.min)] if question.min is not None else [])
+    return max(max(0, -int(plain_decimal(n).as_tuple().exponent)) for n in numbers)
 
 
 def result_items(pack: RulePack) -> list[dict[str, Any]]:
@@ -365,7 +398,8 @@ def _atom(pack: RulePack, question: Question, operator: str, value: object) -> d
     elif question.type in CODED:
         answer = {"answerCoding": {"system": choice_system(pack, question), "code": value}}
     else:
-        answer = {"answer" + VALUE_KEYS[question.type][len("value") :]: value}
+        shown = json_number(value) if isinstance(value, Decimal) else value
+        answer = {"answer" + VALUE_KEYS[question.type][len("value") :]: shown}
     return {"question": question.id, "operator": operator, **answer}
 
 
@@ -420,6 +454,8 @@ def _literal(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, Decimal):  # a FHIRPath decimal (or integer) literal: the digits
+        return decimal_text(value)
     text = str(value).replace("\\", "\\\\").replace("'", "\\'")
     return f"'{text}'"
 
@@ -485,6 +521,8 @@ def response(report: Report, pack: RulePack, identifier: str | None = None) -> d
 def answer_values(pack: RulePack, question: Question, value: Answer) -> list[dict[str, Any]]:
     """An answer as the ``answer`` list of a response item."""
     key = VALUE_KEYS[question.type]
+    if isinstance(value, Decimal):
+        return [{key: json_number(value)}]
     if question.type not in CODED:
         return [{key: value}]
     labels = {c.value: c.label for c in question.choices}
@@ -674,8 +712,8 @@ def _fits(key: str, value: object) -> bool:
     """Whether a value is of its value[x]'s JSON kind (FHIR's, not mesoguide's looser words)."""
     if key == "valueInteger":
         return isinstance(value, int) and not isinstance(value, bool)
-    if key == "valueDecimal":
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if key == "valueDecimal":  # a long number is read as a Decimal, exactly (parse_json)
+        return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
     if key == "valueBoolean":
         return isinstance(value, bool)
     if key == "valueString":
