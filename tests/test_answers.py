@@ -43,6 +43,10 @@ from tests.conftest import BASE_ANSWERS, ROOT
         ("wants_to_avoid_surgery", 1, True),
         ("wants_to_avoid_surgery", " No ", False),
         ("wants_to_avoid_surgery", "f", False),
+        ("wants_to_avoid_surgery", "Sí", True),  # Spanish, whatever --lang is
+        ("wants_to_avoid_surgery", "si", True),
+        ("wants_to_avoid_surgery", "S", True),  # a form's S/N
+        ("wants_to_avoid_surgery", "n", False),
         ("wants_to_avoid_surgery", 0, False),
         ("sex", "male", "male"),
         ("sex", " female ", "female"),

@@ -20,9 +20,9 @@ from mesoguide.errors import UsageError, did_you_mean
 from mesoguide.i18n import _
 from mesoguide.model import Answer, Question, RulePack
 
-# Spanish sí (any case; "si" without the accent, and with it as a combining mark) is yes in
-# every language, so that an input file never depends on --lang.
-TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "sí", "si", "si\u0301"})
+# Spanish sí (any case; "si" without the accent, and with it as a combining mark; "s" as in a
+# form's S/N) is yes in every language, so that an input file never depends on --lang.
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "sí", "si", "si\u0301", "s"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
 MAX_ANSWERS_BYTES = 1024 * 1024
 MAX_ANSWERS_DEPTH = 10

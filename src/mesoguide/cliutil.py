@@ -93,13 +93,15 @@ def reporting_errors() -> Iterator[None]:
         error_lines(error.lines())
         raise typer.Exit(int(error.exit_code)) from None
     except KeyboardInterrupt:
-        _say("\nInterrupted: nothing was saved.\n")
+        _say("\n" + _("Interrupted: nothing was saved.") + "\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except EOFError:
-        _say("\nInput ended before the questionnaire was finished: nothing was saved.\n")
+        _say(
+            "\n" + _("Input ended before the questionnaire was finished: nothing was saved.") + "\n"
+        )
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except Terminated:
-        _say("\nTerminated: nothing was saved.\n")
+        _say("\n" + _("Terminated: nothing was saved.") + "\n")
         raise typer.Exit(int(ExitCode.TERMINATED)) from None
 
 
