@@ -161,6 +161,8 @@ def answer_sets(
             value = random_value(question, rng)
             full[question.id] = value
             if not tests[question.id](seen):
+                if question.screen and value is True:  # refused, not an answer set (a conflict)
+                    full[question.id] = False
                 continue
             if not question.required and rng.random() < 0.25:
                 continue

@@ -58,3 +58,15 @@ BASE_ANSWERS: dict[str, object] = {
 def base_answers() -> dict[str, object]:
     """A complete answer set for a 35-year-old with cellulite and nothing to refer."""
     return dict(BASE_ANSWERS)
+
+
+def without_screen_conflicts(pack: RulePack, raw: dict[str, object]) -> dict[str, object]:
+    """``raw`` with a "no" for each safety screen answered where it is not asked: a "yes" there
+    refuses the answers (a conflict, not an answer set), and a "no" is dropped as given."""
+    from mesoguide.runner import walk
+
+    values = walk(pack, raw)[0].values
+    for question in pack.questions:
+        if question.screen and question.id not in values and raw.get(question.id) is not None:
+            raw[question.id] = False
+    return raw

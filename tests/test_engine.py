@@ -14,7 +14,7 @@ from mesoguide.engine import assess
 from mesoguide.model import Report, RulePack
 from mesoguide.packs import default_pack_path
 from mesoguide.runner import from_mapping
-from tests.conftest import BASE_ANSWERS
+from tests.conftest import BASE_ANSWERS, without_screen_conflicts
 
 SAFETY_SCREENS = [
     ({"age": 17}, "refer_under_18"),
@@ -309,7 +309,7 @@ def _answer_sets(pack: RulePack) -> st.SearchStrategy[dict[str, object]]:
                 st.lists(st.sampled_from(plain), min_size=1, unique=True),
                 *[st.just(e) for e in exclusive],
             )
-    return st.fixed_dictionaries(fields)
+    return st.fixed_dictionaries(fields).map(lambda raw: without_screen_conflicts(pack, raw))
 
 
 _PACK = __import__("mesoguide.loader", fromlist=["load_pack"]).load_pack(default_pack_path())

@@ -186,7 +186,7 @@ def test_compiles_conditions_once(tmp_path: Path) -> None:
          ["pack.yaml:31: questions[2].when: question 'belief' cannot depend on itself"]),
         # keys and types
         ("    label: Age?\n", "    label: Age?\n    lable: Age\n",
-         ["pack.yaml:19: questions[0].lable: unknown key 'lable' (did you mean 'label'?); allowed: id, type, label, help, choices, min, max, step, unit, max_length, required, default, when"]),
+         ["pack.yaml:19: questions[0].lable: unknown key 'lable' (did you mean 'label'?); allowed: id, type, label, help, choices, min, max, step, unit, max_length, required, default, when, screen"]),
         ("    type: integer\n", "    type: int\n",
          ["pack.yaml:17: questions[0].type: type 'int' is not one of integer, decimal, boolean, choice, multiple, text (did you mean 'integer'?)"]),
         ("    min: 0\n    max: 120\n", "    min: 121\n    max: 120\n",

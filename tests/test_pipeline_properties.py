@@ -27,7 +27,7 @@ from mesoguide.model import Answer, AnswerSet, Question, RulePack, State
 from mesoguide.report import brief, report_to_dict
 from mesoguide.runner import from_mapping, may_be_blank
 from tests.analysis_support import fires_witness
-from tests.conftest import ROOT
+from tests.conftest import ROOT, without_screen_conflicts
 
 PACKS = {
     "mesotherapy": load_pack(ROOT / "rules" / "mesotherapy"),
@@ -110,7 +110,7 @@ def answer_sets(draw: st.DrawFn, pack: RulePack) -> dict[str, object]:
                 raw[question.id] = draw(st.sampled_from([None, ""]))
             continue
         raw[question.id] = draw(valid(question))
-    return raw
+    return without_screen_conflicts(pack, raw)
 
 
 def assessed(pack: RulePack, raw: dict[str, object]) -> AnswerSet:

@@ -17,6 +17,7 @@ from mesoguide.engine import assess
 from mesoguide.errors import AnswersError
 from mesoguide.model import Answer
 from mesoguide.runner import from_mapping
+from tests.conftest import without_screen_conflicts
 from tests.test_properties import PACK, QUESTION_IDS, valid_value
 
 runner = CliRunner()
@@ -184,7 +185,7 @@ def as_cell(value: Answer) -> str:
 # An empty list of choices is a JSON answer but an empty (unanswered) cell: left out here.
 valid_answers = st.fixed_dictionaries(
     {q.id: valid_value(q).filter(lambda v: v != ()) for q in PACK.questions}
-)
+).map(lambda raw: without_screen_conflicts(PACK, raw))
 
 
 @settings(FEW, max_examples=25)

@@ -269,11 +269,11 @@ def test_verify_passes_a_store_nobody_touched(db: Path, tmp_path: Path) -> None:
 
 
 def test_verify_passes_a_record_with_an_answer_that_did_not_apply(db: Path, tmp_path: Path) -> None:
-    """A pregnancy 'yes' given with sex 'male' is kept as given in the record, and verifies."""
-    file = answers_file(tmp_path, sex="male", pregnant_or_breastfeeding=True)
+    """A cold-sores 'yes' given for the thighs alone is kept as given in the record, and verifies."""
+    file = answers_file(tmp_path, areas=["thighs"], cold_sores=True)
     code, out, err = mesoguide("assess", "-a", str(file), "-f", "json", "--save")
     assert code == 0
-    assert json.loads(out)["answers"]["pregnant_or_breastfeeding"]["given"] is True
+    assert json.loads(out)["answers"]["cold_sores"]["given"] is True
     assert mesoguide("records", "show", saved_id(err), "-f", "json")[1] == out
     assert mesoguide("records", "verify") == (
         0,

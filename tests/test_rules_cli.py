@@ -144,7 +144,7 @@ def test_check_prints_every_problem_then_a_count(tmp_path: Path) -> None:
     assert lines == [
         "pack.yaml:17: questions[1].lable: unknown key 'lable' (did you mean 'label'?); "
         "allowed: id, type, label, help, choices, min, max, step, unit, max_length, required, "
-        "default, when",
+        "default, when, screen",
         "pack.yaml:15: questions[1]: 'label' is required",
         "pack.yaml:36: rules[1].id: duplicate rule id 'too_young'",
         "Found 3 problems.",

@@ -466,3 +466,22 @@ def test_ask_needs_an_answers_file() -> None:
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 2
         assert "--ask asks on the terminal what --answers FILE leaves out" in result.stderr
+
+
+def test_a_screens_yes_where_it_is_not_asked_refuses_the_answers() -> None:
+    """A pregnancy 'yes' in a file that also says 'male' is never dropped: the answers are
+    refused, naming the conflict; a 'no' there is dropped and named as given."""
+
+    pack = load_pack()
+    with pytest.raises(AnswersError) as refused:
+        from_mapping(pack, {**BASE_ANSWERS, "sex": "male", "pregnant_or_breastfeeding": "Yes"})
+    assert [str(problem) for problem in refused.value.problems] == [
+        "pregnant_or_breastfeeding: answered yes, but this screening question is asked only when "
+        "sex in [female, other, prefer_not_to_say]; a yes to it is never ignored, so correct the "
+        "other answers or this one"
+    ]
+    kept = from_mapping(pack, {**BASE_ANSWERS, "sex": "male", "pregnant_or_breastfeeding": "no"})
+    assert kept.dropped == ("pregnant_or_breastfeeding",)
+    # a 'yes' where the screen is asked counts as any answer does
+    asked = from_mapping(pack, {**BASE_ANSWERS, "sex": "other", "pregnant_or_breastfeeding": 1})
+    assert asked.values["pregnant_or_breastfeeding"] is True

@@ -710,29 +710,28 @@ def test_guidance_points_cited_sort_naturally_whatever_their_prefix() -> None:
 
 
 def test_an_answer_given_to_a_question_that_did_not_apply_is_named(pack: RulePack) -> None:
-    """A pregnancy 'yes' given with sex 'male' is not asked, so not used: the report says so."""
-    report = report_for(pack, {"sex": "male", "pregnant_or_breastfeeding": True})
-    assert report.answers.dropped == ("pregnant_or_breastfeeding",)
+    """Cold sores 'yes' for someone treating only the thighs is not asked (the face and chin
+    only), so not used: the report says so."""
+    report = report_for(pack, {"areas": ["thighs"], "cold_sores": True})
+    assert report.answers.dropped == ("cold_sores",)
     flowing = " ".join(render_text(report, pack).split())
     assert (
-        "Given but not asked • Are you pregnant, possibly pregnant, or breastfeeding? — an answer "
-        "was given, but the question did not apply to the other answers, so it was not used: "
-        "ask about this at the visit"
+        "Given but not asked • Do you get cold sores? — an answer was given, but the question "
+        "did not apply to the other answers, so it was not used: ask about this at the visit"
     ) in flowing
     handout = render_markdown(report, pack)
-    assert "## Given but not asked\n\n- Are you pregnant" in handout
+    assert "## Given but not asked\n\n- Do you get cold sores?" in handout
     # the answers table agrees with that section: not "not asked" and nothing more
     assert (
-        "| Are you pregnant, possibly pregnant, or breastfeeding? | not asked (did not apply); "
-        "an answer was given but not used |"
+        "| Do you get cold sores? | not asked (did not apply); an answer was given but not used |"
     ) in handout
 
 
 def test_json_says_an_answer_was_given_to_a_question_that_did_not_apply(pack: RulePack) -> None:
     """The dropped answer reads `not_asked` with `given: true`; a question nobody answered not."""
-    report = report_for(pack, {"sex": "male", "pregnant_or_breastfeeding": True})
+    report = report_for(pack, {"areas": ["thighs"], "cold_sores": True})
     answers = report_to_dict(report)["answers"]
-    assert answers["pregnant_or_breastfeeding"] == {
+    assert answers["cold_sores"] == {
         "state": "not_asked",
         "value": None,
         "given": True,

@@ -59,7 +59,7 @@ GUIDANCE_KEYS = ("text", "source")
 OUTCOME_KEYS = ("id", "label", "summary")
 QUESTION_KEYS = (
     "id", "type", "label", "help", "choices", "min", "max", "step", "unit", "max_length",
-    "required", "default", "when",
+    "required", "default", "when", "screen",
 )  # fmt: skip
 CHOICE_KEYS = ("value", "label", "exclusive", "other", "help")
 OTHER_SUFFIX = "_other"
@@ -653,6 +653,16 @@ class _Reader(Checker):
             self.problem(f"{path}.required", f"expected true or false, got {type_name(required)}")
             required = True
         when = self.condition(data.get("when"), f"{path}.when", earlier, qid, order)
+        screen = data.get("screen", False)
+        if not isinstance(screen, bool):
+            self.problem(f"{path}.screen", f"expected true or false, got {type_name(screen)}")
+            screen = False
+        elif screen and qtype != "boolean":
+            self.problem(
+                f"{path}.screen",
+                f"'screen' applies to a boolean question only, not to this {qtype} one",
+            )
+            screen = False
         question = Question(
             id=qid,
             type=qtype,
@@ -667,6 +677,7 @@ class _Reader(Checker):
             step=step,
             unit=unit if qtype == "decimal" else None,
             max_length=max_length or TEXT_MAX_LENGTH,
+            screen=screen,
         )
         if "default" in data and data["default"] is not None:
             from mesoguide.answers import AnswerRejected, coerce

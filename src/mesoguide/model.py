@@ -93,6 +93,7 @@ class Question:
     unit: str | None = None  # decimal: shown after the number in prompts and reports
     max_length: int = TEXT_MAX_LENGTH  # text: the most characters an answer may have
     other_of: str | None = None  # a text question made for a choice's "other, please specify"
+    screen: bool = False  # boolean: a "yes" given where it is not asked refuses the answers
 
     @property
     def choice_values(self) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple, Protocol, cast
 
 from mesoguide.answers import AnswerRejected, coerce, format_answer, is_blank
-from mesoguide.conditions import always
+from mesoguide.conditions import always, describe
 from mesoguide.errors import AnswerProblem, AnswersError
 from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, AnswerSet, Question, RulePack, State
@@ -76,7 +76,10 @@ def walk(
         if test is not always and not test(values):  # skip the no-op tests of most questions
             unanswered[qid] = State.not_asked
             if mapping and (offered := fetch(qid)) is not None and offered != "":
-                dropped.append(qid)  # a mapping may hold values for questions not asked
+                if question.screen and _coerced(question, offered) is True:
+                    problems.append(AnswerProblem(qid, _screen_conflict(question)))
+                else:
+                    dropped.append(qid)  # a mapping may hold values for questions not asked
             continue
         raw = fetch(qid)
         if raw is not None and raw != "":
@@ -108,6 +111,14 @@ def walk(
             if question.required:
                 problems.append(AnswerProblem(qid, _("required, but not answered")))
     return AnswerSet(values, unanswered, tests, tuple(dropped) if dropped else ()), problems
+
+
+def _screen_conflict(question: Question) -> str:
+    """Why a safety screen's "yes" given where the screen is not asked refuses the answers."""
+    return _(
+        "answered yes, but this screening question is asked only when {when}; a yes to it is never "
+        "ignored, so correct the other answers or this one"
+    ).format(when=describe(question.when))
 
 
 def _coerced(question: Question, raw: object) -> Answer | _Rejection:

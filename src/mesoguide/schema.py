@@ -208,6 +208,12 @@ def pack_schema() -> dict[str, Any]:
                         "type": "boolean",
                         "description": "Whether an answer is needed (default true).",
                     },
+                    "screen": {
+                        "type": "boolean",
+                        "description": "boolean: a safety screen. A 'yes' given for it where "
+                        "its `when` does not hold refuses the answers instead of being dropped "
+                        "(default false).",
+                    },
                     "default": {"description": "The answer when none is given."},
                     "when": {**condition_ref, "description": "Ask only when this holds."},
                 },
