@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mesoguide.answers import decimal_text, plain_decimal
 from mesoguide.conditions import compile_condition
 from mesoguide.errors import UsageError, did_you_mean
+from mesoguide.i18n import N_, translate, translated_words
 from mesoguide.model import (
     AllOf,
     Answer,
@@ -324,6 +325,10 @@ def result_items(pack: RulePack, others: Translations | None = None) -> list[dic
     hidden = [{"url": HIDDEN, "valueBoolean": True}]
     system = outcome_system(pack)
 
+    def words(message: str) -> dict[str, Any]:  # the tool's own, from its catalogs
+        found = {lang: t for lang in others if (t := translated_words(message, lang)) is not None}
+        return texts("text", translate(message, pack.language), found)
+
     def label(index: int, outcome_id: str) -> dict[str, Any]:
         text_of: Callable[[RulePack], str] = lambda p: p.outcome(outcome_id).label  # noqa: E731
         return translated("display", pack, others, text_of, f"outcomes[{index}].label")
@@ -332,7 +337,7 @@ def result_items(pack: RulePack, others: Translations | None = None) -> list[dic
         {
             "extension": hidden,
             "linkId": OUTCOME_ID,
-            "text": "Outcome (worked out by mesoguide)",
+            **words(N_("Outcome (worked out by mesoguide)")),
             "type": "choice",
             "readOnly": True,
             "answerOption": [
@@ -343,21 +348,21 @@ def result_items(pack: RulePack, others: Translations | None = None) -> list[dic
         {
             "extension": hidden,
             "linkId": SESSIONS_MIN_ID,
-            "text": "Fewest sessions (worked out by mesoguide)",
+            **words(N_("Fewest sessions (worked out by mesoguide)")),
             "type": "integer",
             "readOnly": True,
         },
         {
             "extension": hidden,
             "linkId": SESSIONS_MAX_ID,
-            "text": "Most sessions (worked out by mesoguide)",
+            **words(N_("Most sessions (worked out by mesoguide)")),
             "type": "integer",
             "readOnly": True,
         },
         {
             "extension": hidden,
             "linkId": REASON_ID,
-            "text": "Reasons to see a clinician (worked out by mesoguide)",
+            **words(N_("Reasons to see a clinician (worked out by mesoguide)")),
             "type": "string",
             "repeats": True,
             "readOnly": True,
@@ -365,7 +370,7 @@ def result_items(pack: RulePack, others: Translations | None = None) -> list[dic
         {
             "extension": hidden,
             "linkId": RULES_ID,
-            "text": "Rules that fired (worked out by mesoguide)",
+            **words(N_("Rules that fired (worked out by mesoguide)")),
             "type": "string",
             "repeats": True,
             "readOnly": True,
