@@ -29,7 +29,7 @@ from mesoguide import fhir
 from mesoguide.cli import app
 from mesoguide.engine import assess
 from mesoguide.errors import UsageError
-from mesoguide.loader import load_pack
+from mesoguide.loader import load_pack, load_translations
 from mesoguide.model import RulePack, State
 from mesoguide.report import report_to_dict
 from mesoguide.runner import from_mapping
@@ -51,8 +51,9 @@ def resource_of(pack: RulePack, raw: dict[str, object]) -> dict[str, Any]:
 # -- the Questionnaire ------------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(ALL_PACKS))
 def test_questionnaire_validates(name: str) -> None:
-    """Every pack's Questionnaire is a valid R4 resource."""
-    Questionnaire.model_validate(fhir.questionnaire(ALL_PACKS[name]))
+    """Every pack's Questionnaire is a valid R4 resource, with its translations."""
+    pack = ALL_PACKS[name]
+    Questionnaire.model_validate(fhir.questionnaire(pack, load_translations(pack)))
 
 
 def items_of(resource: dict[str, Any]) -> list[dict[str, Any]]:
@@ -720,7 +721,7 @@ def test_rules_export_writes_the_questionnaire(tmp_path: Path) -> None:
     """`rules export --format fhir` prints the Questionnaire, or writes it to --output."""
     code, out, err = invoke("rules", "export", "--format", "fhir")
     assert (code, err) == (0, "")
-    assert json.loads(out) == fhir.questionnaire(DEFAULT)
+    assert json.loads(out) == fhir.questionnaire(DEFAULT, load_translations(DEFAULT))
     target = tmp_path / "q.json"
     code, _, _ = invoke(
         "rules", "export", "--rules", str(ROOT / "tests/packs/fhir"), "-o", str(target)
@@ -788,9 +789,9 @@ def test_assess_refuses_other_resources(
 
 
 def test_translations_ride_on_the_text() -> None:
-    """A text in several languages is the default one with FHIR translation extensions."""
+    """A text with translations carries each as a FHIR translation extension on `_text`."""
     assert fhir.texts("text", "Age?") == {"text": "Age?"}
-    assert fhir.texts("text", {"en": "Age?", "es": "¿Edad?"}) == {
+    assert fhir.texts("text", "Age?", {"es": "¿Edad?"}) == {
         "text": "Age?",
         "_text": {
             "extension": [
@@ -804,6 +805,125 @@ def test_translations_ride_on_the_text() -> None:
             ]
         },
     }
+
+
+TEXT_KEYS = ("title", "description", "text", "display")
+
+
+def translations_of(element: dict[str, Any], key: str) -> dict[str, str]:
+    """The translations on a primitive element's `_key`, by language."""
+    found: dict[str, str] = {}
+    for extension in element.get("_" + key, {}).get("extension", []):
+        assert extension["url"] == "http://hl7.org/fhir/StructureDefinition/translation"
+        parts = {part["url"]: part for part in extension["extension"]}
+        assert set(parts) == {"lang", "content"}
+        found[parts["lang"]["valueCode"]] = parts["content"]["valueString"]
+    return found
+
+
+def text_pairs(first: object, second: object) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
+    """Each element holding a text in two Questionnaires of the same pack, side by side."""
+    pairs: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    if isinstance(first, dict) and isinstance(second, dict):
+        for key, value in first.items():
+            if key in TEXT_KEYS and isinstance(value, str):
+                pairs.append((first, second, key))
+            elif not key.startswith("_"):
+                pairs.extend(text_pairs(value, second[key]))
+    elif isinstance(first, list) and isinstance(second, list):
+        assert len(first) == len(second)
+        for a, b in zip(first, second, strict=True):
+            pairs.extend(text_pairs(a, b))
+    return pairs
+
+
+def test_every_text_of_the_default_pack_carries_its_spanish() -> None:
+    """Each text and display of the default pack's Questionnaire carries, as its `es`
+    translation, the text the pack read in Spanish has there (matched by ids)."""
+    english = fhir.questionnaire(DEFAULT, load_translations(DEFAULT))
+    spanish_pack = load_pack(lang="es")
+    spanish = fhir.questionnaire(spanish_pack)
+    assert (english["language"], spanish["language"]) == ("en", "es")
+    pairs = text_pairs(english, spanish)
+    assert len(pairs) > 70
+    for element, other, key in pairs:  # the hidden items' words are the tool's, from its catalog
+        assert translations_of(element, key) == {"es": other[key]}, (element, key)
+    assert "Abdomen" in {e[k] for e, _, k in pairs}  # the same word in both: still translated
+    outcome = next(item for item in spanish["item"] if item["linkId"] == fhir.OUTCOME_ID)
+    assert outcome["text"] == "Resultado (calculado por mesoguide)"
+
+
+def test_a_single_language_pack_has_no_translations() -> None:
+    """A pack written in one language is exported with no translation extension."""
+    assert load_translations(KYBELLA) == {}
+    text = fhir.render_questionnaire(KYBELLA, load_translations(KYBELLA))
+    assert fhir.TRANSLATION not in text
+    assert json.loads(text)["language"] == "en"
+
+
+def test_an_untranslated_text_is_not_a_translation(tmp_path: Path) -> None:
+    """A text with no Spanish (the loader falls back to English) carries no `es` translation."""
+    source = (ROOT / "tests/packs/bilingual/pack.yaml").read_text(encoding="utf-8")
+    changed = source.replace(
+        "title: {en: Skin treatment questions, es: Preguntas sobre el tratamiento de la piel}",
+        "title: Skin treatment questions",
+    ).replace(
+        "label: {en: See a clinician first, es: Consulte primero a un médico}",
+        "label: {en: See a clinician first}",
+    )
+    assert changed.count("\n") == source.count("\n") and changed != source
+    file = tmp_path / "pack.yaml"
+    file.write_text(changed, encoding="utf-8")
+    pack = load_pack(file)
+    q = fhir.questionnaire(pack, load_translations(pack))
+    assert "_title" not in q
+    assert translations_of(q, "description") == {"es": "Unas preguntas antes de la consulta."}
+    outcomes = {
+        o["valueCoding"]["code"]: o["valueCoding"]
+        for o in next(i for i in q["item"] if i["linkId"] == fhir.OUTCOME_ID)["answerOption"]
+    }
+    assert translations_of(outcomes["refer"], "display") == {}
+    assert translations_of(outcomes["candidate"], "display") == {"es": "Usted podría ser candidato"}
+
+
+def test_rules_export_in_another_language() -> None:
+    """`rules export --lang es` writes Spanish texts with the English as translations."""
+    code, out, err = invoke("rules", "export", "--lang", "es-MX")
+    assert (code, err) == (0, "")
+    spanish = json.loads(out)
+    Questionnaire.model_validate(spanish)
+    spanish_pack = load_pack(lang="es")
+    assert spanish == fhir.questionnaire(spanish_pack, load_translations(spanish_pack))
+    assert spanish["language"] == "es"
+    assert spanish["title"] == spanish_pack.title
+    assert translations_of(spanish, "title") == {"en": DEFAULT.title}
+    age = next(item for item in spanish["item"] if item["linkId"] == "age")
+    assert age["text"] == spanish_pack.question("age").label
+    assert translations_of(age, "text") == {"en": DEFAULT.question("age").label}
+
+
+def test_rules_export_refuses_a_language_the_pack_lacks() -> None:
+    """`rules export --lang fr` exits 2 and says which languages the pack has."""
+    code, out, err = invoke("rules", "export", "--lang", "fr")
+    assert (code, out) == (2, "")
+    assert err.endswith("the rule pack has no language 'fr': it is written in en, es\n")
+    code, out, err = invoke("rules", "export", "--lang", "not a tag")
+    assert (code, out) == (2, "")
+    assert err == "error: --lang takes a language tag such as es or es-MX, not 'not a tag'\n"
+
+
+@pytest.mark.parametrize(("args", "language"), [([], "en"), (["--lang", "es"], "es")])
+def test_a_response_says_its_language(args: list[str], language: str) -> None:
+    """A QuestionnaireResponse's `language` is the one its texts were written in."""
+    answers = ROOT / "examples" / "answers" / "refer.json"
+    code, out, _ = invoke("assess", "--answers", str(answers), "--format", "fhir", *args)
+    assert code == 0
+    written = json.loads(out)
+    QuestionnaireResponse.model_validate(written)
+    assert written["language"] == language
+    pack = load_pack(lang=language)
+    age = next(item for item in written["item"] if item["linkId"] == "age")
+    assert age["text"] == pack.question("age").label
 
 
 # -- start-up ----------------------------------------------------------------------------------

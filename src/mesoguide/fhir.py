@@ -12,13 +12,14 @@ exactly as for an answers file.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mesoguide.answers import decimal_text, plain_decimal
 from mesoguide.conditions import compile_condition
 from mesoguide.errors import UsageError, did_you_mean
+from mesoguide.i18n import N_, translate, translated_words
 from mesoguide.model import (
     AllOf,
     Answer,
@@ -115,56 +116,100 @@ def _resource_id(pack_id: str) -> str:
     return pack_id.replace("_", "-")[:64]  # a FHIR id: letters, digits, '-' and '.'
 
 
-# -- texts (plain strings now; a mapping of language to text once packs are multilingual) ---
-def texts(key: str, text: object, language: str = "en") -> dict[str, Any]:
-    """``{key: text}``, or for a ``{lang: text}`` mapping the ``language`` text with the
-    others as FHIR translation extensions on ``_key``."""
-    if not isinstance(text, Mapping):
-        return {key: text}
-    main = text.get(language) or next(iter(text.values()))
-    others = [
-        {
-            "url": TRANSLATION,
+# -- texts: the pack's language, with the others as translation extensions -----------------
+Translations = Mapping[str, RulePack]
+"""The same pack read in each of its other languages, by tag (`loader.load_translations`)."""
+
+
+def texts(key: str, text: str, translations: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``{key: text}``, with each ``{lang: text}`` of ``translations`` as a FHIR translation
+    extension on ``_key`` (the primitive element's extensions)."""
+    shaped: dict[str, Any] = {key: text}
+    if translations:
+        shaped["_" + key] = {
             "extension": [
-                {"url": "lang", "valueCode": lang},
-                {"url": "content", "valueString": value},
-            ],
+                {
+                    "url": TRANSLATION,
+                    "extension": [
+                        {"url": "lang", "valueCode": lang},
+                        {"url": "content", "valueString": value},
+                    ],
+                }
+                for lang, value in translations.items()
+            ]
         }
-        for lang, value in text.items()
-        if lang != language
-    ]
-    shaped: dict[str, Any] = {key: main}
-    if others:
-        shaped["_" + key] = {"extension": others}
     return shaped
 
 
+def translated(
+    key: str,
+    pack: RulePack,
+    others: Translations,
+    text_of: Callable[[RulePack], str],
+    path: str,
+) -> dict[str, Any]:
+    """``texts`` for one text of a pack: ``text_of`` finds it (by ids) in the pack and in each
+    other language's reading of it. A text untranslated in a language (its YAML ``path`` is
+    among the pack's untranslated texts) is no translation: the loader gave it the default
+    language's words."""
+    missing = {u.language for u in pack.untranslated if u.path == path}
+    found = {lang: text_of(other) for lang, other in others.items() if lang not in missing}
+    return texts(key, text_of(pack), found)
+
+
+def question_path(pack: RulePack, question: Question) -> str:
+    """The YAML path of a question (``questions[3]``), as untranslated texts name it; for the
+    text question of an "other" choice, that of the choice (``questions[3].choices[4]``)."""
+    if question.other_of is not None:
+        parent = pack.question(question.other_of)
+        index = next(i for i, c in enumerate(parent.choices) if c.other is not None)
+        return f"{question_path(pack, parent)}.choices[{index}]"
+    written = [q.id for q in pack.questions if q.other_of is None]
+    return f"questions[{written.index(question.id)}]"
+
+
 # -- the Questionnaire ----------------------------------------------------------------------
-def questionnaire(pack: RulePack) -> dict[str, Any]:
-    """The pack as an R4 Questionnaire (docs/fhir.md)."""
+def questionnaire(pack: RulePack, others: Translations | None = None) -> dict[str, Any]:
+    """The pack as an R4 Questionnaire in its language (docs/fhir.md), with the texts of
+    ``others`` (the pack read in its other languages) as translations."""
+    others = {} if others is None else others
     items: list[dict[str, Any]] = []
     if pack.disclaimer:
-        items.append({"linkId": DISCLAIMER_ID, **texts("text", pack.disclaimer), "type": "display"})
-    items.extend(question_item(pack, question) for question in pack.questions)
-    items.extend(result_items(pack))
+        disclaimer = translated("text", pack, others, lambda p: p.disclaimer, "pack.disclaimer")
+        items.append({"linkId": DISCLAIMER_ID, **disclaimer, "type": "display"})
+    items.extend(question_item(pack, question, others) for question in pack.questions)
+    items.extend(result_items(pack, others))
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": _resource_id(pack.id),
+        "language": pack.language,
         "url": questionnaire_url(pack),
         "identifier": [{"system": SHA256_SYSTEM, "value": pack.sha256}],
         "version": pack.version,
-        **texts("title", pack.title),
+        **translated("title", pack, others, lambda p: p.title, "pack.title"),
         "status": "active",
     }
     if pack.description:
-        resource.update(texts("description", pack.description))
+        description = translated(
+            "description", pack, others, lambda p: p.description, "pack.description"
+        )
+        resource.update(description)
     resource["item"] = items
     return resource
 
 
-def question_item(pack: RulePack, question: Question) -> dict[str, Any]:
+def question_item(
+    pack: RulePack, question: Question, others: Translations | None = None
+) -> dict[str, Any]:
     """One question as a Questionnaire item: linkId = the question's id."""
-    item: dict[str, Any] = {"linkId": question.id, **texts("text", question.label)}
+    others = {} if others is None else others
+    qid, path = question.id, question_path(pack, question)
+
+    def text(key: str, text_of: Callable[[Question], str], where: str) -> dict[str, Any]:
+        return translated(key, pack, others, lambda p: text_of(p.question(qid)), where)
+
+    label_path = path + (".other" if question.other_of is not None else ".label")
+    item: dict[str, Any] = {"linkId": qid, **text("text", lambda q: q.label, label_path)}
     item["type"] = ITEM_TYPES[question.type]
     # a question with a default may be left blank: the default then counts (not an answer)
     item["required"] = question.required and question.default is None
@@ -178,7 +223,8 @@ def question_item(pack: RulePack, question: Question) -> dict[str, Any]:
         if places is not None:
             extensions.append({"url": MAX_DECIMAL_PLACES, "valueInteger": places})
         if question.unit is not None:  # the pack's words, not a UCUM code: display only
-            extensions.append({"url": UNIT, "valueCoding": texts("display", question.unit)})
+            unit = text("display", lambda q: q.unit or "", f"{path}.unit")
+            extensions.append({"url": UNIT, "valueCoding": unit})
     if question.when is not None:
         simple = enable_when(pack, question.when)
         if simple is None:
@@ -200,12 +246,16 @@ def question_item(pack: RulePack, question: Question) -> dict[str, Any]:
     if question.type in CODED:
         system = choice_system(pack, question)
         options = []
-        for choice in question.choices:
+        for index, choice in enumerate(question.choices):
             option: dict[str, Any] = {
                 "valueCoding": {
                     "system": system,
                     "code": choice.value,
-                    **texts("display", choice.label),
+                    **text(
+                        "display",
+                        _choice_label(choice.value),
+                        f"{path}.choices[{index}].label",
+                    ),
                 }
             }
             if choice.exclusive:
@@ -224,11 +274,20 @@ def question_item(pack: RulePack, question: Question) -> dict[str, Any]:
                     }
                 ],
                 "linkId": f"{question.id}-help",
-                **texts("text", question.help),
+                **text("text", lambda q: q.help or "", f"{path}.help"),
                 "type": "display",
             }
         ]
     return item
+
+
+def _choice_label(value: str) -> Callable[[Question], str]:
+    """What finds a choice's label in any reading of its question: the choice of that value."""
+
+    def label(question: Question) -> str:
+        return next(c.label for c in question.choices if c.value == value)
+
+    return label
 
 
 def _bounds(question: Question) -> list[dict[str, Any]]:
@@ -260,40 +319,50 @@ def decimal_places(question: Question) -> int | None:
     return max(max(0, -int(plain_decimal(n).as_tuple().exponent)) for n in numbers)
 
 
-def result_items(pack: RulePack) -> list[dict[str, Any]]:
+def result_items(pack: RulePack, others: Translations | None = None) -> list[dict[str, Any]]:
     """Hidden, read-only items where a QuestionnaireResponse carries mesoguide's result."""
+    others = {} if others is None else others
     hidden = [{"url": HIDDEN, "valueBoolean": True}]
     system = outcome_system(pack)
+
+    def words(message: str) -> dict[str, Any]:  # the tool's own, from its catalogs
+        found = {lang: t for lang in others if (t := translated_words(message, lang)) is not None}
+        return texts("text", translate(message, pack.language), found)
+
+    def label(index: int, outcome_id: str) -> dict[str, Any]:
+        text_of: Callable[[RulePack], str] = lambda p: p.outcome(outcome_id).label  # noqa: E731
+        return translated("display", pack, others, text_of, f"outcomes[{index}].label")
+
     return [
         {
             "extension": hidden,
             "linkId": OUTCOME_ID,
-            "text": "Outcome (worked out by mesoguide)",
+            **words(N_("Outcome (worked out by mesoguide)")),
             "type": "choice",
             "readOnly": True,
             "answerOption": [
-                {"valueCoding": {"system": system, "code": o.id, **texts("display", o.label)}}
-                for o in pack.outcomes
+                {"valueCoding": {"system": system, "code": o.id, **label(i, o.id)}}
+                for i, o in enumerate(pack.outcomes)
             ],
         },
         {
             "extension": hidden,
             "linkId": SESSIONS_MIN_ID,
-            "text": "Fewest sessions (worked out by mesoguide)",
+            **words(N_("Fewest sessions (worked out by mesoguide)")),
             "type": "integer",
             "readOnly": True,
         },
         {
             "extension": hidden,
             "linkId": SESSIONS_MAX_ID,
-            "text": "Most sessions (worked out by mesoguide)",
+            **words(N_("Most sessions (worked out by mesoguide)")),
             "type": "integer",
             "readOnly": True,
         },
         {
             "extension": hidden,
             "linkId": REASON_ID,
-            "text": "Reasons to see a clinician (worked out by mesoguide)",
+            **words(N_("Reasons to see a clinician (worked out by mesoguide)")),
             "type": "string",
             "repeats": True,
             "readOnly": True,
@@ -301,7 +370,7 @@ def result_items(pack: RulePack) -> list[dict[str, Any]]:
         {
             "extension": hidden,
             "linkId": RULES_ID,
-            "text": "Rules that fired (worked out by mesoguide)",
+            **words(N_("Rules that fired (worked out by mesoguide)")),
             "type": "string",
             "repeats": True,
             "readOnly": True,
@@ -511,7 +580,8 @@ def response(report: Report, pack: RulePack, identifier: str | None = None) -> d
         items.append(
             {"linkId": RULES_ID, "answer": [{"valueString": r} for r in decision.rules_fired]}
         )
-    resource: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
+    # the language its texts (the items' text, the displays) are in: the pack's
+    resource: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "language": pack.language}
     if identifier is not None:
         resource["identifier"] = {"value": identifier}
     resource.update({"questionnaire": canonical(pack), "status": "completed", "item": items})
@@ -538,8 +608,8 @@ def render_response(report: Report, pack: RulePack) -> str:
     return json.dumps(response(report, pack), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_questionnaire(pack: RulePack) -> str:
-    return json.dumps(questionnaire(pack), indent=2, ensure_ascii=False) + "\n"
+def render_questionnaire(pack: RulePack, others: Translations | None = None) -> str:
+    return json.dumps(questionnaire(pack, others), indent=2, ensure_ascii=False) + "\n"
 
 
 # -- the QuestionnaireResponse in -----------------------------------------------------------

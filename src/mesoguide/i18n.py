@@ -87,6 +87,13 @@ def translate(message: str, language: str) -> str:
 _catalogs: dict[str, _Catalog | None] = {}
 
 
+def translated_words(message: str, language: str) -> str | None:
+    """The tool's words ``message`` in ``language``, or None when no catalog has them there
+    (where `translate` falls back to English)."""
+    text = translate(message, language)
+    return text if text != message or _primary(language) == SOURCE_LANGUAGE else None
+
+
 def in_use() -> str:
     """The language the tool's words are in now."""
     return _in_use

@@ -122,6 +122,21 @@ def load_pack_bytes(
     return build_pack(located, file, hashlib.sha256(raw).hexdigest(), lang, or_default)
 
 
+def load_translations(pack: RulePack) -> dict[str, RulePack]:
+    """The pack read again in each of its other declared languages, by tag, from its file
+    (refused if the file is no longer the bytes ``pack`` was read from)."""
+    others = [language for language in pack.languages if language != pack.language]
+    if not others:
+        return {}
+    try:
+        raw = _read_bytes(pack.path)
+    except yamlsafe.YamlProblem as problem:
+        raise PackError([Problem(str(pack.path), problem.line, "", problem.message)]) from None
+    if hashlib.sha256(raw).hexdigest() != pack.sha256:
+        raise UsageError(f"{pack.path}: the rule pack changed while it was read: run it again")
+    return {language: load_pack_bytes(raw, pack.path, language) for language in others}
+
+
 def _read_bytes(file: Path) -> bytes:
     try:
         return _read_pack_file(file)

@@ -154,6 +154,16 @@ def export(
             show_default=False,
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="TAG",
+            help="The language of its texts (es, es-MX, ...); the pack's other languages ride "
+            "on them as translations. Default: the pack's default language.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the pack as a form other systems read: a FHIR R4 Questionnaire."""
     from mesoguide.cliutil import write_output, write_stdout
@@ -161,11 +171,14 @@ def export(
 
     with reporting_errors():
         from mesoguide.errors import UsageError
-        from mesoguide.loader import load_pack
+        from mesoguide.loader import load_pack, load_translations
 
         if path is not None and rules is not None:
             raise UsageError("give the pack as PATH or as --rules PATH, not both")
-        text = render_questionnaire(load_pack(path if rules is None else rules))
+        given = path if rules is None else rules
+        # not the locale's language: a Questionnaire is for a system, in the pack's own
+        pack = load_pack(given) if lang is None else load_pack_in(given, lang, words=False)
+        text = render_questionnaire(pack, load_translations(pack))
         if output is not None and str(output) != "-":
             write_output(output, text)
         else:
