@@ -20,6 +20,7 @@ from mesoguide.loader import load_pack
 from mesoguide.model import AllOf, Answer, AnyOf, Compare, Condition, Not, Question, RulePack
 from mesoguide.packs import default_pack_path
 from mesoguide.runner import from_mapping
+from tests.conftest import without_screen_conflicts
 
 PACK: RulePack = load_pack(default_pack_path())
 QUESTION_IDS = [q.id for q in PACK.questions]
@@ -122,7 +123,9 @@ def valid_value(question: Question) -> st.SearchStrategy[Answer]:
     return picks.filter(lambda xs: _accepts(question, xs)).map(lambda xs: coerce(question, xs))
 
 
-full_answers = st.fixed_dictionaries({q.id: valid_value(q) for q in PACK.questions})
+full_answers = st.fixed_dictionaries({q.id: valid_value(q) for q in PACK.questions}).map(
+    lambda raw: without_screen_conflicts(PACK, raw)
+)
 
 
 def as_data(answers: dict[str, Answer]) -> dict[str, Any]:
