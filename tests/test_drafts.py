@@ -229,7 +229,8 @@ def test_the_draft_picker_speaks_the_language_in_use(pack: RulePack) -> None:
 
     class Noting(Scripted):
         def ask(self, question: Question, current: Answer | None) -> Answer | None:
-            self.asked.append(f"{question.label} | " + " | ".join(c.label for c in question.choices))
+            labels = " | ".join(choice.label for choice in question.choices)
+            self.asked.append(f"{question.label} | {labels}")
             return super().ask(question, current)
 
     drafts = [new_draft(pack, "ann", "P-1")]
