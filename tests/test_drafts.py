@@ -220,3 +220,26 @@ def test_a_draft_keeps_decimal_and_text_answers_as_json_and_gives_them_back() ->
     )
     assert again.values == first.values
     assert again.values["bmi"] == Decimal("39.9")
+
+
+def test_the_draft_picker_speaks_the_language_in_use(pack: RulePack) -> None:
+    """With --lang es the picker's question and choices are Spanish, as its pager's prompt."""
+    from mesoguide import i18n
+    from mesoguide.pager import LESS_PROMPT
+
+    class Noting(Scripted):
+        def ask(self, question: Question, current: Answer | None) -> Answer | None:
+            labels = " | ".join(choice.label for choice in question.choices)
+            self.asked.append(f"{question.label} | {labels}")
+            return super().ask(question, current)
+
+    drafts = [new_draft(pack, "ann", "P-1")]
+    i18n.use("es")
+    noting = Noting(pack)
+    pick(noting, drafts)
+    assert noting.asked[0].startswith("¿Continuar un borrador? | P-1: 0 respuestas, última vez ")
+    assert noting.asked[0].endswith(" UTC (ann) | Empezar una evaluación nueva")
+    assert noting.asked[1] == (
+        "¿Continuar o descartar este borrador? | Continuarlo | Descartarlo y empezar de nuevo"
+    )
+    assert i18n._(LESS_PROMPT) == "Espacio sigue, b vuelve, q termina"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from mesoguide.answers import AnswerRejected, coerce, decimal_text
+from mesoguide.i18n import _
 from mesoguide.model import Answer, Choice, Question, RulePack
 from mesoguide.records import now
 from mesoguide.runner import Prompter, ReviewRow, may_be_blank
@@ -94,15 +95,21 @@ def pick(prompter: Prompter, drafts: Sequence[Draft]) -> tuple[Draft | None, Dra
     choices = [
         Choice(
             value=draft.id,
-            label=f"{draft.subject or 'no subject'}: {len(draft.answers)} "
-            f"answer{'' if len(draft.answers) == 1 else 's'}, "
-            f"last {draft.updated[:16].replace('T', ' ')} UTC ({draft.operator})",
+            label=f"{draft.subject or _('no subject')}: "
+            + (
+                _("1 answer")
+                if len(draft.answers) == 1
+                else _("{count} answers").format(count=len(draft.answers))
+            )
+            + ", "
+            + _("last {when} UTC").format(when=draft.updated[:16].replace("T", " "))
+            + f" ({draft.operator})",
         )
         for draft in drafts
     ]
-    choices.append(Choice(value=NEW, label="Start a new assessment"))
+    choices.append(Choice(value=NEW, label=_("Start a new assessment")))
     which = prompter.ask(
-        Question(id="draft", type="choice", label="Resume a draft?", choices=tuple(choices)),
+        Question(id="draft", type="choice", label=_("Resume a draft?"), choices=tuple(choices)),
         None,
     )
     chosen = next((draft for draft in drafts if draft.id == which), None)
@@ -112,10 +119,10 @@ def pick(prompter: Prompter, drafts: Sequence[Draft]) -> tuple[Draft | None, Dra
         Question(
             id="draft_action",
             type="choice",
-            label="Resume or discard this draft?",
+            label=_("Resume or discard this draft?"),
             choices=(
-                Choice(value="resume", label="Resume it"),
-                Choice(value=DISCARD, label="Discard it and start afresh"),
+                Choice(value="resume", label=_("Resume it")),
+                Choice(value=DISCARD, label=_("Discard it and start afresh")),
             ),
         ),
         None,

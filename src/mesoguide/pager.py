@@ -12,7 +12,10 @@ import shutil
 import signal
 import subprocess
 
-LESS_PROMPT = "Space reads on, b back, q finishes"  # whole at 40 columns (less keeps 38)
+from mesoguide.i18n import N_, _
+
+# whole at 40 columns (less keeps 38), in every language; no ? : . % \ (less prompt syntax)
+LESS_PROMPT = N_("Space reads on, b back, q finishes")
 
 
 def page(text: str) -> bool:
@@ -22,7 +25,7 @@ def page(text: str) -> bool:
         less = shutil.which("less")
         if less is None:
             return False
-        command = [less, "-R", "-X", f"-Ps{LESS_PROMPT}"]
+        command = [less, "-R", "-X", f"-Ps{_(LESS_PROMPT)}"]
     # Ctrl-C belongs to the pager while it runs (less ignores it; we must not die under it).
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

@@ -180,14 +180,13 @@ class DraftKeeper:
         """Say the draft was kept (instead of "nothing was saved"), and how to go on."""
         from mesoguide.cliutil import say
         from mesoguide.errors import ExitCode, Terminated
+        from mesoguide.i18n import _
 
-        why = {KeyboardInterrupt: "Interrupted", Terminated: "Terminated"}.get(
-            type(stop), "Input ended before the questionnaire was finished"
+        why = {KeyboardInterrupt: _("Interrupted"), Terminated: _("Terminated")}.get(
+            type(stop), _("Input ended before the questionnaire was finished")
         )
-        say(
-            f"\n{why}: the answers so far are kept as a draft "
-            "(`mesoguide assess --save --resume` continues it)."
-        )
+        kept = _("the answers so far are kept as a draft ({command} continues it).")
+        say(f"\n{why}: " + kept.format(command="`mesoguide assess --save --resume`"))
         code = ExitCode.TERMINATED if isinstance(stop, Terminated) else ExitCode.INTERRUPTED
         return typer.Exit(int(code))
 
