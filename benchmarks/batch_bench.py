@@ -70,16 +70,20 @@ def make_rows(path: Path, count: int, seed: int = 3) -> None:
                 if pick.random() < 0.8
                 else some(("autoimmune", "cancer", "diabetes", "heart_or_circulation"))
             )
-            writer.writerow(
-                [f"P{number:07d}", age, pick.choice(("female", "male", "other"))]
-                + [concerns, some(("face", "chin", "arms", "abdomen", "buttocks", "thighs"))]
-                + [pick.choice(("slim", "average", "overweight"))]
-                + [pick.choice(("excess_fat", "skin_condition", "not_sure"))]
-                + [pick.choice(YES_NO), pick.choice(("days", "weeks", "months", "no_rush"))]
-                + [str(pick.randint(0, 20)), pick.choice(("regular", "sometimes", "rarely"))]
-                + [pick.choice(YES_NO) for _ in range(5)]
-                + [conditions, "web form"]
-            )
+            sex = pick.choice(("female", "male", "other"))
+            flags = [pick.choice(YES_NO) for _ in range(5)]
+            if sex == "male" and flags[1] in ("yes", "true"):
+                flags[1] = "no"  # a pregnancy "yes" with "male" is refused, as a conflict
+            areas = some(("face", "chin", "arms", "abdomen", "buttocks", "thighs"))
+            row = [
+                f"P{number:07d}", age, sex, concerns, areas,
+                pick.choice(("slim", "average", "overweight")),
+                pick.choice(("excess_fat", "skin_condition", "not_sure")),
+                pick.choice(YES_NO), pick.choice(("days", "weeks", "months", "no_rush")),
+                str(pick.randint(0, 20)), pick.choice(("regular", "sometimes", "rarely")),
+                *flags, conditions, "web form",
+            ]  # fmt: skip
+            writer.writerow(row)
 
 
 def run(command: list[str]) -> tuple[float, float, int]:

@@ -12,7 +12,7 @@ interview are all sources of this one walk; none of them applies ``when``, defau
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple, Protocol, cast
+from typing import NamedTuple, Protocol
 
 from mesoguide.answers import AnswerRejected, coerce, format_answer, is_blank
 from mesoguide.conditions import always, describe
@@ -76,7 +76,7 @@ def walk(
         if test is not always and not test(values):  # skip the no-op tests of most questions
             unanswered[qid] = State.not_asked
             if mapping and (offered := fetch(qid)) is not None and offered != "":
-                if question.screen and _coerced(question, offered) is True:
+                if question.screen and _remembered(question, offered, memos) is True:
                     problems.append(AnswerProblem(qid, _screen_conflict(question)))
                 else:
                     dropped.append(qid)  # a mapping may hold values for questions not asked
@@ -99,9 +99,10 @@ def walk(
                 problems.append(AnswerProblem(qid, answer.reason))
                 unanswered[qid] = State.not_answered
                 continue
-            value = cast(Answer, answer)  # not a rejection, so an answer
-            if not is_blank(value):  # a list of blanks ("; ;"), a text of spaces: blank too
-                values[qid] = value
+            # not is_blank(answer), inline (batch calls this per cell): a list of blanks
+            # ("; ;") ticks no choice and a text of spaces says nothing, so both are blanks
+            if answer != () and answer != "":
+                values[qid] = answer  # type: ignore[assignment]  # not a rejection: an answer
                 continue
         if question.default is not None:
             values[qid] = question.default
@@ -111,6 +112,20 @@ def walk(
             if question.required:
                 problems.append(AnswerProblem(qid, _("required, but not answered")))
     return AnswerSet(values, unanswered, tests, tuple(dropped) if dropped else ()), problems
+
+
+def _remembered(question: Question, raw: object, memos: Memos | None) -> Answer | _Rejection:
+    """``_coerced``, through the memo of the question's text cells when there is one (the walk
+    does the same inline, for the questions that apply)."""
+    if memos is None or type(raw) is not str:
+        return _coerced(question, raw)
+    memo = memos.setdefault(question.id, {})
+    answer = memo.get(raw)
+    if answer is None:
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        answer = memo[raw] = _coerced(question, raw)
+    return answer  # type: ignore[return-value]  # what _coerced gave for this cell
 
 
 def _screen_conflict(question: Question) -> str:
