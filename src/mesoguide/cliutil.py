@@ -31,6 +31,13 @@ LangOption = Annotated[
     ),
 ]
 
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write it to this file.", show_default=False
+    ),
+]
+
 
 def load_pack_in(path: Path | None, lang: str | None, words: bool = True) -> RulePack:
     """The pack read in ``lang`` (refused if it has none such), else in the locale's language

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mesoguide.cliutil import ReportFormat, reporting_errors, say, write_output, write_stdout
+from mesoguide.cliutil import (
+    OutputOption,
+    ReportFormat,
+    reporting_errors,
+    say,
+    write_output,
+    write_stdout,
+)
 from mesoguide.errors import ExitCode, UsageError
 from mesoguide.saving import DbOption
 
@@ -229,12 +236,7 @@ def show(
     output_format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="How to write the report.")
     ] = ReportFormat.text,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Write it to this file.", show_default=False
-        ),
-    ] = None,
+    output: OutputOption = None,
     db: DbOption = None,
 ) -> None:
     """A saved report, re-rendered from the record and its stored pack (JSON: as printed then)."""
@@ -296,12 +298,7 @@ def export(
     output_format: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="jsonl (with the reports) or csv.")
     ] = ExportFormat.jsonl,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Write to this file.", show_default=False
-        ),
-    ] = None,
+    output: OutputOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     outcome: OutcomeOption = None,

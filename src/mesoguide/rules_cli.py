@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide.cliapp import App
-from mesoguide.cliutil import LangOption, load_pack_in, reporting_errors
+from mesoguide.cliutil import LangOption, OutputOption, load_pack_in, reporting_errors
 from mesoguide.errors import ExitCode
 from mesoguide.saving import DbOption
 
@@ -139,12 +139,7 @@ def export(
         ExportFormat,
         typer.Option("--format", "-f", help="fhir: an R4 Questionnaire (see docs/fhir.md)."),
     ] = ExportFormat.fhir,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Write it to this file.", show_default=False
-        ),
-    ] = None,
+    output: OutputOption = None,
     rules: Annotated[
         Path | None,
         typer.Option(
