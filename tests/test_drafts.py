@@ -237,7 +237,9 @@ def test_the_draft_picker_speaks_the_language_in_use(pack: RulePack) -> None:
     i18n.use("es")
     noting = Noting(pack)
     pick(noting, drafts)
-    assert noting.asked[0].startswith("¿Continuar un borrador? | P-1: 0 respuestas, última vez ")
+    assert noting.asked[0].startswith(
+        "¿Continuar un borrador? | P-1: 0 respuestas, último cambio: "
+    )
     assert noting.asked[0].endswith(" UTC (ann) | Empezar una evaluación nueva")
     assert noting.asked[1] == (
         "¿Continuar o descartar este borrador? | Continuarlo | Descartarlo y empezar de nuevo"

@@ -185,7 +185,7 @@ Guidance points cited
              (source: a clinic's patient article, "Treat Cellulite with
              Mesotherapy")
   G18        The article says any results may appear gradually, over a few weeks
-             or months, which it puts down to the procedure being minimally
+             or months, and says this is because the procedure is minimally
              invasive. (source: a clinic's patient article, "Treat Cellulite
              with Mesotherapy")
   G19        The article estimates that about 10 to 15 sessions may be needed
@@ -367,7 +367,7 @@ Guidance points cited
              (source: a clinic's patient article, "Treat Cellulite with
              Mesotherapy")
   G18        The article says any results may appear gradually, over a few weeks
-             or months, which it puts down to the procedure being minimally
+             or months, and says this is because the procedure is minimally
              invasive. (source: a clinic's patient article, "Treat Cellulite
              with Mesotherapy")
   G20        The article says more invasive procedures may show results sooner
@@ -508,7 +508,7 @@ Something in your answers needs a clinician's review before any decision about m
 - **G15**: The article lists the chin, arms, abdomen, buttocks, thighs and other areas as places mesotherapy may be used, and says it may also be used on wrinkles of the face. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G16**: The article says some people feel heaviness or discomfort, and that side effects vary from person to person. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G17**: The article calls mesotherapy non-invasive, with no recovery time. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
-- **G18**: The article says any results may appear gradually, over a few weeks or months, which it puts down to the procedure being minimally invasive. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
+- **G18**: The article says any results may appear gradually, over a few weeks or months, and says this is because the procedure is minimally invasive. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G20**: The article says more invasive procedures may show results sooner but can need a long recovery period or downtime. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G21**: The article advises choosing the practitioner with care and checking their credentials. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
 - **G22**: The article says several mesotherapy ingredients need FDA approval for their intended medical use, and advises asking about it. (source: a clinic's patient article, "Treat Cellulite with Mesotherapy")
