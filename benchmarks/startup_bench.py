@@ -101,6 +101,8 @@ def measure(runs: int, warmup: int) -> dict[str, list[float]]:
         }
         env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}
         env.pop("PYTHONPROFILEIMPORTTIME", None)
+        # an installed wheel has its bytecode written; without it every run compiles anew
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         names = list(commands)
         for _ in range(warmup):
             for name in names:

@@ -45,6 +45,8 @@ def test_the_wheel_carries_the_default_pack(wheel: Path) -> None:
     assert packed == (ROOT / "rules" / "mesotherapy" / "pack.yaml").read_bytes()
     assert "mesoguide/cli.py" in names
     assert not any(name.startswith(("tests/", "rules/", "src/")) for name in names)
+    # and its parse, so that start-up reads JSON rather than parsing YAML (loader.PARSED_DIR)
+    assert f"mesoguide/parsed/{hashlib.sha256(packed).hexdigest()}.json" in names
 
 
 @pytest.mark.timeout(120)
