@@ -175,8 +175,8 @@ def test_python_tags_are_refused_by_the_safe_loader(
 def test_yaml_is_read_with_the_c_safe_loader() -> None:
     """Reads YAML with libyaml's safe loader where it is installed (it is, in the wheels)."""
     if yaml.__with_libyaml__:
-        assert yamlsafe._Loader is yaml.CSafeLoader
-    assert issubclass(yamlsafe._Loader, yaml.constructor.SafeConstructor)
+        assert yamlsafe.safe_loader() is yaml.CSafeLoader
+    assert issubclass(yamlsafe.safe_loader(), yaml.constructor.SafeConstructor)
 
 
 def test_the_source_never_evaluates_or_unsafely_loads() -> None:

@@ -55,7 +55,8 @@ def test_help_loads_no_prompt_library() -> None:
 
 
 def test_assess_from_a_file_loads_only_the_engine_path(answers_file: Path) -> None:
-    """`assess --answers FILE --format json` loads no prompts, no rich, no pydantic; the C YAML."""
+    """`assess --answers FILE --format json` loads no prompts, no rich, no pydantic, and with
+    JSON answers and the built-in pack (its parse is shipped) no YAML parser either."""
     modules = imported("assess", "--answers", str(answers_file), "--format", "json")
     assert loaded(modules, "pydantic") == []  # typer's option conversion, replaced by cliapp's
     assert loaded(modules, "questionary") == []
@@ -63,6 +64,13 @@ def test_assess_from_a_file_loads_only_the_engine_path(answers_file: Path) -> No
     assert "mesoguide.views" not in modules
     assert "mesoguide.prompts" not in modules
     assert loaded(modules, "rich.table") == loaded(modules, "rich.panel") == []
+    assert loaded(modules, "yaml") == []
+
+
+def test_yaml_answers_are_read_with_libyaml(tmp_path: Path) -> None:
+    file = tmp_path / "answers.yaml"
+    file.write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in BASE_ANSWERS.items()))
+    modules = imported("assess", "--answers", str(file), "--format", "json")
     assert "yaml._yaml" in modules  # libyaml, the C loader
 
 

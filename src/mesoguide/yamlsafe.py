@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-import yaml
-
-try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - wheels ship libyaml here
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:  # PyYAML is imported when YAML is parsed: JSON answers with a built-in
+    import yaml  # pack (loader.stored_parse) need none of it, and its import costs ~13 ms
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
@@ -75,6 +73,14 @@ def decode(raw: bytes, what: str) -> str:
         raise YamlProblem(f"{what} is not UTF-8 text (byte {error.start})") from None
 
 
+@cache
+def safe_loader() -> type[yaml.SafeLoader] | type[yaml.CSafeLoader]:
+    """libyaml's safe loader, several times faster, or PyYAML's where libyaml is missing."""
+    import yaml
+
+    return yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
 def load(
     text: str,
     *,
@@ -83,9 +89,11 @@ def load(
     max_depth: int = MAX_DEPTH,
 ) -> Located:
     """Parse one YAML document into plain data with line numbers, refusing bombs and tricks."""
+    import yaml
+
     _prescan(text, allow_aliases=allow_aliases, max_nodes=max_nodes, max_depth=max_depth)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=safe_loader())
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error) from None
     except yaml.YAMLError as error:
@@ -94,17 +102,20 @@ def load(
     if node is None:
         return located
     budget = [max_nodes]
-    located.data = _build(node, "", located.lines, budget, _scalar_builder())
+    root = cast("yaml.ScalarNode | yaml.SequenceNode | yaml.MappingNode", node)  # all there are
+    located.data = _build(root, "", located.lines, budget, _scalar_builder())
     return located
 
 
 def _prescan(text: str, *, allow_aliases: bool, max_nodes: int, max_depth: int) -> None:
     """Walk the event stream (no recursion, no expansion) to refuse deep or aliased input."""
+    import yaml
+
     depth = 0
     count = 0
     documents = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=safe_loader()):
             if isinstance(event, yaml.AliasEvent):
                 if not allow_aliases:
                     line = event.start_mark.line + 1 if event.start_mark else None
@@ -151,6 +162,8 @@ _ZERO_PADDED = re.compile(r"[-+]?0[0-9_]+")
 
 
 def _scalar_builder() -> Callable[[yaml.ScalarNode, str], object]:
+    import yaml
+
     constructor = yaml.constructor.SafeConstructor()
 
     def build(node: yaml.ScalarNode, path: str) -> object:
@@ -180,7 +193,7 @@ def _shown(text: str) -> str:
 
 
 def _build(
-    node: yaml.Node,
+    node: yaml.ScalarNode | yaml.SequenceNode | yaml.MappingNode,
     path: str,
     lines: dict[str, int],
     budget: list[int],
@@ -192,16 +205,16 @@ def _build(
             "expands to too many values (YAML aliases used as a bomb?)", node.start_mark.line + 1
         )
     lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.ScalarNode):
-        return scalar(node, path)
+    if node.id == "scalar":
+        return scalar(cast("yaml.ScalarNode", node), path)
     if node.tag not in (SEQ_TAG, MAP_TAG):  # !!python/object/apply:..., !!set, !custom
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise YamlProblem(f"YAML tag {tag} is not allowed", node.start_mark.line + 1, path)
-    if isinstance(node, yaml.SequenceNode):
+    if node.id == "sequence":
         return [
             _build(item, f"{path}[{i}]", lines, budget, scalar) for i, item in enumerate(node.value)
         ]
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
