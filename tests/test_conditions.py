@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mesoguide import i18n
@@ -350,3 +351,102 @@ def test_de_morgan_holds(items: list[Condition], answers: dict[str, Any]) -> Non
 def test_data_round_trip_holds(condition: Condition) -> None:
     """Any condition survives `condition_to_data` then `parse_condition` unchanged."""
     assert parse_condition(condition_to_data(condition)) == condition
+
+
+# -- any condition the loader takes can be said in plain words ---------------------------------
+
+# a question of each type, all optional (so that no answers at all is an answer set), and choice
+# values that a reading could mix up: words of yes/no questions, a digit, the Spanish "o"
+_VALUES = ["female", "prefer_not_to_say", "no", "yes", "x0", "o"]
+_CHOICES = [{"value": value, "label": f"Choice {i}"} for i, value in enumerate(_VALUES)]
+_QUESTIONS = [
+    {"id": "n", "type": "integer", "label": "N?"},
+    {"id": "d", "type": "decimal", "label": "D?"},
+    {"id": "b", "type": "boolean", "label": "B?"},
+    {"id": "c", "type": "choice", "label": "C?", "choices": _CHOICES},
+    {"id": "m", "type": "multiple", "label": "M?", "choices": _CHOICES},
+    {"id": "t", "type": "text", "label": "T?"},
+]
+_numbers = st.integers(-(10**6), 10**6)
+_decimals = st.decimals(-(10**6), 10**6, places=3).map(float) | _numbers
+_by_type: dict[str, tuple[st.SearchStrategy[object], st.SearchStrategy[object]]] = {
+    # a value for eq, ne, lt ... and one for the list operators
+    "integer": (_numbers, st.lists(_numbers, min_size=1, max_size=4)),
+    "decimal": (_decimals, st.lists(_decimals, min_size=1, max_size=4)),
+    "boolean": (st.booleans(), st.nothing()),
+    "choice": (
+        st.sampled_from(_VALUES),
+        st.lists(st.sampled_from(_VALUES), min_size=1, max_size=4),
+    ),
+    "multiple": (
+        st.sampled_from(_VALUES),
+        st.lists(st.sampled_from(_VALUES), min_size=1, max_size=4),
+    ),
+    "text": (st.nothing(), st.nothing()),
+}
+
+
+@st.composite
+def _comparison(draw: st.DrawFn) -> dict[str, object]:
+    from mesoguide.conditions import LIST_OPERATORS, OPERATORS_FOR_TYPE
+
+    question = draw(st.sampled_from(_QUESTIONS))
+    op = draw(st.sampled_from(sorted(OPERATORS_FOR_TYPE[str(question["type"])])))
+    data: dict[str, object] = {"question": question["id"], "op": op}
+    if op == "eq" and draw(st.booleans()):
+        del data["op"]  # `op` left out is eq
+    if op != "answered":
+        one, many = _by_type[str(question["type"])]
+        data["value"] = draw(many if op in LIST_OPERATORS else one)
+    return data
+
+
+_condition_data = st.recursive(
+    _comparison(),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda items: {"all": items}),
+        st.lists(inner, max_size=3).map(lambda items: {"any": items}),
+        inner.map(lambda item: {"not": item}),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_condition_data)
+def test_any_condition_the_loader_takes_is_said_in_plain_words(when: object) -> None:
+    """A screen's `when` that a pack may hold is worded in English and in Spanish, naming each
+    question it tests, and a "yes" to the screen where it is not asked is refused in those
+    words (the walk's own message)."""
+    import yaml
+
+    from mesoguide.errors import AnswersError
+    from mesoguide.loader import load_pack_bytes
+    from mesoguide.runner import from_mapping
+
+    screen = {"id": "s", "type": "boolean", "label": "S?", "screen": True, "when": when}
+    pack_data = {
+        "pack": {"id": "p", "version": "1", "title": "P", "treatment": "t", "disclaimer": "D."},
+        "guidance": {"P1": "A point."},
+        "outcomes": [{"id": "maybe", "label": "Maybe", "summary": "Maybe."}],
+        "questions": [{**q, "required": False} for q in [*_QUESTIONS, screen]],
+        "rules": [{"id": "fine", "outcome": "maybe", "explanation": "Fine.", "guidance": ["P1"]}],
+    }
+    pack = load_pack_bytes(yaml.safe_dump(pack_data, allow_unicode=True).encode(), Path("p.yaml"))
+    condition = pack.question("s").when
+    assert condition is not None
+    asked = compile_condition(condition)({})  # nothing answered: is the screen asked?
+    for language, where in (("en", "asked only when"), ("es", "solo se hace cuando")):
+        i18n.use(language)
+        words = in_plain_words(condition)
+        assert words and "{question}" not in words and "{last}" not in words
+        assert all(compare.question in words for compare in questions_in(condition))
+        try:
+            answers = from_mapping(pack, {"s": True})
+        except AnswersError as refused:
+            assert not asked
+            [problem] = refused.problems
+            assert problem.question == "s"
+            assert f" {where} {words}; " in problem.reason
+        else:
+            assert asked and answers.values == {"s": True}
