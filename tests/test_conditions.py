@@ -238,6 +238,7 @@ FEMALE_OR_OTHER = {"question": "sex", "op": "in", "value": ["female", "other"]}
         ({"question": "bmi", "op": "in", "value": [Decimal("0.5"), Decimal("1.25")]}, "bmi is 0.5 or 1.25", "bmi es 0.5 o 1.25"),
         ({"question": "age", "op": "in", "value": [30, 40]}, "age is 30 or 40", "age es 30 o 40"),
         ({"question": "sex", "op": "in", "value": ["female"]}, "sex is female", "sex es female"),
+        ({"question": "sex", "op": "in", "value": ["female", "female"]}, "sex is female", "sex es female"),
         ({"question": "sex", "op": "in", "value": ["female", "other", "prefer_not_to_say"]}, "sex is female, other or prefer_not_to_say", "sex es female, other o prefer_not_to_say"),
         ({"question": "sex", "op": "not_in", "value": ["male"]}, "sex is answered and is not male", "sex tiene respuesta y no es male"),
         ({"question": "sex", "op": "not_in", "value": ["male", "other"]}, "sex is answered and is neither male nor other", "sex tiene respuesta y no es ni male ni other"),

@@ -356,10 +356,8 @@ _ONE_OF_A_LIST = {
     "contains_any": "contains",
     "contains_all": "contains",
 }
-ALWAYS = N_("always")
-NEVER = N_("never")
-AND = N_(" and ")
-OR = N_(" or ")
+_ALWAYS, _NEVER = N_("always"), N_("never")
+_JOINED_WITH_AND, _JOINED_WITH_OR = N_(" and "), N_(" or ")
 # What a reading is made of, so that a group brackets what would read ambiguously inside it:
 # one statement, a comparison said as two clauses ("is answered and is not male"), or a group.
 _ONE, _CLAUSES, _AND, _OR = "one", "clauses", "and", "or"
@@ -369,7 +367,7 @@ def in_plain_words(condition: Condition | None) -> str:
     """A condition in plain words of the tool's language: questions by id, values as answers
     files spell them (`sex is female or other`)."""
     if condition is None:
-        return _(ALWAYS)
+        return _(_ALWAYS)
     return _said(condition, negated=False)[0]
 
 
@@ -381,7 +379,7 @@ def _said(condition: Condition, negated: bool) -> tuple[str, str]:
         return _said_compare(condition, negated)
     conjunction = isinstance(condition, AllOf) != negated  # all, or a negated any
     if not condition.items:  # an empty all holds, an empty any does not
-        return _(ALWAYS if conjunction else NEVER), _ONE
+        return _(_ALWAYS if conjunction else _NEVER), _ONE
     if len(condition.items) == 1:
         return _said(condition.items[0], negated)
     kind = _AND if conjunction else _OR
@@ -389,7 +387,7 @@ def _said(condition: Condition, negated: bool) -> tuple[str, str]:
     for item in condition.items:
         text, made_of = _said(item, negated)
         parts.append(text if made_of in (_ONE, kind) else f"({text})")
-    return _(AND if conjunction else OR).join(parts), kind
+    return _(_JOINED_WITH_AND if conjunction else _JOINED_WITH_OR).join(parts), kind
 
 
 def _said_compare(compare: Compare, negated: bool) -> tuple[str, str]:
@@ -398,6 +396,7 @@ def _said_compare(compare: Compare, negated: bool) -> tuple[str, str]:
     if op == "ne" and isinstance(value, bool):  # an answered yes/no that is not yes is no
         op, value = "eq", not value
     if isinstance(value, tuple):
+        value = tuple(dict.fromkeys(value))  # a value listed twice is said once
         if len(value) == 1:
             op, value = _ONE_OF_A_LIST[op], value[0]
         else:
@@ -411,8 +410,8 @@ def _said_compare(compare: Compare, negated: bool) -> tuple[str, str]:
 
 
 def _clauses(op: str, negated: bool) -> str:
-    # "is answered and is not ...", "... or is not answered": the comparisons that hold only
-    # for an answer, said as not holding, and `ne`, `not_in`, which hold only for an answer
+    # two clauses: `ne` and `not_in` hold only for an answer ("is answered and is not male"),
+    # and a blank is said where it makes one of them, or an order, hold ("or is not answered")
     if op in ("ne", "not_in") or (negated and op in ORDER_OPERATORS):
         return _CLAUSES
     return _ONE
