@@ -635,6 +635,47 @@ def test_a_rejected_rows_error_is_guarded_too(runner: CliRunner, tmp_path: Path)
     assert result.stdout.splitlines()[1] == "1,,,,,,,'=cmd: NaN is not a valid answer"
 
 
+CONFLICT = "C-4,52,male,excess_fat,abdomen,overweight,,yes,months,12,regular,no,yes,no,no,no,none"
+
+
+@pytest.mark.parametrize(
+    ("lang", "error"),
+    [
+        (
+            "en",
+            "pregnant_or_breastfeeding: answered yes, but this screening question is asked only "
+            "when sex is female, other or prefer_not_to_say; a yes to it is never ignored, so "
+            "correct the other answers or this one",
+        ),
+        (
+            "es",
+            "pregnant_or_breastfeeding: respondió que sí, pero esta pregunta de salud solo se hace "
+            "cuando sex es female, other o prefer_not_to_say; un sí a ella nunca se pasa por alto, "
+            "así que corrija las otras respuestas o esta",
+        ),
+    ],
+)
+def test_a_screens_yes_where_it_is_not_asked_rejects_the_row_in_plain_words(
+    runner: CliRunner, tmp_path: Path, lang: str, error: str
+) -> None:
+    """A row saying "male" and yes to the pregnancy screen is rejected, its error saying when
+    the screen is asked in the words of --lang; the other rows are assessed."""
+    path = tmp_path / "conflict.csv"
+    path.write_text("\n".join([HEADER, C1, CONFLICT]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), "--lang", lang])
+    assert result.stdout == (
+        '{"row": 1, "id": "C-1", "candidacy": "candidate", "sessions": {"min": 10, "max": 15}, '
+        f'"rules": {CANDIDATE_RULES}, "reasons": []}}\n'
+        + json.dumps({"row": 2, "id": "C-4", "error": error}, ensure_ascii=False)
+        + "\n"
+    )
+    assert result.stderr == (
+        "2 rows read: 0 refer, 0 not_indicated, 1 candidate, 1 rejected\n"
+        f"  row 2 (id C-4): {error}\n"
+    )
+    assert result.exit_code == 1
+
+
 def test_the_summary_file_holds_counts_reasons_and_rejections(
     runner: CliRunner, three: Path, tmp_path: Path
 ) -> None:

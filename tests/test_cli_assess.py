@@ -150,6 +150,22 @@ def test_answers_to_questions_that_do_not_apply_are_dropped_and_named() -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "error: stdin: pregnant_or_breastfeeding: answered yes, but this screening question is asked only when sex is female, other or prefer_not_to_say; a yes to it is never ignored, so correct the other answers or this one\n"),
+        ("es", "error: stdin: pregnant_or_breastfeeding: respondió que sí, pero esta pregunta de salud solo se hace cuando sex es female, other o prefer_not_to_say; un sí a ella nunca se pasa por alto, así que corrija las otras respuestas o esta\n"),
+    ],
+)  # fmt: skip
+def test_a_screens_yes_where_it_is_not_asked_is_refused_in_plain_words(
+    lang: str, message: str
+) -> None:
+    """A pregnancy "yes" beside "male": exit 1, nothing on stdout, and one message that says
+    when the screen is asked in the words of --lang, with the ids and values a file uses."""
+    raw = {**BASE_ANSWERS, "sex": "male", "pregnant_or_breastfeeding": True}
+    assert invoke("-a", "-", "--lang", lang, input=json.dumps(raw)) == (1, "", message)
+
+
+@pytest.mark.parametrize(
     ("args", "stdin", "code", "message"),
     [
         (["-a", "missing.yaml"], b"", 2, "error: missing.yaml: no such answers file\n"),

@@ -477,7 +477,7 @@ def test_a_screens_yes_where_it_is_not_asked_refuses_the_answers() -> None:
         from_mapping(pack, {**BASE_ANSWERS, "sex": "male", "pregnant_or_breastfeeding": "Yes"})
     assert [str(problem) for problem in refused.value.problems] == [
         "pregnant_or_breastfeeding: answered yes, but this screening question is asked only when "
-        "sex in [female, other, prefer_not_to_say]; a yes to it is never ignored, so correct the "
+        "sex is female, other or prefer_not_to_say; a yes to it is never ignored, so correct the "
         "other answers or this one"
     ]
     kept = from_mapping(pack, {**BASE_ANSWERS, "sex": "male", "pregnant_or_breastfeeding": "no"})

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import cast, get_args
 
+from mesoguide.i18n import N_, _
 from mesoguide.model import (
     AllOf,
     Answers,
@@ -300,6 +301,127 @@ def describe(condition: Condition | None) -> str:
     if not condition.items:
         return "always" if isinstance(condition, AllOf) else "never"
     return "(" + joiner.join(describe(item) for item in condition.items) + ")"
+
+
+# -- a condition in plain words, for people who fill in answers --------------------------------
+# `describe` is the authors' notation (`sex in [female, other]`); these are the words of the
+# tool's language. A comparison is said as it holds or as it does not (its `not`): negation is
+# carried down to each comparison (De Morgan), so no reading starts "not (...)". {question} is
+# the question's id and {value} a value as an answers file spells it; {some} and {last} are a
+# list's values but the last (joined with ", "), and its last.
+_SAID: dict[str, tuple[str, str]] = {
+    "eq": (N_("{question} is {value}"), N_("{question} is not {value}")),
+    "ne": (
+        N_("{question} is answered and is not {value}"),
+        N_("{question} is {value} or is not answered"),
+    ),
+    "lt": (
+        N_("{question} is less than {value}"),
+        N_("{question} is {value} or more, or is not answered"),
+    ),
+    "le": (
+        N_("{question} is {value} or less"),
+        N_("{question} is more than {value}, or is not answered"),
+    ),
+    "gt": (
+        N_("{question} is more than {value}"),
+        N_("{question} is {value} or less, or is not answered"),
+    ),
+    "ge": (
+        N_("{question} is {value} or more"),
+        N_("{question} is less than {value}, or is not answered"),
+    ),
+    "contains": (N_("{question} includes {value}"), N_("{question} does not include {value}")),
+    "answered": (N_("{question} is answered"), N_("{question} is not answered")),
+}
+# The list operators, with two values or more (with one, the operator in _ONE_OF_A_LIST).
+_SAID_OF_LISTS: dict[str, tuple[str, str]] = {
+    "in": (N_("{question} is {some} or {last}"), N_("{question} is neither {some} nor {last}")),
+    "not_in": (
+        N_("{question} is answered and is neither {some} nor {last}"),
+        N_("{question} is {some} or {last}, or is not answered"),
+    ),
+    "contains_any": (
+        N_("{question} includes {some} or {last}"),
+        N_("{question} includes neither {some} nor {last}"),
+    ),
+    "contains_all": (
+        N_("{question} includes {some} and {last}"),
+        N_("{question} does not include {some} and {last} together"),
+    ),
+}
+_ONE_OF_A_LIST = {
+    "in": "eq",
+    "not_in": "ne",
+    "contains_any": "contains",
+    "contains_all": "contains",
+}
+_ALWAYS, _NEVER = N_("always"), N_("never")
+_JOINED_WITH_AND, _JOINED_WITH_OR = N_(" and "), N_(" or ")
+# What a reading is made of, so that a group brackets what would read ambiguously inside it:
+# one statement, a comparison said as two clauses ("is answered and is not male"), or a group.
+_ONE, _CLAUSES, _AND, _OR = "one", "clauses", "and", "or"
+
+
+def in_plain_words(condition: Condition | None) -> str:
+    """A condition in plain words of the tool's language: questions by id, values as answers
+    files spell them (`sex is female or other`)."""
+    if condition is None:
+        return _(_ALWAYS)
+    return _said(condition, negated=False)[0]
+
+
+def _said(condition: Condition, negated: bool) -> tuple[str, str]:
+    """The reading of ``condition`` (of its negation when ``negated``) and what it is made of."""
+    if isinstance(condition, Not):
+        return _said(condition.item, not negated)
+    if isinstance(condition, Compare):
+        return _said_compare(condition, negated)
+    conjunction = isinstance(condition, AllOf) != negated  # all, or a negated any
+    if not condition.items:  # an empty all holds, an empty any does not
+        return _(_ALWAYS if conjunction else _NEVER), _ONE
+    if len(condition.items) == 1:
+        return _said(condition.items[0], negated)
+    kind = _AND if conjunction else _OR
+    parts = []
+    for item in condition.items:
+        text, made_of = _said(item, negated)
+        parts.append(text if made_of in (_ONE, kind) else f"({text})")
+    return _(_JOINED_WITH_AND if conjunction else _JOINED_WITH_OR).join(parts), kind
+
+
+def _said_compare(compare: Compare, negated: bool) -> tuple[str, str]:
+    op: str = compare.op
+    value = compare.value
+    if op == "ne" and isinstance(value, bool):  # an answered yes/no that is not yes is no
+        op, value = "eq", not value
+    if isinstance(value, tuple):
+        value = tuple(dict.fromkeys(value))  # a value listed twice is said once
+        if len(value) == 1:
+            op, value = _ONE_OF_A_LIST[op], value[0]
+        else:
+            words = [_plain_value(v) for v in value]
+            text = _(_SAID_OF_LISTS[op][int(negated)]).format(
+                question=compare.question, some=", ".join(words[:-1]), last=words[-1]
+            )
+            return text, _clauses(op, negated)
+    text = _(_SAID[op][int(negated)]).format(question=compare.question, value=_plain_value(value))
+    return text, _clauses(op, negated)
+
+
+def _clauses(op: str, negated: bool) -> str:
+    # two clauses: `ne` and `not_in` hold only for an answer ("is answered and is not male"),
+    # and a blank is said where it makes one of them, or an order, hold ("or is not answered")
+    if op in ("ne", "not_in") or (negated and op in ORDER_OPERATORS):
+        return _CLAUSES
+    return _ONE
+
+
+def _plain_value(value: object) -> str:
+    # yes and no in the tool's language: an answers file takes "yes", "sí" and "no" in any
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return _literal(value)
 
 
 def _data(value: object) -> object:

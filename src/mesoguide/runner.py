@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 from mesoguide.answers import AnswerRejected, coerce, format_answer, is_blank
-from mesoguide.conditions import always, describe
+from mesoguide.conditions import always, in_plain_words
 from mesoguide.errors import AnswerProblem, AnswersError
 from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, AnswerSet, Question, RulePack, State
@@ -129,11 +129,12 @@ def _remembered(question: Question, raw: object, memos: Memos | None) -> Answer 
 
 
 def _screen_conflict(question: Question) -> str:
-    """Why a safety screen's "yes" given where the screen is not asked refuses the answers."""
+    """Why a safety screen's "yes" given where the screen is not asked refuses the answers: its
+    `when` in plain words, for the intake staff and scripts that fix the answers."""
     return _(
         "answered yes, but this screening question is asked only when {when}; a yes to it is never "
         "ignored, so correct the other answers or this one"
-    ).format(when=describe(question.when))
+    ).format(when=in_plain_words(question.when))
 
 
 def _coerced(question: Question, raw: object) -> Answer | _Rejection:
