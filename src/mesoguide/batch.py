@@ -30,6 +30,7 @@ from mesoguide.columns import (
 from mesoguide.conditions import type_name
 from mesoguide.engine import Judge, assess, parts_of
 from mesoguide.errors import AnswersError, PackError, UsageError
+from mesoguide.i18n import _, ngettext
 from mesoguide.model import Answer, AnswerSet, RulePack
 from mesoguide.report import brief, report_to_dict
 from mesoguide.runner import MEMO_LIMIT, Memos, from_mapping
@@ -496,14 +497,26 @@ class Tally:
 
     def summary(self) -> list[str]:
         """The end-of-run summary, as lines for stderr."""
+        # Outcome ids stay as they are in every language, as in the records.
         counts = [f"{count:,} {outcome}" for outcome, count in self.outcomes.items()]
-        counts.append(f"{self.rejected:,} rejected")
-        lines = [f"{self.rows:,} {'row' if self.rows == 1 else 'rows'} read: {', '.join(counts)}"]
+        rejected = self.rejected
+        counts.append(
+            ngettext("{count} rejected", "{count} rejected", rejected).format(count=f"{rejected:,}")
+        )
+        read = ngettext("{count} row read: {counts}", "{count} rows read: {counts}", self.rows)
+        lines = [read.format(count=f"{self.rows:,}", counts=", ".join(counts))]
         for record in self.examples:
-            shown = f"row {record['row']}"
+            shown = _("row {row}").format(row=record["row"])
             if record.get("id") is not None:
                 shown += f" (id {record['id']})"
             lines.append(f"  {shown}: {record['error']}")
-        if self.rejected > len(self.examples):
-            lines.append(f"  ... and {self.rejected - len(self.examples):,} more rejected rows")
+        more = rejected - len(self.examples)
+        if more > 0:
+            # "1 more rejected rows": the English as it has always been written
+            lines.append(
+                "  "
+                + ngettext(
+                    "... and {count} more rejected rows", "... and {count} more rejected rows", more
+                ).format(count=f"{more:,}")
+            )
         return lines
