@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from mesoguide import yamlsafe
 from mesoguide.conditions import type_name
 from mesoguide.errors import UsageError, did_you_mean
+from mesoguide.i18n import N_
 from mesoguide.model import Question, RulePack
 
 ID_COLUMN = "id"
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
+DELIMITER_NAMES = {",": "','", ";": "';'", "\t": N_("tab")}  # shown through _()
 # Words too common to tie a column to a question ("How often do you ...").
 _COMMON_WORDS = (
     "about and any are can could did does for from had has have how into like many more much "
