@@ -221,6 +221,26 @@ USAGE_ERRORS = {
         "error: --id-column es solo para entradas CSV: las claves de las líneas JSON son ids "
         "de preguntas\n",
     ),
+    "close column": (
+        ["parecida.csv"],
+        "error: parecida.csv: la columna 'sexx' no nombra ninguna pregunta, pero se parece a "
+        "sex ('¿Cuál es su sexo?'): llame a la columna sex (o asígnela con --columns "
+        "MAP.yaml), o indique --ignore-column sexx si no responde a ninguna\n",
+    ),
+    "no question": (
+        ["ninguna.csv"],
+        "error: ninguna.csv: el encabezado no nombra ninguna pregunta de las reglas "
+        "'mesotherapy': su primera fila debe tener ids de preguntas como age, sex, concerns\n",
+    ),
+    "twice": (
+        ["dos-veces.csv"],
+        "error: dos-veces.csv: la columna 'age' aparece dos veces en el encabezado\n",
+    ),
+    "no id column": (
+        ["limpia.csv", "--id-column", "ide"],
+        "error: limpia.csv: --id-column 'ide' no nombra ninguna columna (¿quiso decir 'id'?); "
+        "las columnas son: " + ", ".join(f"'{name}'" for name in HEADER.split(",")) + "\n",
+    ),
     "no input": (
         [],
         "error: batch necesita INPUT: un archivo .csv o .jsonl, o - para la entrada estándar "
@@ -240,6 +260,9 @@ def test_usage_errors_in_spanish(case: str, export: Path) -> None:
     Path("vacio.csv").write_text("")
     Path("entrada.txt").write_text(EXPORT)
     Path("datos.jsonl").write_text('{"age": 30}\n')
+    Path("parecida.csv").write_text("age,sexx\n30,female\n")
+    Path("ninguna.csv").write_text("nombre,edad\nAna,30\n")
+    Path("dos-veces.csv").write_text("age,sex,age\n30,female,30\n")
     args, message = USAGE_ERRORS[case]
     result = runner.invoke(app, ["batch", *args, "--lang", "es"], input="")
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
