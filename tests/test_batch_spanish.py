@@ -272,7 +272,7 @@ def test_usage_errors_in_spanish(case: str, export: Path) -> None:
 def test_no_english_word_of_the_tool_in_batch_stderr(export: Path) -> None:
     """Everything batch says in Spanish, over a run, JSON lines with bad lines, --save and
     its usage errors: no English word of the tool's own."""
-    Path("lineas.jsonl").write_text('{"id": "J-1", "age": 30}\n[1, 2]\n\n')
+    Path("lineas.jsonl").write_text('{"id": "J-1", "age": 30}\n[1, 2]\n{"age": \n\n')
     said = [
         runner.invoke(app, ["batch", "entrada.csv", "--lang", "es", "-o", "s.jsonl"]).stderr,
         runner.invoke(app, ["batch", "lineas.jsonl", "--lang", "es", "-o", "s.jsonl"]).stderr,
@@ -282,4 +282,5 @@ def test_no_english_word_of_the_tool_in_batch_stderr(export: Path) -> None:
         said.append(runner.invoke(app, ["batch", *args, "--lang", "es"], input="").stderr)
     text = "\n".join(said)
     assert "filas leídas" in text
+    assert "  fila 3: sintaxis JSON: falta un valor (columna 9)\n" in text
     assert tool_english(text) == set(), text
