@@ -3,6 +3,7 @@ the last line of the summary, while the records, ids and outcome ids stay as the
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import re
@@ -16,6 +17,7 @@ from mesoguide import i18n
 from mesoguide.batch import Tally
 from mesoguide.batch_cli import _say_stopped, summary_table
 from mesoguide.cli import app
+from mesoguide.cliutil import os_reason
 from mesoguide.loader import load_pack
 from tests.test_batch_cli import C1, C3, HEADER
 from tests.test_spanish import english_in
@@ -284,3 +286,24 @@ def test_no_english_word_of_the_tool_in_batch_stderr(export: Path) -> None:
     assert "filas leídas" in text
     assert "  fila 3: sintaxis JSON: falta un valor (columna 9)\n" in text
     assert tool_english(text) == set(), text
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_in_spanish(export: Path) -> None:
+    """A write that fails mid-run is told in Spanish, the system's reason too."""
+    result = runner.invoke(app, ["batch", "limpia.csv", "--lang", "es", "-o", "/dev/full"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: no se pueden escribir los registros en /dev/full: no queda espacio en el disco "
+        "(después de 0 registros completos; la salida puede terminar con parte de otro)\n",
+    )
+
+
+def test_system_reasons() -> None:
+    """A common reason of the system is translated; English keeps the system's own words, and
+    a reason the catalog does not know stays as the system says it."""
+    denied = OSError(errno.EACCES, "Permission denied (as this system says it)")
+    odd = OSError(errno.ETXTBSY, "Text file busy")
+    assert (os_reason(denied), os_reason(odd)) == (denied.strerror, "Text file busy")
+    i18n.use("es")
+    assert (os_reason(denied), os_reason(odd)) == ("permiso denegado", "Text file busy")
