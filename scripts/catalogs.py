@@ -4,9 +4,11 @@
     python scripts/catalogs.py compile  # write each .mo beside its .po (the wheel ships both)
     python scripts/catalogs.py check    # exit 1 if a word is untranslated or a .mo is stale
 
-The words are the string literals passed to ``_()`` and ``N_()`` in src/mesoguide. Pure
-Python (no GNU gettext needed); the .mo files are written byte for byte the same each time,
-so tests can check that the committed ones match their .po.
+The words are the string literals passed to ``_()`` and ``N_()`` in src/mesoguide, and the
+two passed to ``ngettext()`` (a singular and a plural: the .po's ``msgid_plural`` and
+``msgstr[N]``, here kept as one key ``singular\0plural`` and one value ``form0\0form1``, as the
+.mo holds them). Pure Python (no GNU gettext needed); the .mo files are written byte for byte
+the same each time, so tests can check that the committed ones match their .po.
 """
 
 from __future__ import annotations
@@ -26,6 +28,18 @@ HEADER = (
     "Content-Type: text/plain; charset=UTF-8\n"
     "Content-Transfer-Encoding: 8bit\n"
 )
+PLURAL_FORMS = {"es": "nplurals=2; plural=(n != 1);"}
+"""Each language's Plural-Forms header: how many forms, and which a count takes."""
+DEFAULT_PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
+PLURAL = "\0"  # between a plural message's singular and plural, and between its forms
+
+
+def plural_forms(language: str) -> str:
+    return PLURAL_FORMS.get(language.split("_")[0], DEFAULT_PLURAL_FORMS)
+
+
+def form_count(language: str) -> int:
+    return int(plural_forms(language).split(";")[0].split("=")[1])
 
 
 def extract(package: Path = PACKAGE) -> dict[str, list[str]]:
@@ -38,17 +52,26 @@ def extract(package: Path = PACKAGE) -> dict[str, list[str]]:
             key=lambda n: (n.lineno, n.col_offset),
         )
         for node in nodes:
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in ("_", "N_")
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
+            message = _message(node)
+            if message is not None:
                 where = f"{file.relative_to(ROOT)}:{node.lineno}"
-                found.setdefault(node.args[0].value, []).append(where)
+                found.setdefault(message, []).append(where)
     return found
+
+
+def _message(node: ast.Call) -> str | None:
+    """The message a call marks: ``_("a")`` and ``N_("a")`` give ``a``, ``ngettext("a", "b",
+    n)`` gives ``a\0b``; any other call None."""
+    if not isinstance(node.func, ast.Name):
+        return None
+    words = [arg.value for arg in node.args[:2] if isinstance(arg, ast.Constant)]
+    if not all(isinstance(word, str) for word in words):
+        return None
+    if node.func.id in ("_", "N_") and words:
+        return str(words[0])
+    if node.func.id == "ngettext" and len(words) == 2:
+        return PLURAL.join(map(str, words))
+    return None
 
 
 def po_files() -> list[Path]:
@@ -79,6 +102,7 @@ def read_po(path: Path) -> dict[str, str]:
     key: str | None = None
     current: list[str] = []
     msgid = ""
+    forms: list[str] = []  # a plural message's msgstr[N], in order
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = line.strip()
         if line.startswith('"') and key is not None:
@@ -86,13 +110,24 @@ def read_po(path: Path) -> dict[str, str]:
             continue
         if key == "msgid":
             msgid = "".join(current)
+        elif key == "msgid_plural":
+            msgid += PLURAL + "".join(current)
         elif key == "msgstr":
             messages[msgid] = "".join(current)
+        elif key == "msgstr[]":
+            forms.append("".join(current))
+        if key == "msgstr[]" and not line.startswith("msgstr["):  # the entry's last form
+            messages[msgid] = PLURAL.join(forms) if any(forms) else ""
+            forms = []
         key = None
         if line.startswith("msgid "):
             key, current = "msgid", [_unquote(line[6:])]
+        elif line.startswith("msgid_plural "):
+            key, current = "msgid_plural", [_unquote(line[13:])]
         elif line.startswith("msgstr "):
             key, current = "msgstr", [_unquote(line[7:])]
+        elif line.startswith("msgstr["):
+            key, current = "msgstr[]", [_unquote(line.split("]", 1)[1])]
     return messages
 
 
@@ -103,13 +138,25 @@ def write_po(path: Path, language: str, old: dict[str, str]) -> None:
         "# python scripts/catalogs.py compile",
         'msgid ""',
         'msgstr ""',
-        *(_quote(line + "\n") for line in (HEADER + f"Language: {language}").splitlines()),
+        *(
+            _quote(line + "\n")
+            for line in (
+                HEADER + f"Language: {language}\nPlural-Forms: {plural_forms(language)}"
+            ).splitlines()
+        ),
     ]
     for message, places in extract().items():
         lines += ["", *(f"#: {where}" for where in places)]
         if "{" in message:
             lines.append("#, python-brace-format")
-        lines += [f"msgid {_quote(message)}", f"msgstr {_quote(old.get(message, ''))}"]
+        if PLURAL in message:
+            singular, plural = message.split(PLURAL)
+            forms = old.get(message, "").split(PLURAL)
+            forms += [""] * (form_count(language) - len(forms))
+            lines += [f"msgid {_quote(singular)}", f"msgid_plural {_quote(plural)}"]
+            lines += [f"msgstr[{n}] {_quote(form)}" for n, form in enumerate(forms)]
+        else:
+            lines += [f"msgid {_quote(message)}", f"msgstr {_quote(old.get(message, ''))}"]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -140,9 +187,18 @@ def problems() -> list[str]:
     wanted = extract()
     for po in po_files():
         messages = read_po(po)
+        count = form_count(po.parents[1].name)
         for message in wanted:
             translated = messages.get(message, "")
-            if not translated:
+            if PLURAL in message:
+                forms = translated.split(PLURAL)
+                if len(forms) != count or not all(forms):
+                    found.append(f"{po}: not translated (each of {count} forms): {message!r}")
+                # a singular form may say "one" where the plural has {count}: the forms
+                # together use the placeholders the two English ones do
+                elif set(re.findall(r"{\w*}", translated)) != set(re.findall(r"{\w*}", message)):
+                    found.append(f"{po}: placeholders differ: {message!r}")
+            elif not translated:
                 found.append(f"{po}: not translated: {message!r}")
             elif sorted(re.findall(r"{\w*}", translated)) != sorted(re.findall(r"{\w*}", message)):
                 found.append(f"{po}: placeholders differ: {message!r}")

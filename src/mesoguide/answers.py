@@ -17,7 +17,7 @@ from pathlib import Path
 from mesoguide import yamlsafe
 from mesoguide.conditions import type_name
 from mesoguide.errors import UsageError, did_you_mean
-from mesoguide.i18n import _
+from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, Question, RulePack
 
 # Spanish sí (any case; "si" without the accent, and with it as a combining mark; "s" as in a
@@ -502,6 +502,24 @@ class JsonProblem(yamlsafe.YamlProblem):
         self.key = key
 
 
+# What Python's JSON reader says of a syntax error (json.decoder and its C scanner), as it
+# says it: translated where the tool's words are.
+JSON_SYNTAX = {
+    message: message
+    for message in (
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ':' delimiter"),
+        N_("Expecting ',' delimiter"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+        N_("Extra data"),
+    )
+}
+
+
 def parse_json(text: str) -> object:
     """The JSON value of ``text``, read as strictly as an answers file, or JsonProblem.
 
@@ -511,7 +529,10 @@ def parse_json(text: str) -> object:
     try:
         data = _decode(text)
     except json.JSONDecodeError as error:
-        raise JsonProblem(f"JSON syntax: {error.msg}", error.lineno, error.pos) from None
+        reason = _(JSON_SYNTAX[error.msg]) if error.msg in JSON_SYNTAX else error.msg
+        raise JsonProblem(
+            _("JSON syntax: {reason}").format(reason=reason), error.lineno, error.pos
+        ) from None
     except RecursionError:  # deeper than Python's stack, far past the limit
         raise JsonProblem(_TOO_DEEP) from None
     except ValueError as error:  # from the hooks below

@@ -30,6 +30,7 @@ from mesoguide.columns import (
 from mesoguide.conditions import type_name
 from mesoguide.engine import Judge, assess, parts_of
 from mesoguide.errors import AnswersError, PackError, UsageError
+from mesoguide.i18n import N_, _, ngettext
 from mesoguide.model import Answer, AnswerSet, RulePack
 from mesoguide.report import brief, report_to_dict
 from mesoguide.runner import MEMO_LIMIT, Memos, from_mapping
@@ -53,7 +54,16 @@ DECISION_LIMIT = 4096
 Record = dict[str, Any]
 """One output record: ``row``, ``id`` (when the input has ids), then the outcome or ``error``."""
 
-_NOT_UTF8 = "{}: not UTF-8 text; save the export as UTF-8 (in Excel: CSV UTF-8)"
+_NOT_UTF8 = N_("{source}: not UTF-8 text; save the export as UTF-8 (in Excel: CSV UTF-8)")
+# A line of JSON lines that is no answers object, by what it is instead (conditions.type_name)
+_NOT_AN_OBJECT = {
+    "a list": N_("answers must be a mapping of question id to answer, not a list"),
+    "a string": N_("answers must be a mapping of question id to answer, not a string"),
+    "an integer": N_("answers must be a mapping of question id to answer, not an integer"),
+    "a number": N_("answers must be a mapping of question id to answer, not a number"),
+    "a boolean": N_("answers must be a mapping of question id to answer, not a boolean"),
+    "null": N_("answers must be a mapping of question id to answer, not null"),
+}
 _encode_json = json.JSONEncoder(ensure_ascii=False).encode
 _encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
@@ -94,7 +104,7 @@ class CsvRows:
         try:
             line = next(lines, "")
         except UnicodeDecodeError:
-            raise UsageError(_NOT_UTF8.format(source)) from None
+            raise UsageError(_(_NOT_UTF8).format(source=source)) from None
         self._skipped = 0  # lines before the header
         hint = _SEP_LINE.fullmatch(line)
         if hint is not None:  # `sep=;`: Excel's line naming the delimiter, before the header
@@ -112,8 +122,10 @@ class CsvRows:
         examples = ", ".join(q.id for q in pack.questions[:3])
         if first == []:  # a blank line: not the end of the file, which gives None
             raise UsageError(
-                f"{source}:{1 + self._skipped}: the first line is blank, but it must be the "
-                f"header: question ids such as {examples}"
+                _(
+                    "{where}: the first line is blank, but it must be the header: question ids "
+                    "such as {examples}"
+                ).format(where=f"{source}:{1 + self._skipped}", examples=examples)
             )
         names = [name.strip() for name in first or ()]
         self._ended = self._reader.line_num
@@ -131,9 +143,16 @@ class CsvRows:
                 raise UsageError(f"{source}: {error.message}") from None
             shown = DELIMITER_NAMES.get(delimiter, repr(delimiter))
             raise UsageError(
-                f"{source}: the header names no question when split at {shown}, but does when "
-                f"split at {DELIMITER_NAMES[other[0]]}: pass --delimiter "
-                f"{_option(other[0])}, or leave --delimiter out to sniff it"
+                _(
+                    "{source}: the header names no question when split at {given}, but does "
+                    "when split at {other}: pass --delimiter {option}, or leave --delimiter out "
+                    "to sniff it"
+                ).format(
+                    source=source,
+                    given=_(shown),
+                    other=_(DELIMITER_NAMES[other[0]]),
+                    option=_option(other[0]),
+                )
             ) from None
         self.columns = header.keys
         self.unknown = header.unknown
@@ -154,7 +173,9 @@ class CsvRows:
                     continue
                 row_id = cells[id_index] or None if has_id and id_index < len(cells) else None
                 if len(cells) > width and any(cells[width:]):
-                    problem = f"the row has {len(cells)} cells but the header has {width}"
+                    problem = _("the row has {cells} cells but the header has {width}").format(
+                        cells=len(cells), width=width
+                    )
                     yield Row(number, {}, has_id, row_id, problem)
                     continue
                 yield Row(number, dict(zip(header, cells, strict=False)), has_id, row_id)
@@ -169,16 +190,18 @@ class CsvRows:
 
     def _unreadable(self, error: Exception) -> UsageError:
         if isinstance(error, UnicodeDecodeError):
-            return UsageError(_NOT_UTF8.format(self._source))
+            return UsageError(_(_NOT_UTF8).format(source=self._source))
         # The line the row starts on: an unclosed quote is read on to the end of the file (or
         # past the field limit), far from the quote itself.
         start = self._ended + 1 + self._skipped
         message = str(error)
         if message.startswith("field larger than field limit"):
             limit = csv.field_size_limit()
-            message = f"a cell of more than {limit:,} characters (a quote that is never closed?)"
+            message = _(
+                "a cell of more than {limit} characters (a quote that is never closed?)"
+            ).format(limit=f"{limit:,}")
         elif message == "unexpected end of data":
-            message = "the file ends inside a quoted cell (a quote that is never closed?)"
+            message = _("the file ends inside a quoted cell (a quote that is never closed?)")
         return UsageError(f"{self._source}:{start}: {message}")
 
 
@@ -208,7 +231,7 @@ class JsonlRows:
             try:
                 line = next(lines, None)
             except UnicodeDecodeError:
-                raise UsageError(_NOT_UTF8.format(self._source)) from None
+                raise UsageError(_(_NOT_UTF8).format(source=self._source)) from None
             if line is None:
                 return
             number += 1
@@ -244,16 +267,21 @@ def _option(delimiter: str) -> str:
 def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
     """The answers object on one line, or None and why not (the messages `assess` gives)."""
     if len(line) > MAX_LINE_CHARS:
-        return None, f"the line is over {MAX_LINE_CHARS:,} characters"
+        return None, _("the line is over {limit} characters").format(limit=f"{MAX_LINE_CHARS:,}")
     try:
         data = parse_json(line)
     except JsonProblem as problem:
         if problem.offset is not None:  # a syntax error: the line ends at its newline
             column = min(problem.offset, len(line.rstrip("\r\n"))) + 1
-            return None, f"{problem.message} (column {column})"
+            return None, _("{problem} (column {column})").format(
+                problem=problem.message, column=column
+            )
         return None, f"{problem.key}: {problem.message}" if problem.key else problem.message
     if not isinstance(data, dict):
-        return None, (f"answers must be a mapping of question id to answer, not {type_name(data)}")
+        kind = type_name(data)
+        if kind in _NOT_AN_OBJECT:
+            return None, _(_NOT_AN_OBJECT[kind])
+        return None, f"answers must be a mapping of question id to answer, not {kind}"
     return data, ""
 
 
@@ -496,14 +524,26 @@ class Tally:
 
     def summary(self) -> list[str]:
         """The end-of-run summary, as lines for stderr."""
+        # Outcome ids stay as they are in every language, as in the records.
         counts = [f"{count:,} {outcome}" for outcome, count in self.outcomes.items()]
-        counts.append(f"{self.rejected:,} rejected")
-        lines = [f"{self.rows:,} {'row' if self.rows == 1 else 'rows'} read: {', '.join(counts)}"]
+        rejected = self.rejected
+        counts.append(
+            ngettext("{count} rejected", "{count} rejected", rejected).format(count=f"{rejected:,}")
+        )
+        read = ngettext("{count} row read: {counts}", "{count} rows read: {counts}", self.rows)
+        lines = [read.format(count=f"{self.rows:,}", counts=", ".join(counts))]
         for record in self.examples:
-            shown = f"row {record['row']}"
+            shown = _("row {row}").format(row=record["row"])
             if record.get("id") is not None:
                 shown += f" (id {record['id']})"
             lines.append(f"  {shown}: {record['error']}")
-        if self.rejected > len(self.examples):
-            lines.append(f"  ... and {self.rejected - len(self.examples):,} more rejected rows")
+        more = rejected - len(self.examples)
+        if more > 0:
+            # "1 more rejected rows": the English as it has always been written
+            lines.append(
+                "  "
+                + ngettext(
+                    "... and {count} more rejected rows", "... and {count} more rejected rows", more
+                ).format(count=f"{more:,}")
+            )
         return lines

@@ -16,8 +16,9 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING
 
-from mesoguide.cliutil import output_errors, output_path, warn
+from mesoguide.cliutil import cannot_write, os_reason, output_errors, output_path, warn
 from mesoguide.errors import ExitCode, MesoguideError, UsageError
+from mesoguide.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -65,7 +66,11 @@ def parse_delimiter(text: str) -> str:
     if text.lower() in ("tab", "\\t"):
         return "\t"
     if len(text) != 1 or text in '"\r\n':
-        raise UsageError(f"--delimiter {text!r}: give one character such as ',' or ';', or 'tab'")
+        raise UsageError(
+            _("--delimiter {text}: give one character such as ',' or ';', or 'tab'").format(
+                text=repr(text)
+            )
+        )
     return text
 
 
@@ -175,9 +180,15 @@ class _Output:
             except OSError as error:  # a full disk, a quota, an I/O error
                 self.written += self._whole_records_in(len(data) - len(view))
                 self._pending.clear()  # nothing more is written, not even at exit
+                # "after 1 whole records": the English as it has always been written
                 raise UsageError(
-                    f"cannot write the records to {self._name}: {error.strerror or error} "
-                    f"(after {self.written:,} whole records; the output may end in part of one)"
+                    ngettext(
+                        "cannot write the records to {name}: {why} (after {count} whole "
+                        "records; the output may end in part of one)",
+                        "cannot write the records to {name}: {why} (after {count} whole "
+                        "records; the output may end in part of one)",
+                        self.written,
+                    ).format(name=self._name, why=os_reason(error), count=f"{self.written:,}")
                 ) from None
             self.written += self._records
             self._records = 0
@@ -192,10 +203,14 @@ def input_format_of(path: str, given: InputFormat | None) -> InputFormat:
     if path != "-" and suffix in (".csv", ".jsonl", ".ndjson", ".json"):
         named = {".ndjson": "jsonl", ".json": "bundle"}.get(suffix, suffix[1:])
         return InputFormat(named)
-    where = (
-        "stdin" if path == "-" else f"{path}: the name does not end in .csv, .jsonl or .json, so"
+    if path == "-":
+        raise UsageError(_("stdin needs --input-format csv, jsonl or bundle"))
+    raise UsageError(
+        _(
+            "{path}: the name does not end in .csv, .jsonl or .json, so needs --input-format "
+            "csv, jsonl or bundle"
+        ).format(path=path)
     )
-    raise UsageError(f"{where} needs --input-format csv, jsonl or bundle")
 
 
 def open_input(path: str) -> io.TextIOWrapper:
@@ -208,19 +223,23 @@ def open_input(path: str) -> io.TextIOWrapper:
     if problem is not None:
         if path != "-":
             stream.close()
-        raise UsageError(f"cannot read {'stdin' if path == '-' else path}: {problem}")
+        raise UsageError(cannot_read("stdin" if path == "-" else path, problem))
     return stream
 
 
 def _open_file(path: str) -> io.TextIOWrapper:
     try:
         if Path(path).is_dir():
-            raise UsageError(f"cannot read {path}: it is a folder")
+            raise UsageError(cannot_read(path, _("it is a folder")))
         return open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
-        raise UsageError(f"cannot read {path}: no such file") from None
+        raise UsageError(cannot_read(path, _("no such file"))) from None
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+        raise UsageError(cannot_read(path, os_reason(error))) from None
+
+
+def cannot_read(path: str, why: str) -> str:
+    return _("cannot read {path}: {why}").format(path=path, why=why)
 
 
 def _unfit(stream: io.TextIOWrapper) -> str | None:
@@ -240,9 +259,9 @@ def _unfit(stream: io.TextIOWrapper) -> str | None:
     except OSError:
         return None  # the read that follows says what is wrong
     if not head:
-        return "it is empty: there is no row to assess"
+        return _("it is empty: there is no row to assess")
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "it is binary, not CSV or JSON lines text"
+        return _("it is binary, not CSV or JSON lines text")
     return None
 
 
@@ -257,7 +276,7 @@ def open_output(path: Path | None, input_path: str) -> IO[bytes]:
     target = output_path(path)
     with output_errors(path, target):
         if input_path != "-" and target.exists() and target.samefile(input_path):
-            raise UsageError(f"cannot write {path}: it is the input file")
+            raise UsageError(cannot_write(path, _("it is the input file")))
         # Unbuffered: blocks are written whole by _Output, and a failed write leaves nothing
         # behind for close() to fail on again.
         return open(target, "wb", buffering=0)
@@ -282,14 +301,16 @@ def run_batch(
 
     options = options or Options()
     if detail is Detail.full and output_format is BatchFormat.csv:
-        raise UsageError("--detail full needs --format jsonl: a CSV row cannot hold a report")
+        raise UsageError(_("--detail full needs --format jsonl: a CSV row cannot hold a report"))
     if detail is Detail.full and output_format is BatchFormat.fhir:
         raise UsageError(
-            "--detail full needs --format jsonl: a QuestionnaireResponse already holds the "
-            "answers and the result"
+            _(
+                "--detail full needs --format jsonl: a QuestionnaireResponse already holds the "
+                "answers and the result"
+            )
         )
     if options.bom and output_format is not BatchFormat.csv:
-        raise UsageError("--bom needs --format csv: a byte-order mark would break JSON lines")
+        raise UsageError(_("--bom needs --format csv: a byte-order mark would break JSON lines"))
     signals = _Signals()
     tally = Tally.for_pack(pack)
     run = _Run(pack, tally, signals, options, saver)
@@ -402,7 +423,11 @@ class _Run:
                 (options.id_column, "--id-column"),
             ]:
                 if given is not None:
-                    raise UsageError(f"{flag} is for CSV input: JSON lines keys are question ids")
+                    raise UsageError(
+                        _("{option} is for CSV input: JSON lines keys are question ids").format(
+                            option=flag
+                        )
+                    )
             rows = JsonlRows(stream, pack, source, ignore=options.ignore)
         if rows.unknown:
             _warn_unknown(rows.unknown)
@@ -454,11 +479,13 @@ class _BundleRows:
         try:
             text = stream.read(MAX_BUNDLE_BYTES + 1)
         except UnicodeDecodeError:
-            raise UsageError(f"{source}: not UTF-8 text") from None
+            raise UsageError(_("{source}: not UTF-8 text").format(source=source)) from None
         if len(text) > MAX_BUNDLE_BYTES:
             raise UsageError(
-                f"{source}: a Bundle over {MAX_BUNDLE_BYTES // 2**20} MiB: "
-                "give the responses as NDJSON (one per line) instead"
+                _(
+                    "{source}: a Bundle over {size} MiB: give the responses as NDJSON "
+                    "(one per line) instead"
+                ).format(source=source, size=MAX_BUNDLE_BYTES // 2**20)
             )
         self._rows = _bundle_rows(pack, text, source)
 
@@ -480,12 +507,16 @@ def write_template(
     from mesoguide.columns import template_csv, template_jsonl
 
     if kind is InputFormat.bundle:
-        raise UsageError("--template writes csv or jsonl (`rules export` writes the Questionnaire)")
+        raise UsageError(
+            _("--template writes csv or jsonl (`rules export` writes the Questionnaire)")
+        )
     if kind is InputFormat.csv:
         text = ("\ufeff" if options.bom else "") + template_csv(pack, options.delimiter or ",")
     else:
         if options.bom:
-            raise UsageError("--bom needs --template csv: a byte-order mark would break JSON lines")
+            raise UsageError(
+                _("--bom needs --template csv: a byte-order mark would break JSON lines")
+            )
         text = template_jsonl(pack)
     if output_path is None or str(output_path) == "-":
         write_stdout(text)
@@ -516,13 +547,16 @@ def _check_summary(path: Path | None, input_path: str, output_path: Path | None)
     probe_output(path)  # a folder, a missing folder, no permission: as `assess --output`
     target = path.expanduser()
     with output_errors(path, target):
-        for other, what in ((input_path, "the input file"), (output_path, "the output file")):
+        for other, what in (
+            (input_path, _("it is the input file")),
+            (output_path, _("it is the output file")),
+        ):
             if other is None or str(other) == "-":
                 continue
             given = Path(other).expanduser()
             same = target.resolve() == given.resolve()  # the output may not exist yet
             if same or (target.exists() and given.exists() and target.samefile(given)):
-                raise UsageError(f"cannot write {path}: it is {what}")
+                raise UsageError(cannot_write(path, what))
 
 
 def _print_table(tally: Tally, pack: RulePack) -> None:
@@ -549,35 +583,59 @@ def summary_table(tally: Tally, pack: RulePack, reasons: int = 5) -> Group:
         made.add_column(headers[-1])  # a long label or reason wraps, never cut
         return made
 
-    outcomes = table("rows", "share", "outcome")
+    rows = _("rows")
+    outcomes = table(rows, _("share"), _("outcome"))
     total = tally.rows or 1
     labels = {outcome.id: outcome.label for outcome in pack.outcomes}
-    for outcome, count in [*tally.outcomes.items(), ("rejected", tally.rejected)]:
-        name = f"{outcome}: {labels[outcome]}" if outcome in labels else outcome
+    # Outcome ids stay as they are in every language (as in the records), beside the labels.
+    for outcome, count in [*tally.outcomes.items(), (None, tally.rejected)]:
+        name = _("rejected") if outcome is None else f"{outcome}: {labels[outcome]}"
         outcomes.add_row(f"{count:,}", f"{100 * count / total:.0f}%", Text(name))
     common = tally.common_reasons(reasons)
     if not common:
         return Group(outcomes)
-    referrals = table("rows", "most frequent referral reasons")
+    referrals = table(rows, _("most frequent referral reasons"))
     for text, count in common:
         referrals.add_row(f"{count:,}", Text(text))
     return Group(outcomes, "", referrals)
 
 
 def _say_stopped(cut: bool, written: int, output_path: Path | None) -> None:
-    where = "" if output_path is None else f" to {output_path}"
-    if cut:
-        sys.stderr.write(
-            f"\nInterrupted during a write: the output{where} may end in a partial record "
-            f"after {written:,} whole ones.\n"
+    # "1 rows written", "1 whole ones": the English as it has always been written
+    if cut and output_path is None:
+        said = ngettext(
+            "Interrupted during a write: the output may end in a partial record after {count} "
+            "whole ones.",
+            "Interrupted during a write: the output may end in a partial record after {count} "
+            "whole ones.",
+            written,
+        )
+    elif cut:
+        said = ngettext(
+            "Interrupted during a write: the output to {path} may end in a partial record "
+            "after {count} whole ones.",
+            "Interrupted during a write: the output to {path} may end in a partial record "
+            "after {count} whole ones.",
+            written,
+        )
+    elif output_path is None:
+        said = ngettext(
+            "Interrupted: {count} rows written.", "Interrupted: {count} rows written.", written
         )
     else:
-        sys.stderr.write(f"\nInterrupted: {written:,} rows written{where}.\n")
+        said = ngettext(
+            "Interrupted: {count} rows written to {path}.",
+            "Interrupted: {count} rows written to {path}.",
+            written,
+        )
+    sys.stderr.write("\n" + said.format(count=f"{written:,}", path=output_path) + "\n")
 
 
 def _warn_unknown(names: list[str]) -> None:
-    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-    warn(f"ignoring columns that name no question: {shown}")
+    shown = ", ".join(names[:10])
+    if len(names) > 10:
+        shown += _(" and {count} more").format(count=len(names) - 10)
+    warn(_("ignoring columns that name no question: {names}").format(names=shown))
 
 
 def _csv_encoder(
@@ -620,9 +678,9 @@ def _progress(stream: IO[str]) -> Iterator[Callable[[int | None], None]]:
 
     size = _size(stream)
     with Progress(
-        TextColumn("assessing"),
+        TextColumn(_("assessing")),
         BarColumn(),
-        TextColumn("{task.fields[rows]:,} rows"),
+        TextColumn("{task.fields[rows]:,} " + _("rows")),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,

@@ -9,6 +9,7 @@ from mesoguide import __version__
 from mesoguide.batch import Assessor, Record, Row
 from mesoguide.engine import assess, decide
 from mesoguide.errors import MesoguideError
+from mesoguide.i18n import ngettext
 from mesoguide.model import AnswerSet, RulePack
 from mesoguide.records import Parts, answers_text, decision_key, frame, head_text, login_name
 from mesoguide.records import Record as Saved
@@ -110,10 +111,17 @@ class BatchSaver:
                 self.store.save(self._pending, self.content)
             except MesoguideError as error:
                 if self.saved:
-                    error.message += f" ({self.saved:,} records of earlier blocks were saved)"
+                    # "1 records": the English as it has always been written
+                    error.message += ngettext(
+                        " ({count} records of earlier blocks were saved)",
+                        " ({count} records of earlier blocks were saved)",
+                        self.saved,
+                    ).format(count=f"{self.saved:,}")
                 raise
             self.saved += len(self._pending)
             self._pending.clear()
 
     def summary(self) -> str:
-        return f"Saved {self.saved:,} record{'s' if self.saved != 1 else ''} in {self.store.path}."
+        return ngettext(
+            "Saved {count} record in {path}.", "Saved {count} records in {path}.", self.saved
+        ).format(count=f"{self.saved:,}", path=self.store.path)

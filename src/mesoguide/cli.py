@@ -340,11 +340,14 @@ def batch(
 ) -> None:
     """Assess every row of a CSV or JSON-lines export: one record per row, in input order."""
     with reporting_errors():
-        needs_save(save, db=db, operator=operator)
         from mesoguide.batch_cli import Options, parse_delimiter, run_batch, write_template
         from mesoguide.cliutil import load_pack_in
         from mesoguide.errors import UsageError
 
+        # The pack first: its language is the run's, so that every message after it (the
+        # usage problems below included) is in that language.
+        pack = load_pack_in(rules, lang) if template is not None else _pack(rules, unchecked, lang)
+        needs_save(save, db=db, operator=operator)
         options = Options(
             delimiter=None if delimiter is None else parse_delimiter(delimiter),
             columns=columns,
@@ -356,15 +359,16 @@ def batch(
         )
         if template is not None:
             if input_path is not None:
-                raise UsageError("--template writes a template and reads no INPUT")
-            write_template(load_pack_in(rules, lang), template, output, options)
+                raise UsageError(_("--template writes a template and reads no INPUT"))
+            write_template(pack, template, output, options)
             return
         if input_path is None:
             raise UsageError(
-                "batch needs INPUT: a .csv or .jsonl file, or - for stdin "
-                "(or --template csv to start one)"
+                _(
+                    "batch needs INPUT: a .csv or .jsonl file, or - for stdin "
+                    "(or --template csv to start one)"
+                )
             )
-        pack = _pack(rules, unchecked, lang)
         saver = _batch_saver(db, pack, operator, input_path) if save else None
         try:
             code = run_batch(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide.errors import ExitCode, MesoguideError, Terminated, UsageError
-from mesoguide.i18n import _
+from mesoguide.i18n import N_, _, in_use
 
 if TYPE_CHECKING:
     from mesoguide.model import RulePack
@@ -87,7 +87,7 @@ def warn(message: str) -> None:
 
 def error_lines(lines: list[str]) -> None:
     """Error lines on stderr; the first says it is an error."""
-    prefix = "\x1b[31merror:\x1b[0m" if _color(sys.stderr) else "error:"
+    prefix = f"\x1b[31m{_('error:')}\x1b[0m" if _color(sys.stderr) else _("error:")
     _say("".join(f"{prefix} {line}\n" if i == 0 else f"  {line}\n" for i, line in enumerate(lines)))
 
 
@@ -124,7 +124,9 @@ def write_stdout(text: str) -> None:
         _discard_stdout()
     except OSError as error:
         _discard_stdout()
-        raise UsageError(f"cannot write the report to stdout: {error.strerror or error}") from None
+        raise UsageError(
+            _("cannot write the report to stdout: {why}").format(why=os_reason(error))
+        ) from None
 
 
 def _discard_stdout() -> None:
@@ -145,8 +147,36 @@ def output_path(path: Path) -> Path:
         target = path
     with output_errors(path, target):  # is_dir() raises for a name too long, say
         if target.is_dir():
-            raise UsageError(f"cannot write {path}: it is a folder")
+            raise UsageError(cannot_write(path, _("it is a folder")))
     return target
+
+
+def cannot_write(path: object, why: str) -> str:
+    return _("cannot write {path}: {why}").format(path=path, why=why)
+
+
+# The system's reasons are English whatever the language (Python does not set the C library's
+# locale): the common ones, in the words of Linux's strerror, are translated.
+OS_REASONS = {
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EIO: N_("Input/output error"),
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, as it says it (in English), or in the language in use."""
+    said = error.strerror or str(error)
+    if in_use().split("-")[0].lower() == "en" or error.errno not in OS_REASONS:
+        return said
+    return _(OS_REASONS[error.errno])
 
 
 @contextmanager
@@ -156,10 +186,10 @@ def output_errors(path: Path, target: Path) -> Iterator[None]:
         yield
     except (FileNotFoundError, NotADirectoryError):
         folder = target.parent
-        why = f"{folder} is not a folder" if _exists(folder) else f"no folder {folder}"
-        raise UsageError(f"cannot write {path}: {why}") from None
+        why = _("{folder} is not a folder") if _exists(folder) else _("no folder {folder}")
+        raise UsageError(cannot_write(path, why.format(folder=folder))) from None
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        raise UsageError(cannot_write(path, os_reason(error))) from None
 
 
 def _exists(path: Path) -> bool:

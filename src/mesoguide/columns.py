@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from mesoguide import yamlsafe
 from mesoguide.conditions import type_name
 from mesoguide.errors import UsageError, did_you_mean
+from mesoguide.i18n import N_, _
 from mesoguide.model import Question, RulePack
 
 ID_COLUMN = "id"
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
+DELIMITER_NAMES = {",": "','", ";": "';'", "\t": N_("tab")}  # shown through _()
 # Words too common to tie a column to a question ("How often do you ...").
 _COMMON_WORDS = (
     "about and any are can could did does for from had has have how into like many more much "
@@ -193,7 +194,7 @@ def match_header(
     seen: set[str] = set()
     for i, name in enumerate(names):
         if name in seen and name:
-            raise UsageError(f"column '{name}' appears twice in the header")
+            raise UsageError(_("column '{name}' appears twice in the header").format(name=name))
         seen.add(name)
         key = fold(name)
         target: str | None = None
@@ -209,7 +210,9 @@ def match_header(
             ids = index.by_key[key]
             if len(ids) > 1:
                 problems.append(
-                    f"column '{name}' could be any of {', '.join(ids)}: map it with --columns"
+                    _("column '{name}' could be any of {ids}: map it with --columns").format(
+                        name=name, ids=", ".join(ids)
+                    )
                 )
             else:
                 target = ids[0]
@@ -219,8 +222,10 @@ def match_header(
         if target is not None and target in given:
             first = names[given[target]]
             raise UsageError(
-                f"columns '{first}' and '{name}' both give {target}: keep one, or pass "
-                f"--ignore-column for the other"
+                _(
+                    "columns '{first}' and '{name}' both give {target}: keep one, or pass "
+                    "--ignore-column for the other"
+                ).format(first=first, name=name, target=target)
             )
         if target is not None:
             given[target] = i
@@ -230,13 +235,19 @@ def match_header(
     if names and not known & set(given):
         examples = ", ".join(q.id for q in pack.questions[:3])
         raise UsageError(
-            f"the header names no question of the pack '{pack.id}': its first row must hold "
-            f"question ids such as {examples}"
+            _(
+                "the header names no question of the pack '{pack}': its first row must hold "
+                "question ids such as {examples}"
+            ).format(pack=pack.id, examples=examples)
         )
     if id_column is not None and ID_COLUMN not in given:
         shown = ", ".join(f"'{name}'" for name in names)
         hint = did_you_mean(id_column, names)
-        raise UsageError(f"--id-column '{id_column}' names no column{hint}; the columns: {shown}")
+        raise UsageError(
+            _("--id-column '{name}' names no column{hint}; the columns: {columns}").format(
+                name=id_column, hint=hint, columns=shown
+            )
+        )
     unknown = [i for i, target in enumerate(targets) if target == ""]
     close = [
         (names[i], near)
@@ -251,12 +262,16 @@ def match_header(
         absent = [name for key, name in column_map.names.items() if key not in present]
         if absent:
             listed = ", ".join(f"'{name}'" for name in absent)
-            notes.append(f"{column_map.source}: no column of the header is named {listed}")
+            notes.append(
+                _("{source}: no column of the header is named {names}").format(
+                    source=column_map.source, names=listed
+                )
+            )
     keys = tuple(_key(name, target, known) for name, target in zip(names, targets, strict=True))
     return Header(
         keys,
         given.get(ID_COLUMN),
-        [names[i] or f"(unnamed column {i + 1})" for i in unknown],
+        [names[i] or _("(unnamed column {number})").format(number=i + 1) for i in unknown],
         notes,
     )
 
@@ -296,23 +311,30 @@ def _refusal(close: list[tuple[str, list[Question | None]]]) -> str:
         name, near = close[0]
         fix = f"--ignore-column {shlex.quote(name)}"
         if near == [None]:
-            return (
-                f"column '{name}' looks like the id column: pass --id-column "
-                f"{shlex.quote(name)} (or {fix})"
-            )
+            return _(
+                "column '{name}' looks like the id column: pass --id-column {quoted} (or {fix})"
+            ).format(name=name, quoted=shlex.quote(name), fix=fix)
         shown = "; ".join(f"{q.id} ({q.label!r})" for q in near[:3] if q is not None)
-        rename = near[0].id if len(near) == 1 and near[0] is not None else "the question's id"
-        return (
-            f"column '{name}' names no question, but is close to {shown}: name the column "
-            f"{rename} (or map it with --columns MAP.yaml), or pass {fix} if it answers none"
+        rename = near[0].id if len(near) == 1 and near[0] is not None else _("the question's id")
+        return _(
+            "column '{name}' names no question, but is close to {questions}: name the column "
+            "{rename} (or map it with --columns MAP.yaml), or pass {fix} if it answers none"
+        ).format(name=name, questions=shown, rename=rename, fix=fix)
+    lines = [
+        _("{count} columns name no question, but are close to questions no column gives:").format(
+            count=len(close)
         )
-    lines = [f"{len(close)} columns name no question, but are close to questions no column gives:"]
+    ]
     for name, near in close:
         ids = [ID_COLUMN if q is None else q.id for q in near[:3]]
-        lines.append(f"'{name}': {', '.join(ids[:-1])}{' or ' if len(ids) > 1 else ''}{ids[-1]}?")
+        some = ", ".join(ids[:-1])
+        shown = _("{some} or {last}").format(some=some, last=ids[-1]) if some else ids[-1]
+        lines.append(_("'{name}': {ids}?").format(name=name, ids=shown))
     lines.append(
-        "name each column as its question's id (--id-column for the id), or map them with "
-        "--columns MAP.yaml; pass --ignore-column NAME for a column that answers none"
+        _(
+            "name each column as its question's id (--id-column for the id), or map them with "
+            "--columns MAP.yaml; pass --ignore-column NAME for a column that answers none"
+        )
     )
     return "\n".join(lines)
 

@@ -95,4 +95,8 @@ class AnswersError(MesoguideError):
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix for the closest candidate, or ''."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    if not close:
+        return ""
+    from mesoguide.i18n import _  # in the language in use: English while a pack is loaded
+
+    return _(" (did you mean '{name}'?)").format(name=close[0])

@@ -1,9 +1,9 @@
 """Languages: which one a pack is read in, and the tool's own words in it (stdlib gettext).
 
 A pack's texts are resolved to one language when it is loaded (see the loader); the tool's own
-words (headings, hints, validation messages, yes and no) go through ``_``, which returns them
-as written until a catalog is put in use. gettext is imported only then, so that English runs
-start no slower.
+words (headings, hints, validation messages, yes and no) go through ``_`` (``ngettext`` where
+a count chooses the form), which returns them as written until a catalog is put in use.
+gettext is imported only then, so that English runs start no slower.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 class _Catalog(Protocol):
     def gettext(self, message: str, /) -> str: ...
 
+    def ngettext(self, singular: str, plural: str, count: int, /) -> str: ...
+
 
 _catalog: _Catalog | None = None  # None: the words as written (English)
 _in_use: str = SOURCE_LANGUAGE
@@ -35,6 +37,14 @@ _in_use: str = SOURCE_LANGUAGE
 def _(message: str) -> str:
     """The tool's words ``message`` in the language in use."""
     return message if _catalog is None else _catalog.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The tool's words for ``count`` things in the language in use: ``singular`` or
+    ``plural`` as written, or the catalog's form for that count (its Plural-Forms)."""
+    if _catalog is None:
+        return singular if count == 1 else plural
+    return _catalog.ngettext(singular, plural, count)
 
 
 def N_(message: str) -> str:

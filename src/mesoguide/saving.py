@@ -70,7 +70,9 @@ def needs_save(save: bool, **given: object) -> None:
         return
     named = [f"--{name}" for name, value in given.items() if value is not None]
     if named:
-        raise UsageError(f"{', '.join(named)} only applies with --save")
+        from mesoguide.i18n import _
+
+        raise UsageError(_("{options} only applies with --save").format(options=", ".join(named)))
 
 
 def open_for_saving(db: Path | None) -> SQLiteStore:
