@@ -307,3 +307,15 @@ def test_system_reasons() -> None:
     assert (os_reason(denied), os_reason(odd)) == (denied.strerror, "Text file busy")
     i18n.use("es")
     assert (os_reason(denied), os_reason(odd)) == ("permiso denegado", "Text file busy")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_look_alike_column_is_refused_in_every_language(lang: str) -> None:
+    """`keloids` is close to the scarring question in its English text, so the header is
+    refused (exit 2) in a Spanish run as in an English one: never ignored as a blank."""
+    keloids = Path(__file__).parents[1] / "examples" / "batch" / "keloids.csv"
+    result = runner.invoke(app, ["batch", str(keloids), "--lang", lang])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'keloids'" in result.stderr and "scarring_or_pigment_disorder" in result.stderr
+    assert ("se parece a" in result.stderr) == (lang == "es")

@@ -7,6 +7,7 @@ import pytest
 
 from mesoguide.columns import Header, fold, match_header, parse_column_map, sniff
 from mesoguide.errors import UsageError
+from mesoguide.loader import load_pack
 from mesoguide.model import RulePack
 
 IDS = [
@@ -82,6 +83,20 @@ def test_columns_match_ids_in_any_case_and_labels(pack: RulePack) -> None:
     assert header == Header(
         ("id", "age", "sex", "body_type", "concerns", "notes"), id_index=0, unknown=["notes"]
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_header_reads_the_same_in_every_language_of_the_pack(lang: str) -> None:
+    """Question texts in English or Spanish name their questions, and a look-alike column is
+    refused, whatever language the run is in: a header never depends on --lang."""
+    pack = load_pack(lang=lang)
+    english = match_header(["id", "How old are you?", "What is your sex?"], pack)
+    spanish = match_header(["id", "¿Cuántos años tiene?", "¿Cuál es su sexo?"], pack)
+    assert english.keys == spanish.keys == ("id", "age", "sex")
+    with pytest.raises(UsageError, match="both give age"):
+        match_header(["How old are you?", "¿Cuántos años tiene?"], pack)
+    with pytest.raises(UsageError, match=r"'keloids'.*scarring_or_pigment_disorder"):
+        match_header(["id", *IDS[:-2], "keloids"], pack)
 
 
 def test_the_id_column_can_be_named(pack: RulePack) -> None:

@@ -108,23 +108,29 @@ class _Index:
     """What a pack offers a header: ids and labels by matching key, and each one's words."""
 
     by_key: Mapping[str, tuple[str, ...]]  # folded id or label -> question ids (more: ambiguous)
-    keys: Mapping[str, tuple[str, ...]]  # question id -> its folded id and label
+    keys: Mapping[str, tuple[str, ...]]  # question id -> its folded id and labels
     id_words: Mapping[str, set[str]]
     all_words: Mapping[str, set[str]]
+
+
+def _names(question: Question) -> tuple[str, ...]:
+    """What a column may be named for ``question``: its id, and its label in any of the pack's
+    languages, so that a header reads the same whatever --lang the run is in."""
+    return tuple(dict.fromkeys((question.id, question.label, *question.labels)))
 
 
 def _index(pack: RulePack) -> _Index:
     by_key: dict[str, list[str]] = {}
     for question in pack.questions:
-        for text in (question.id, question.label):
+        for text in _names(question):
             ids = by_key.setdefault(fold(text), [])
             if question.id not in ids:
                 ids.append(question.id)
     return _Index(
         {key: tuple(ids) for key, ids in by_key.items()},
-        {q.id: (fold(q.id), fold(q.label)) for q in pack.questions},
+        {q.id: tuple(fold(name) for name in _names(q)) for q in pack.questions},
         {q.id: _words(q.id) for q in pack.questions},
-        {q.id: _words(q.id) | _words(q.label) for q in pack.questions},
+        {q.id: set().union(*(_words(name) for name in _names(q))) for q in pack.questions},
     )
 
 

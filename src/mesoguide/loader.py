@@ -711,6 +711,7 @@ class _Reader(Checker):
             unit=unit if qtype == "decimal" else None,
             max_length=max_length or TEXT_MAX_LENGTH,
             screen=screen,
+            labels=self.every_language(data.get("label")),
         )
         if "default" in data and data["default"] is not None:
             from mesoguide.answers import AnswerRejected, coerce

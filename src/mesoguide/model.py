@@ -94,6 +94,7 @@ class Question:
     max_length: int = TEXT_MAX_LENGTH  # text: the most characters an answer may have
     other_of: str | None = None  # a text question made for a choice's "other, please specify"
     screen: bool = False  # boolean: a "yes" given where it is not asked refuses the answers
+    labels: tuple[str, ...] = ()  # its label in each of the pack's languages: any names a column
 
     @property
     def choice_values(self) -> tuple[str, ...]:
