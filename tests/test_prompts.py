@@ -327,6 +327,18 @@ def review_rows(pack: RulePack) -> list[ReviewRow]:
     return [ReviewRow(question.id, question.label, "no") for question in pack.questions]
 
 
+def review_list(rows: list[ReviewRow]) -> ChoiceList:
+    """The review's list as the prompter draws it, not yet shown: "Confirm", a gap, the rows."""
+    choices = [Choice("Confirm", value="confirm"), Separator(" ")]
+    choices += [Choice(f"{row.label}{COLUMN}{row.shown}", value=row.question_id) for row in rows]
+    inquirer = next(
+        window.content
+        for window in select("Review", choices=choices).application.layout.find_all_windows()
+        if isinstance(window.content, InquirerControl)
+    )
+    return ChoiceList(inquirer, max(len(row.label) for row in rows))
+
+
 def drawn(control: UIControl, width: int, height: int) -> list[str]:
     content = control.create_content(width, height)
     return [_text(content.get_line(number)) for number in range(content.line_count)]
@@ -360,15 +372,8 @@ def test_each_review_row_is_drawn_whole_with_what_is_out_of_sight_counted(lang: 
     pointer, between lines counting the rows above and below."""
     i18n.use(lang)
     rows = review_rows(load_pack(None, lang))
-    label_width = max(len(row.label) for row in rows)
-    choices = [Choice("Confirm", value="confirm"), Separator(" ")]
-    choices += [Choice(f"{row.label}{COLUMN}{row.shown}", value=row.question_id) for row in rows]
-    inquirer = next(
-        window.content
-        for window in select("Review", choices=choices).application.layout.find_all_windows()
-        if isinstance(window.content, InquirerControl)
-    )
-    view = ChoiceList(inquirer, label_width)
+    view = review_list(rows)
+    inquirer = view.inquirer
     above, below = ("more above", "more below") if lang == "en" else ("más arriba", "más abajo")
     for number, row in enumerate(rows, 2):
         inquirer.pointed_at = number
@@ -394,6 +399,17 @@ def test_each_review_row_is_drawn_whole_with_what_is_out_of_sight_counted(lang: 
 def first_line(label: str) -> str:
     """The first line of a review row's question at 40 columns."""
     return _text(_wrap([("", f"   {label}")], 40)).split("\n")[0][3:]
+
+
+@pytest.mark.parametrize("height", [1, 2, 3, 4, 5])
+def test_a_window_of_a_few_lines_still_draws_the_highlighted_line(pack: RulePack, height: int):
+    """However short the window, the highlighted choice's first line is drawn, the cursor on it."""
+    view = review_list(review_rows(pack))
+    for pointed in [0, *range(2, len(view.inquirer.choices)), 0]:
+        view.inquirer.pointed_at = pointed
+        content = view.create_content(40, height)
+        assert content.line_count <= height
+        assert _text(content.get_line(content.cursor_position.y)).startswith(" » ")
 
 
 @pytest.mark.timeout(10)

@@ -264,10 +264,11 @@ class ChoiceList(UIControl):
             if end < len(choices)
             else []
         )
+        if len(above) + len(below) >= height:  # no room for both: the highlighted choice first
+            above, below = [], []
         shown = [line for choice in choices[first:end] for line in choice]
         # a highlighted choice taller than the window on its own is shown from its start
-        shown = shown[: max(height - len(above) - len(below), 1)]
-        lines = (above + shown + below)[: max(height, 1)]
+        lines = above + shown[: max(height - len(above) - len(below), 1)] + below
         return UIContent(
             get_line=lambda number: lines[number],
             line_count=len(lines),
