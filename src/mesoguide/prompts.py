@@ -264,7 +264,7 @@ class ChoiceList(UIControl):
             if end < len(choices)
             else []
         )
-        if len(above) + len(below) >= height:  # no room for both: the highlighted choice first
+        if len(above) + len(below) >= height:  # a window of a line or two: the choice alone
             above, below = [], []
         shown = [line for choice in choices[first:end] for line in choice]
         # a highlighted choice taller than the window on its own is shown from its start
