@@ -15,7 +15,9 @@ import pyte
 class Screen:
     """``mesoguide`` running in a pseudo-terminal of ``columns`` x ``rows``, drawn by pyte."""
 
-    def __init__(self, args: list[str], columns: int, rows: int = 100, **env: str) -> None:
+    def __init__(
+        self, args: list[str], columns: int, rows: int = 100, cwd: str | None = None, **env: str
+    ) -> None:
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()  # every byte the program wrote
@@ -34,6 +36,7 @@ class Screen:
             ["-m", "mesoguide", *args],
             env=environment,
             dimensions=(rows, columns),
+            cwd=cwd,
             timeout=10,
         )
 

@@ -11,13 +11,20 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.layout.controls import UIControl
 from prompt_toolkit.output import DummyOutput
+from questionary import Choice, Separator, select
+from questionary.prompts.common import InquirerControl
 
+from mesoguide import i18n
 from mesoguide.loader import load_pack
 from mesoguide.model import RulePack
-from mesoguide.prompts import COLUMN, QuestionaryPrompter, _wrap
-from mesoguide.runner import from_mapping, interview
+from mesoguide.prompts import COLUMN, ChoiceList, QuestionaryPrompter, _scrolled, _wrap
+from mesoguide.runner import ReviewRow, from_mapping, interview
 from mesoguide.wording import check_choices, check_text
 
 from .conftest import BASE_ANSWERS, ROOT
@@ -303,6 +310,117 @@ def test_a_review_row_is_two_columns_or_stacked_when_narrow(width, shown):
     label = "Do you take blood thinners or have a bleeding disorder?"
     wrapped = _wrap([("", f"   {label}{COLUMN}no")], width, label_width=len(label))
     assert _text(wrapped) == shown
+
+
+# -- a list taller than the terminal scrolls by whole choices --------------------------------------
+class SizedOutput(DummyOutput):
+    """Draws nothing, like DummyOutput, but says the terminal is ``columns`` x ``rows``."""
+
+    def __init__(self, columns: int, rows: int) -> None:
+        self.size = Size(rows=rows, columns=columns)
+
+    def get_size(self) -> Size:
+        return self.size
+
+
+def review_rows(pack: RulePack) -> list[ReviewRow]:
+    return [ReviewRow(question.id, question.label, "no") for question in pack.questions]
+
+
+def review_list(rows: list[ReviewRow]) -> ChoiceList:
+    """The review's list as the prompter draws it, not yet shown: "Confirm", a gap, the rows."""
+    choices = [Choice("Confirm", value="confirm"), Separator(" ")]
+    choices += [Choice(f"{row.label}{COLUMN}{row.shown}", value=row.question_id) for row in rows]
+    inquirer = next(
+        window.content
+        for window in select("Review", choices=choices).application.layout.find_all_windows()
+        if isinstance(window.content, InquirerControl)
+    )
+    return ChoiceList(inquirer, max(len(row.label) for row in rows))
+
+
+def drawn(control: UIControl, width: int, height: int) -> list[str]:
+    content = control.create_content(width, height)
+    return [_text(content.get_line(number)) for number in range(content.line_count)]
+
+
+@given(heights=st.lists(st.integers(1, 6), min_size=1, max_size=40), data=st.data())
+def test_a_scrolled_list_shows_the_pointed_choice_whole(heights: list[int], data) -> None:
+    """Whatever the heights, the pointer and the last view, the pointed choice is shown whole,
+    the lines fit, no room is left that the next choice would fill, and moving the pointer
+    within the view keeps it."""
+    height = data.draw(st.integers(max(heights) + 2, 60))
+    pointed = data.draw(st.integers(0, len(heights) - 1))
+    last = data.draw(st.integers(0, len(heights) - 1))
+    first, end = _scrolled(heights, pointed, height, last)
+
+    def lines(first: int, end: int) -> int:  # the choices' lines and a marker for each hidden end
+        return sum(heights[first:end]) + (first > 0) + (end < len(heights))
+
+    assert first <= pointed < end
+    assert lines(first, end) <= height
+    assert end == len(heights) or lines(first, end + 1) > height
+    if sum(heights) <= height:
+        assert (first, end) == (0, len(heights))
+    for moved in range(first, end):
+        assert _scrolled(heights, moved, height, first) == (first, end)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_each_review_row_is_drawn_whole_with_what_is_out_of_sight_counted(lang: str) -> None:
+    """At 40 columns and 12 lines each review row, first to last, is drawn whole under the
+    pointer, between lines counting the rows above and below."""
+    i18n.use(lang)
+    rows = review_rows(load_pack(None, lang))
+    view = review_list(rows)
+    inquirer = view.inquirer
+    above, below = ("more above", "more below") if lang == "en" else ("más arriba", "más abajo")
+    for number, row in enumerate(rows, 2):
+        inquirer.pointed_at = number
+        lines = drawn(view, 40, 12)
+        assert len(lines) <= 12
+        start = next(y for y, line in enumerate(lines) if line.startswith(" » "))
+        label_lines = _text(_wrap([("", f" » {row.label}")], 40)).count("\n") + 1
+        whole = " ".join(lines[start : start + label_lines + 1])
+        assert whole.split() == ["»", *row.label.split(), "no"]
+        starts = {line[3:] for line in lines}
+        shown = [i for i, r in enumerate(rows) if first_line(r.label) in starts]
+        assert shown == list(range(shown[0], shown[-1] + 1))  # no gap
+        hidden_above, hidden_below = shown[0] + 1, len(rows) - 1 - shown[-1]  # + Confirm
+        assert lines[0] == f"   ↑ {hidden_above} {above}" or (
+            shown[0] == 0 and lines[0] == "   Confirm"
+        )
+        if hidden_below:
+            assert lines[-1] == f"   ↓ {hidden_below} {below}"
+        else:
+            assert not lines[-1].lstrip().startswith("↓")
+
+
+def first_line(label: str) -> str:
+    """The first line of a review row's question at 40 columns."""
+    return _text(_wrap([("", f"   {label}")], 40)).split("\n")[0][3:]
+
+
+@pytest.mark.parametrize("height", [1, 2, 3, 4, 5])
+def test_a_window_of_a_few_lines_still_draws_the_highlighted_line(pack: RulePack, height: int):
+    """However short the window, the highlighted choice's first line is drawn, the cursor on it."""
+    view = review_list(review_rows(pack))
+    for pointed in [0, *range(2, len(view.inquirer.choices)), 0]:
+        view.inquirer.pointed_at = pointed
+        content = view.create_content(40, height)
+        assert content.line_count <= height
+        assert _text(content.get_line(content.cursor_position.y)).startswith(" » ")
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("up", [True, False])
+def test_the_last_review_row_is_picked_in_a_short_terminal(pack: RulePack, up: bool) -> None:
+    """In a 40 x 20 terminal the pointer reaches the last review row, from either end."""
+    rows = review_rows(pack)
+    with create_pipe_input() as pipe:
+        pipe.send_text((UP if up else DOWN * len(rows)) + ENTER)
+        prompter = QuestionaryPrompter(io.StringIO(), input=pipe, output=SizedOutput(40, 20))
+        assert prompter.review(rows, []) == rows[-1].question_id
 
 
 # -- decimal, text and "other, please specify" ----------------------------------------------------

@@ -3,14 +3,20 @@ screen in whole words at 80, 60 and 40 columns, read through a terminal emulator
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Sequence
+from pathlib import Path
 
+import pytest
+import yaml
+
+from mesoguide import i18n
 from mesoguide.answers import format_answer
 from mesoguide.loader import load_pack
 from mesoguide.model import Answer, Question, RulePack
 from mesoguide.packs import default_pack_path
+from mesoguide.runner import ReviewRow, interview
 from mesoguide.wording import shown, skippable, text_hint
-from tests.conftest import ROOT
+from tests.conftest import BASE_ANSWERS, ROOT
 from tests.screen import Screen
 
 pytestmark = pytest.mark.timeout(60)
@@ -155,5 +161,92 @@ def test_a_validation_message_wraps_at_40_columns(steps: list[tuple[str, str]], 
         screen.wait_for(prompt)
         screen.send(keys)
     screen.wait_for(message)
+    screen.child.sendcontrol("c")
+    assert screen.finish() == 130
+
+
+class Recorder:
+    """A prompter that asks nothing and keeps the rows the review would show."""
+
+    def __init__(self) -> None:
+        self.rows: list[ReviewRow] = []
+
+    def ask(self, question: Question, current: Answer | None) -> Answer | None:
+        raise AssertionError(f"the answers file leaves {question.id!r} to ask")
+
+    def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
+        self.rows = list(rows)
+        return None
+
+
+def whole_under_pointer(screen: Screen, words: list[str]) -> bool:
+    """Whether the pointer's line and the lines under it hold exactly ``words`` (sorted): the
+    whole of one row, in one column or two."""
+    display = screen.screen.display
+    start = next((y for y, line in enumerate(display) if line[1:2] == "»"), None)
+    if start is None:
+        return False
+    for end in range(start + 1, len(display) + 1):
+        shown = sorted(" ".join(display[start:end])[2:].split())
+        if shown == words:
+            return True
+        if len(shown) >= len(words):
+            return False
+    return False
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows", "lang"),
+    [(40, 40, "en"), (40, 20, "en"), (40, 20, "es"), (80, 24, "en"), (80, 40, "en")],
+)
+def test_every_review_row_is_whole_on_screen_under_the_pointer(
+    tmp_path: Path, columns: int, rows: int, lang: str
+):
+    """At a terminal shorter than the review, the list scrolls by whole rows: the pointed row,
+    first to last, is on screen whole, and a line says how many rows are above it."""
+    answers = {
+        **BASE_ANSWERS,
+        "scarring_or_pigment_disorder": False,
+        "recent_treatment_in_area": False,
+        "bruising_medicines": False,
+        "liver_or_kidney_disease": False,
+    }
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    i18n.use(lang)
+    recorder = Recorder()
+    interview(load_pack(None, lang), recorder, answers, "answers.yaml")
+    expected = [sorted(f"{row.label} {row.shown}".split()) for row in recorder.rows]
+    confirm, above = (
+        ("These are right: show the result", "more above")
+        if lang == "en"
+        else ("Están bien: mostrar el resultado", "más arriba")
+    )
+    screen = Screen(
+        ["assess", "--answers", "answers.yaml", "--ask", "--lang", lang],
+        columns,
+        rows,
+        cwd=str(tmp_path),
+        NO_COLOR="1",
+    )
+    screen.wait_for(f"» {confirm}")
+    for number, words in enumerate(expected, 1):
+        screen.send(DOWN)
+        screen.wait_until(
+            lambda words=words: whole_under_pointer(screen, words),
+            f"row {number} of {len(expected)} whole under the pointer: {' '.join(words)}",
+        )
+    # at the last row: nothing is below; the rows above are all shown, or a line counts the
+    # ones hidden and the first one shown is right under it
+    display = screen.screen.display
+    assert not [line for line in display if line.lstrip().startswith("↓")]
+    marker = next((y for y, line in enumerate(display) if line.lstrip().startswith("↑")), None)
+    if confirm in screen.text():
+        assert marker is None
+    else:
+        assert marker is not None
+        _arrow, count, *words = display[marker].split()
+        assert " ".join(words) == above
+        first = recorder.rows[int(count) - 1].label.split()[:3]  # the confirm line is hidden too
+        assert display[marker + 1].split()[: len(first)] == first
     screen.child.sendcontrol("c")
     assert screen.finish() == 130

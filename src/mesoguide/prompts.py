@@ -8,14 +8,16 @@ from typing import Any, TextIO
 import questionary
 from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.application.current import get_app_session
-from prompt_toolkit.filters import Always, to_filter
+from prompt_toolkit.data_structures import Point
+from prompt_toolkit.filters import Always
 from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.formatted_text.utils import split_lines
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.layout.controls import FormattedTextControl, UIContent, UIControl
 from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 from prompt_toolkit.utils import get_cwidth
-from questionary.prompts.common import InquirerControl
+from questionary.prompts.common import InquirerControl, Separator
 
 from mesoguide.answers import coerce
 from mesoguide.i18n import _
@@ -194,31 +196,142 @@ def _instruction(keys: str, help_text: str | None) -> str:
 
 
 def _as_a_list(application: Any, label_width: int = 0) -> None:
-    """A select or checkbox prompt: wrapped, its cursor on the highlight, Ctrl-D ending input."""
-    _fit_to_width(application, label_width)
-    _pointer_carries_cursor(application)
+    """A select or checkbox prompt: wrapped, scrolled by whole choices, its cursor on the
+    highlight, Ctrl-D ending input."""
+    _scroll_by_choices(application, label_width)
+    _fit_to_width(application)
     _end_on_ctrl_d(application)
 
 
-def _fit_to_width(application: Any, label_width: int = 0) -> None:
+def _fit_to_width(application: Any) -> None:
     """Word-wrap every text of the prompt at the terminal's width, each time it is drawn.
 
     prompt_toolkit cuts a long line (or breaks it inside a word); this wraps at spaces, with
-    continuation lines indented under the line's first word. A review line's two columns
-    (question, answer) each wrap in their own column; ``label_width`` is the longest question.
+    continuation lines indented under the line's first word. (The choices of a list are
+    wrapped by `ChoiceList`.)
     """
     for window in application.layout.find_all_windows():
         control = window.content
         if isinstance(control, FormattedTextControl):
-            control.text = _wrapping(control.text, label_width)
+            control.text = _wrapping(control.text)
             window.height = None  # as tall as its wrapped lines (a validation message is one)
 
 
-def _wrapping(text: Any, label_width: int) -> Callable[[], StyleAndTextTuples]:
+def _scroll_by_choices(application: Any, label_width: int) -> None:
+    """Show a list's choices through a `ChoiceList`, focused, so that the terminal's cursor
+    rests on the highlighted choice, where a screen reader looks (questionary leaves it on the
+    question line while the highlight moves)."""
+    for window in application.layout.find_all_windows():
+        if isinstance(window.content, InquirerControl):
+            window.content = ChoiceList(window.content, label_width)
+            application.layout.focus(window)
+            return
+
+
+class ChoiceList(UIControl):
+    """A list prompt's choices, each word-wrapped at the window's width (see `_wrap`); when
+    they are taller than the window, they scroll by whole choices, the highlighted one always
+    shown whole, with a line above and below saying how many choices are out of sight.
+
+    questionary draws the choices one line each and puts the cursor at the start of the
+    highlighted one; prompt_toolkit scrolls a window only as far as the cursor's line. Once
+    wrapped, a choice is several lines, and those under the cursor's line were cut off at the
+    bottom of the screen (the last choice, at 40 columns, lost its answer or more).
+    """
+
+    def __init__(self, inquirer: InquirerControl, label_width: int = 0) -> None:
+        self.inquirer = inquirer
+        self.label_width = label_width  # a review's longest question (see `_wrap_line`)
+        self.first = 0  # the first choice shown, kept from one drawing to the next
+
+    def is_focusable(self) -> bool:
+        return True
+
+    def preferred_height(
+        self, width: int, max_available_height: int, wrap_lines: bool, get_line_prefix: Any
+    ) -> int:
+        return sum(len(lines) for lines in self._choices(width))
+
+    def create_content(self, width: int, height: int) -> UIContent:
+        choices = self._choices(width)
+        first, end = _scrolled(
+            [len(lines) for lines in choices], self.inquirer.pointed_at, height, self.first
+        )
+        self.first = first
+        above = [self._marker(_("↑ {count} more above"), 0, first, width)] if first else []
+        below = (
+            [self._marker(_("↓ {count} more below"), end, len(choices), width)]
+            if end < len(choices)
+            else []
+        )
+        if len(above) + len(below) >= height:  # a window of a line or two: the choice alone
+            above, below = [], []
+        shown = [line for choice in choices[first:end] for line in choice]
+        # a highlighted choice taller than the window on its own is shown from its start
+        lines = above + shown[: max(height - len(above) - len(below), 1)] + below
+        return UIContent(
+            get_line=lambda number: lines[number],
+            line_count=len(lines),
+            cursor_position=_cursor(lines),
+            show_cursor=True,
+        )
+
+    def _choices(self, width: int) -> list[list[StyleAndTextTuples]]:
+        """The lines of each choice, wrapped at ``width``."""
+        drawn = split_lines(to_formatted_text(self.inquirer.text))
+        return [list(split_lines(_wrap(line, width, self.label_width))) for line in drawn]
+
+    def _marker(self, words: str, start: int, end: int, width: int) -> StyleAndTextTuples:
+        hidden = self.inquirer.filtered_choices[start:end]
+        count = sum(1 for choice in hidden if not isinstance(choice, Separator))
+        text = "   " + words.format(count=count)
+        return next(iter(split_lines(_wrap([("class:instruction", text)], width))))
+
+
+def _scrolled(heights: Sequence[int], pointed: int, height: int, first: int) -> tuple[int, int]:
+    """The choices ``[first, end)`` to show in ``height`` lines, the ``pointed`` one among
+    them whole if it fits, scrolled as little as needed from ``first`` (the last drawing).
+
+    ``heights`` are the choices' heights in lines. When they are not all shown, one line above
+    them (when ``first > 0``) and one below (when ``end < len(heights)``) are taken to say so.
+    """
+    count = len(heights)
+    if sum(heights) <= height:
+        return 0, count
+
+    def end_from(start: int) -> int:
+        room = height - (start > 0)
+        end, used = start, 0
+        while end < count and used + heights[end] + (end + 1 < count) <= room:
+            used += heights[end]
+            end += 1
+        return max(end, start + 1)  # a choice taller than the room is shown from its start
+
+    first = min(first, pointed)
+    while end_from(first) <= pointed:  # scroll down until the pointed choice fits
+        first += 1
+    while first > 0 and end_from(first - 1) >= end_from(first):  # fill room left at the end
+        first -= 1
+    return first, end_from(first)
+
+
+def _cursor(lines: Sequence[StyleAndTextTuples]) -> Point:
+    """Where the ``[SetCursorPosition]`` marker is among ``lines`` (questionary puts it on the
+    highlighted choice)."""
+    for y, line in enumerate(lines):
+        x = 0
+        for style, text, *_rest in line:
+            if "[SetCursorPosition]" in style:
+                return Point(x=x, y=y)
+            x += get_cwidth(text)
+    return Point(x=0, y=0)
+
+
+def _wrapping(text: Any) -> Callable[[], StyleAndTextTuples]:
     def wrapped() -> StyleAndTextTuples:
         app = get_app_or_none()
         width = app.output.get_size().columns if app is not None else 80
-        return _wrap(to_formatted_text(text), width, label_width)
+        return _wrap(to_formatted_text(text), width)
 
     return wrapped
 
@@ -327,19 +440,6 @@ def _fits(word: Cells, room: int) -> int:
 
 def _width(cells: Cells) -> int:
     return sum(get_cwidth(char) for _, char in cells)
-
-
-def _pointer_carries_cursor(application: Any) -> None:
-    """Put the terminal's cursor on the highlighted choice, where a screen reader looks.
-
-    questionary leaves it on the question line while the highlight moves.
-    """
-    for window in application.layout.find_all_windows():
-        if isinstance(window.content, InquirerControl):
-            window.content.focusable = to_filter(True)
-            window.content.show_cursor = True
-            application.layout.focus(window)
-            return
 
 
 def _end_on_ctrl_d(application: Any) -> None:
