@@ -139,9 +139,9 @@ def test_the_summary_table_in_spanish() -> None:
         f"    1         33%  refer: {labels['refer']}",
         f"    0          0%  not_indicated: {labels['not_indicated']}",
         f"    1         33%  candidate: {labels['candidate']}",
-        "    1         33%  rechazadas",
+        "    1         33%  filas rechazadas",
         "",
-        "filas  motivos más frecuentes para consultar a un profesional",
+        "filas  motivos más frecuentes para consultar a un profesional de la salud",
         "    1  Embarazo.",
     ]
     assert tool_english("\n".join(lines)) == set()
@@ -160,7 +160,7 @@ def test_the_summary_table_in_spanish() -> None:
             True,
             "out.jsonl",
             "\nSe interrumpió el lote durante una escritura: la salida en out.jsonl puede "
-            "terminar con un registro incompleto, después de 42,365 completos.\n",
+            "terminar con un registro incompleto, después de 42,365 registros completos.\n",
         ),
     ],
 )
@@ -225,14 +225,15 @@ USAGE_ERRORS = {
     ),
     "close column": (
         ["parecida.csv"],
-        "error: parecida.csv: la columna 'sexx' no nombra ninguna pregunta, pero se parece a "
-        "sex ('¿Cuál es su sexo?'): llame a la columna sex (o asígnela con --columns "
+        "error: parecida.csv: la columna 'sexx' no corresponde a ninguna pregunta, pero se "
+        "parece a sex ('¿Cuál es su sexo?'): llame a la columna sex (o asígnela con --columns "
         "MAP.yaml), o indique --ignore-column sexx si no responde a ninguna\n",
     ),
     "no question": (
         ["ninguna.csv"],
         "error: ninguna.csv: el encabezado no nombra ninguna pregunta de las reglas "
-        "'mesotherapy': su primera fila debe tener ids de preguntas como age, sex, concerns\n",
+        "'mesotherapy': la primera fila del archivo debe tener ids de preguntas como age, sex, "
+        "concerns\n",
     ),
     "twice": (
         ["dos-veces.csv"],
@@ -284,7 +285,7 @@ def test_no_english_word_of_the_tool_in_batch_stderr(export: Path) -> None:
         said.append(runner.invoke(app, ["batch", *args, "--lang", "es"], input="").stderr)
     text = "\n".join(said)
     assert "filas leídas" in text
-    assert "  fila 3: sintaxis JSON: falta un valor (columna 9)\n" in text
+    assert "  fila 3: sintaxis JSON: se esperaba un valor (columna 9)\n" in text
     assert tool_english(text) == set(), text
 
 
@@ -295,7 +296,7 @@ def test_a_full_disk_in_spanish(export: Path) -> None:
     assert (result.exit_code, result.stderr) == (
         2,
         "error: no se pueden escribir los registros en /dev/full: no queda espacio en el disco "
-        "(después de 0 registros completos; la salida puede terminar con parte de otro)\n",
+        "(después de 0 registros completos; la salida puede terminar con un registro incompleto)\n",
     )
 
 
