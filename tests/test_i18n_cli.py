@@ -178,3 +178,25 @@ def test_a_record_saved_in_spanish_verifies_and_shows_in_spanish(tmp_path: Path)
     assert shown.exit_code == 0, shown.output
     assert f"## {record['outcome']['label']}" in shown.stdout
     assert "## Sesiones y plazos" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "english", "spanish"),
+    [
+        (
+            "[1, 2]\n",
+            "answers must be a mapping of question id to answer, not a list",
+            "las respuestas deben asociar cada id de pregunta con su respuesta (id: respuesta), "
+            "no ser una lista",
+        ),
+        ("\n", "the answers file is empty", "el archivo de respuestas está vacío"),
+    ],
+)
+def test_an_answers_file_holding_no_answers_is_refused_in_the_runs_language(
+    given: str, english: str, spanish: str
+) -> None:
+    """assess's own refusal of the answers is in --lang's words, as batch's rejected rows are."""
+    for lang, said in (("en", english), ("es", spanish)):
+        result = runner.invoke(app, ["assess", "-a", "-", "--lang", lang], input=given)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"error: stdin: {said}\n"

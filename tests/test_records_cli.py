@@ -61,6 +61,16 @@ def test_assess_save_prints_the_same_report_and_says_where_it_is(db: Path, tmp_p
     assert err == f"Saved as record {saved_id(err)} in {db}.\n"
 
 
+def test_assess_save_says_where_it_is_in_the_runs_language(db: Path, tmp_path: Path) -> None:
+    """Under --lang es the line naming the record is Spanish; the record id is the same kind."""
+    file = answers_file(tmp_path)
+    code, _, err = mesoguide("assess", "-a", str(file), "-f", "json", "--save", "--lang", "es")
+    assert code == 0
+    record = err.removeprefix("Se guardó como el registro ").split()[0]
+    assert err == f"Se guardó como el registro {record} en {db}.\n"
+    assert mesoguide("records", "show", record, "-f", "json")[0] == 0
+
+
 @pytest.mark.parametrize("form", ["json", "text", "markdown", "fhir"])
 def test_records_show_gives_back_what_assess_printed(db: Path, tmp_path: Path, form: str) -> None:
     """Re-renders a saved record exactly as assess printed it; JSON byte for byte."""

@@ -471,12 +471,29 @@ def read_answers(path: str, stdin_text: bytes | str | None = None) -> dict[str, 
         what = f"{problem.path}: {problem.message}" if problem.path else problem.message
         raise UsageError(f"{where}: {what}") from None
     if data is None:
-        raise UsageError(f"{shown}: the answers file is empty")
+        raise UsageError(_("{source}: the answers file is empty").format(source=shown))
     if not isinstance(data, dict):
-        raise UsageError(
-            f"{shown}: answers must be a mapping of question id to answer, not {type_name(data)}"
-        )
+        raise UsageError(f"{shown}: {not_a_mapping(data)}")
     return data
+
+
+# Answers that are no mapping, by what they are instead (conditions.type_name)
+_NOT_A_MAPPING = {
+    "a list": N_("answers must be a mapping of question id to answer, not a list"),
+    "a string": N_("answers must be a mapping of question id to answer, not a string"),
+    "an integer": N_("answers must be a mapping of question id to answer, not an integer"),
+    "a number": N_("answers must be a mapping of question id to answer, not a number"),
+    "a boolean": N_("answers must be a mapping of question id to answer, not a boolean"),
+    "null": N_("answers must be a mapping of question id to answer, not null"),
+}
+
+
+def not_a_mapping(data: object) -> str:
+    """Why ``data``, an answers file's or a JSON line's value, holds no answers."""
+    kind = type_name(data)
+    if kind in _NOT_A_MAPPING:
+        return _(_NOT_A_MAPPING[kind])
+    return f"answers must be a mapping of question id to answer, not {kind}"  # a date: rare
 
 
 def _parse(text: str) -> object:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, NamedTuple
 
-from mesoguide.answers import JsonProblem, parse_json
+from mesoguide.answers import JsonProblem, not_a_mapping, parse_json
 from mesoguide.columns import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -27,7 +27,6 @@ from mesoguide.columns import (
     sniff,
     split,
 )
-from mesoguide.conditions import type_name
 from mesoguide.engine import Judge, assess, parts_of
 from mesoguide.errors import AnswersError, PackError, UsageError
 from mesoguide.i18n import N_, _, ngettext
@@ -55,15 +54,6 @@ Record = dict[str, Any]
 """One output record: ``row``, ``id`` (when the input has ids), then the outcome or ``error``."""
 
 _NOT_UTF8 = N_("{source}: not UTF-8 text; save the export as UTF-8 (in Excel: CSV UTF-8)")
-# A line of JSON lines that is no answers object, by what it is instead (conditions.type_name)
-_NOT_AN_OBJECT = {
-    "a list": N_("answers must be a mapping of question id to answer, not a list"),
-    "a string": N_("answers must be a mapping of question id to answer, not a string"),
-    "an integer": N_("answers must be a mapping of question id to answer, not an integer"),
-    "a number": N_("answers must be a mapping of question id to answer, not a number"),
-    "a boolean": N_("answers must be a mapping of question id to answer, not a boolean"),
-    "null": N_("answers must be a mapping of question id to answer, not null"),
-}
 _encode_json = json.JSONEncoder(ensure_ascii=False).encode
 _encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
@@ -278,10 +268,7 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str]:
             )
         return None, f"{problem.key}: {problem.message}" if problem.key else problem.message
     if not isinstance(data, dict):
-        kind = type_name(data)
-        if kind in _NOT_AN_OBJECT:
-            return None, _(_NOT_AN_OBJECT[kind])
-        return None, f"answers must be a mapping of question id to answer, not {kind}"
+        return None, not_a_mapping(data)
     return data, ""
 
 

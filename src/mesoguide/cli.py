@@ -181,7 +181,7 @@ def assess(
         )  # fmt: skip
         if ask and (answers is None or answers == "-"):
             raise UsageError(
-                "--ask asks on the terminal what --answers FILE leaves out: name a file"
+                _("--ask asks on the terminal what --answers FILE leaves out: name a file")
             )
         if answers is not None and ask:
             prefill = Prefill(answers, _read_answers(pack, answers))
@@ -438,7 +438,7 @@ def _read_answers(pack: RulePack, path: str) -> dict[str, object]:
     from mesoguide.errors import UsageError, did_you_mean
 
     if not path:
-        raise UsageError("--answers needs a file name (or - for stdin)")
+        raise UsageError(_("--answers needs a file name (or - for stdin)"))
     # bytes, so that read_answers can say when they are not UTF-8; one more than the limit,
     # so that an endless stream is refused instead of read forever
     stdin = sys.stdin.buffer.read(MAX_ANSWERS_BYTES + 1) if path == "-" else None
@@ -473,7 +473,7 @@ def _ask(
 
     screen = _screen()
     if screen is None:
-        raise UsageError("no terminal to ask questions on: pass --answers FILE (or - for stdin)")
+        raise UsageError(_("no terminal to ask questions on: pass --answers FILE (or - for stdin)"))
     from rich.console import Console
     from rich.text import Text
 

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mesoguide.cliutil import os_reason
 from mesoguide.errors import UsageError
+from mesoguide.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -87,9 +89,17 @@ def pack_content(pack: RulePack) -> bytes:
     try:
         raw = pack.path.read_bytes()
     except OSError as error:
-        raise UsageError(f"cannot read {pack.path} again to save it: {error.strerror}") from None
+        raise UsageError(
+            _("cannot read {path} again to save it: {why}").format(
+                path=pack.path, why=os_reason(error)
+            )
+        ) from None
     if hashlib.sha256(raw).hexdigest() != pack.sha256:
-        raise UsageError(f"{pack.path} changed during the assessment: nothing was saved; run again")
+        raise UsageError(
+            _("{path} changed during the assessment: nothing was saved; run again").format(
+                path=pack.path
+            )
+        )
     return raw
 
 
@@ -120,7 +130,7 @@ def save_report(
 
 
 def saved_message(record: Saved, store: SQLiteStore) -> str:
-    return f"Saved as record {record.id} in {store.path}."
+    return _("Saved as record {id} in {path}.").format(id=record.id, path=store.path)
 
 
 ResumeOption = Annotated[
