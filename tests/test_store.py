@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -330,6 +333,69 @@ def test_a_store_locked_beyond_the_timeout_is_busy(db: Path, pack: RulePack) -> 
     with SQLiteStore(db) as store:
         assert store.count() == 0
     assert StoreBusy("x").exit_code is ExitCode.STORE_BUSY
+
+
+def racing(monkeypatch: pytest.MonkeyPatch, hook: Callable[[str], None]) -> None:
+    """Let ``hook`` see (and act on) each statement the store's connection is about to run."""
+    connect = sqlite3.connect
+
+    class Racing(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            hook(sql)
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(sqlite3, "connect", partial(connect, factory=Racing))
+
+
+def test_a_new_store_waits_for_another_desk_switching_it_to_wal(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waits while another desk makes the same new store, instead of 'busy' at once (exit 5).
+
+    SQLite does not call its busy handler when the switch to WAL finds another connection
+    writing: two desks opening a new store at once gave one of them 'busy' within 10 ms.
+    """
+    db.parent.mkdir()
+    db.touch(0o600)  # the first desk has just made the file
+    other = sqlite3.connect(db, isolation_level=None)
+    seen: list[str] = []
+
+    def hook(sql: str) -> None:
+        seen.append(sql)
+        if sql == "PRAGMA journal_mode = WAL" and not other.in_transaction:
+            other.execute("BEGIN IMMEDIATE")  # the other desk is switching it right now
+        elif other.in_transaction:
+            other.execute("ROLLBACK")  # ... and is done, having made it a WAL store
+            other.execute("PRAGMA journal_mode = WAL")
+
+    racing(monkeypatch, hook)
+    with SQLiteStore(db, wait=60) as store:
+        assert store.schema_version == SCHEMA_VERSION
+    other.close()
+    assert "PRAGMA journal_mode = WAL" in seen  # the race was run, not skipped
+
+
+def test_a_new_store_made_by_another_desk_meanwhile_is_ours(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judges whose file it is from one reading, not one before another desk's setup and one after.
+
+    Reading the file's mark, then its tables, took a store another desk had just set up
+    between the two for someone else's database (exit 4).
+    """
+    made: list[str] = []
+
+    def hook(sql: str) -> None:
+        if made and len(made) == 1:
+            made.append("the other desk")
+            SQLiteStore(db).close()  # the other desk sets it up between two statements
+        if "application_id" in sql and not made:
+            made.append(sql)
+
+    racing(monkeypatch, hook)
+    with SQLiteStore(db) as store:
+        assert store.schema_version == SCHEMA_VERSION
+    assert made[-1] == "the other desk"
 
 
 def test_a_full_disk_is_reported_and_saves_nothing(

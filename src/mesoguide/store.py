@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -275,24 +276,44 @@ class SQLiteStore:
         db = self._db
         with _private_umask():
             self._identify()  # before changing anything in someone else's file
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint
             self._migrate()
         for suffix in ("-wal", "-shm"):
             _owner_only(Path(f"{self.path}{suffix}"))
 
     def _identify(self) -> None:
-        db = self._db
-        application = db.execute("PRAGMA application_id").fetchone()[0]
+        # One statement, so one reading: another desk may set up a new store meanwhile, and
+        # its mark read before that and its tables after would make it someone else's file.
+        application, tables = self._db.execute(
+            "SELECT (SELECT application_id FROM pragma_application_id), "
+            "(SELECT count(*) FROM sqlite_schema)"
+        ).fetchone()
         if application == APPLICATION_ID:
             return
-        tables = db.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
         if application or tables:
             raise StoreError(
                 f"{self.path}: an SQLite database, but not a mesoguide record store: "
                 "pass --db with another file"
             )
+
+    def _use_wal(self) -> None:
+        """Make the store a WAL store, waiting (up to the timeout) for a desk doing the same."""
+        # SQLite answers 'busy' at once, without waiting, when the switch finds another
+        # connection writing (it holds a read lock then, and waiting with one could deadlock):
+        # two desks opening a new store together meet here, so the wait is ours to do.
+        db = self._db
+        deadline = time.monotonic() + self.timeout
+        pause = 0.001
+        while db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
 
     def _version(self) -> int:
         db = self._db
@@ -474,13 +495,18 @@ class SQLiteStore:
             ) from None
 
 
-def _failure(error: sqlite3.Error, path: Path, wait: float) -> StoreError:
+def _busy(error: sqlite3.Error) -> bool:
     code = getattr(error, "sqlite_errorcode", 0) & 0xFF
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _failure(error: sqlite3.Error, path: Path, wait: float) -> StoreError:
+    if _busy(error):
         return StoreBusy(
             f"{path}: the record store is busy: another program held it for more than "
             f"{wait:g} s; nothing was saved; try again (or raise {ENV_TIMEOUT})"
         )
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
     if code == sqlite3.SQLITE_FULL:
         return StoreError(
             f"{path}: the disk is full: nothing of this save was written; free some space "
