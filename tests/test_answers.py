@@ -110,6 +110,23 @@ def test_coerce_accepts(pack: RulePack, question: str, raw: object, answer: Answ
             "'Mael' is not one of female, male, other, prefer_not_to_say (did you mean 'male'?)",
         ),
         ("sex", "unknown", "'unknown' is not one of female, male, other, prefer_not_to_say"),
+        # a word of a label in any language points to its choice, not to a look-alike id
+        (
+            "results_expected_within",
+            "meses",
+            "'meses' is not one of days, weeks, months, no_rush (did you mean 'months'?)",
+        ),
+        (
+            "diet_and_exercise",
+            "Regularmente",
+            "'Regularmente' is not one of regular, sometimes, rarely (did you mean 'regular'?)",
+        ),
+        (
+            "medical_conditions",
+            "Ninguna",
+            "'Ninguna' is not one of autoimmune, cancer, diabetes, heart_or_circulation, none "
+            "(did you mean 'none'?)",
+        ),
         ("sex", 1, "expected one of female, male, other, prefer_not_to_say, not an integer"),
         (
             "sex",

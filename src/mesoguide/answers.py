@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import json
 import math
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from mesoguide import yamlsafe
 from mesoguide.conditions import type_name
-from mesoguide.errors import UsageError, did_you_mean
+from mesoguide.errors import UsageError, suggesting
 from mesoguide.i18n import N_, _
 from mesoguide.model import Answer, Question, RulePack
 
@@ -316,6 +317,22 @@ def _lookup(question: Question) -> Lookup:
     return lookup
 
 
+def _closest_choice(question: Question, value: str) -> str | None:
+    """The value of the one choice ``value`` looks most like, by the choice's value, its label
+    in any of the pack's languages, or a word of one (a typed 'meses' is 'En unos meses', so
+    months, not the look-alike id 'weeks'); None when nothing is close or it is ambiguous."""
+    names: dict[str, set[str]] = {}
+    for choice in question.choices:
+        for text in (choice.value, choice.label, *choice.labels):
+            folded = _fold(text)
+            for name in (folded, *(word for word in folded.split() if len(word) > 3)):
+                names.setdefault(name, set()).add(choice.value)
+    close = difflib.get_close_matches(_fold(value), list(names), n=1, cutoff=0.6)
+    if not close or len(names[close[0]]) != 1:
+        return None
+    return next(iter(names[close[0]]))
+
+
 def _by_label(question: Question, value: str) -> str:
     """The choice whose value or label ``value`` is, in any case; else AnswerRejected."""
     values = _lookup(question).get(_fold(value), ())
@@ -334,7 +351,8 @@ def _by_label(question: Question, value: str) -> str:
 
 
 def _not_a_choice(question: Question, value: str) -> str:
-    hint = did_you_mean(value.lower(), question.choice_values)
+    closest = _closest_choice(question, value)
+    hint = "" if closest is None else suggesting(closest)
     odd = next((c for c in value if not c.isascii()), None)
     if odd is not None:  # a look-alike (Cyrillic U+0435 for 'e') reads right but is not
         hint += f" (it holds the non-ASCII character {odd!r}, U+{ord(odd):04X})"

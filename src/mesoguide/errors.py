@@ -95,8 +95,11 @@ class AnswersError(MesoguideError):
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix for the closest candidate, or ''."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    if not close:
-        return ""
+    return suggesting(close[0]) if close else ""
+
+
+def suggesting(name: str) -> str:
+    """The ' (did you mean 'x'?)' suffix for ``name``."""
     from mesoguide.i18n import _  # in the language in use: English while a pack is loaded
 
-    return _(" (did you mean '{name}'?)").format(name=close[0])
+    return _(" (did you mean '{name}'?)").format(name=name)
