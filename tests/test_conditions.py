@@ -35,10 +35,10 @@ AREAS = Question("areas", "multiple", "Areas?", choices=(Choice("chin", "C"), Ch
     [
         ("age", "", "a condition is a mapping, not a string: use all/any/not or question/op"),
         ([1], "", "a condition is a mapping, not a list: use all/any/not or question/op"),
-        ({"all": [], "any": []}, "", "'all' stands alone in its mapping"),
-        ({"any": [], "question": "x"}, "", "'any' stands alone in its mapping"),
+        ({"all": [], "any": []}, "", "'all' must stand alone in its mapping, but 'any' is beside it (indented too far, or a separate condition?)"),
+        ({"any": [], "question": "x"}, "", "'any' must stand alone in its mapping, but 'question' is beside it (indented too far, or a separate condition?)"),
         ({"all": {"question": "x"}}, ".all", "a list of conditions, not a mapping"),
-        ({"not": {}, "op": "eq"}, "", "'not' stands alone in its mapping"),
+        ({"not": {}, "op": "eq"}, "", "'not' must stand alone in its mapping, but 'op' is beside it (indented too far, or a separate condition?)"),
         ({"questoin": "age"}, "", "unknown key 'questoin' (did you mean 'question'?)"),
         ({"op": "eq", "value": 1}, "", "a comparison needs 'question' (or use all/any/not)"),
         ({"question": 3}, ".question", "a question id, not an integer"),

@@ -42,6 +42,15 @@ class ConditionSyntaxError(ValueError):
         self.message = message
 
 
+def _alone(combinator: str, keys: set[object]) -> str:
+    others = sorted(f"'{key}'" for key in keys - {combinator})
+    beside = f"{others[0]} is" if len(others) == 1 else f"{', '.join(others)} are"
+    return (
+        f"'{combinator}' must stand alone in its mapping, but {beside} beside it (indented "
+        "too far, or a separate condition?)"
+    )
+
+
 def parse_condition(data: object, path: str = "") -> Condition:
     """Turn YAML data (``all``/``any``/``not`` over ``{question, op, value}``) into a tree."""
     if not isinstance(data, Mapping):
@@ -52,7 +61,7 @@ def parse_condition(data: object, path: str = "") -> Condition:
     for combinator in ("all", "any"):
         if combinator in keys:
             if keys != {combinator}:
-                raise ConditionSyntaxError(path, f"'{combinator}' stands alone in its mapping")
+                raise ConditionSyntaxError(path, _alone(combinator, keys))
             items = data[combinator]
             if not isinstance(items, list):
                 raise ConditionSyntaxError(
@@ -64,7 +73,7 @@ def parse_condition(data: object, path: str = "") -> Condition:
             return AllOf(parsed) if combinator == "all" else AnyOf(parsed)
     if "not" in keys:
         if keys != {"not"}:
-            raise ConditionSyntaxError(path, "'not' stands alone in its mapping")
+            raise ConditionSyntaxError(path, _alone("not", keys))
         return Not(parse_condition(data["not"], f"{path}.not"))
     unknown = keys - {"question", "op", "value"}
     if unknown:
