@@ -189,7 +189,10 @@ def test_no_terminal_and_no_answers_points_to_answers() -> None:
     """Without a terminal and without --answers: a message pointing to --answers, exit 2."""
     code, out, err = invoke(input="")
     assert (code, out) == (2, "")
-    assert err == "error: no terminal to ask questions on: pass --answers FILE (or - for stdin)\n"
+    assert err == (
+        "error: no terminal to ask questions on: pass --answers FILE (or - for stdin), or "
+        "--plain to read the answers line by line\n"
+    )
 
 
 # -- --output -----------------------------------------------------------------------------------
@@ -362,4 +365,18 @@ def test_an_empty_answers_name_is_a_usage_error() -> None:
         2,
         "",
         "error: --answers needs a file name (or - for stdin)\n",
+    )
+
+
+def test_a_json_report_given_as_answers_is_named_for_what_it_is() -> None:
+    """A report fed back to --answers is refused as a report (exit 2), not read as answers with
+    a dozen unknown keys and every required question unanswered."""
+    code, report, _ = invoke("-a", "-", "-f", "json", input=json.dumps(BASE_ANSWERS))
+    assert code == 0
+    assert invoke("-a", "-", input=report) == (
+        2,
+        "",
+        "error: stdin: this is a mesoguide report (--format json), not an answers file: pass "
+        "the answers it was made from, or a QuestionnaireResponse (--format fhir), which can be "
+        "read back\n",
     )

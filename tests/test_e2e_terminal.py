@@ -122,7 +122,8 @@ def test_no_terminal_to_draw_on_points_to_answers(tmp_path: Path) -> None:
     assert child.exitstatus == 2
     assert out.read_text(encoding="utf-8") == ""
     assert err.read_text(encoding="utf-8") == (
-        "error: no terminal to ask questions on: pass --answers FILE (or - for stdin)\n"
+        "error: no terminal to ask questions on: pass --answers FILE (or - for stdin), or "
+        "--plain to read the answers line by line\n"
     )
 
 
@@ -173,7 +174,8 @@ def test_no_terminal_on_stdin_points_to_answers():
     output = finish(child)
     assert child.exitstatus == 2
     assert output.strip() == (
-        "error: no terminal to ask questions on: pass --answers FILE (or - for stdin)"
+        "error: no terminal to ask questions on: pass --answers FILE (or - for stdin), or "
+        "--plain to read the answers line by line"
     )
 
 

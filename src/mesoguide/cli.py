@@ -443,6 +443,14 @@ def _read_answers(pack: RulePack, path: str) -> dict[str, object]:
     # so that an endless stream is refused instead of read forever
     stdin = sys.stdin.buffer.read(MAX_ANSWERS_BYTES + 1) if path == "-" else None
     raw = read_answers(path, stdin)
+    if {"schema_version", "candidacy", "answers"} <= raw.keys():
+        raise UsageError(
+            _(
+                "{source}: this is a mesoguide report (--format json), not an answers file: pass "
+                "the answers it was made from, or a QuestionnaireResponse (--format fhir), which "
+                "can be read back"
+            ).format(source="stdin" if path == "-" else path)
+        )
     if "resourceType" in raw:  # a FHIR QuestionnaireResponse (a question id has no capitals)
         from mesoguide.fhir import raw_answers, single_response
 
@@ -473,7 +481,12 @@ def _ask(
 
     screen = _screen()
     if screen is None:
-        raise UsageError(_("no terminal to ask questions on: pass --answers FILE (or - for stdin)"))
+        raise UsageError(
+            _(
+                "no terminal to ask questions on: pass --answers FILE (or - for stdin), or "
+                "--plain to read the answers line by line"
+            )
+        )
     from rich.console import Console
     from rich.text import Text
 
