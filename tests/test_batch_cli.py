@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from mesoguide.batch import Tally
+from mesoguide.batch import CSV_COLUMNS, Tally
 from mesoguide.batch_cli import _Output, _Signals, _Stop, summary_table
 from mesoguide.cli import app
 from mesoguide.loader import load_pack
@@ -113,6 +113,25 @@ def test_writes_csv_with_the_documented_columns(runner: CliRunner, three: Path) 
         f'3,C-3,,,,,,"{C3_ERROR}"\n'
     )
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_output_keeps_the_delimiter_the_export_was_read_with(
+    runner: CliRunner, three: Path, tmp_path: Path, delimiter: str
+) -> None:
+    """A `;` (or tab) export gives `;` (or tab) records, so the spreadsheet that made it opens
+    them in columns; the cells are those of the comma export's records."""
+    rows = list(csv.reader(io.StringIO(THREE)))
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    path = tmp_path / "export.csv"
+    path.write_text(text.getvalue(), encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(path), "--format", "csv"])
+    comma = runner.invoke(app, ["batch", str(three), "--format", "csv"])
+    assert result.stdout.startswith(delimiter.join(CSV_COLUMNS) + "\n")
+    assert list(csv.reader(io.StringIO(result.stdout), delimiter=delimiter)) == list(
+        csv.reader(io.StringIO(comma.stdout))
+    )
 
 
 def test_exits_0_when_every_row_is_assessed(runner: CliRunner, tmp_path: Path) -> None:

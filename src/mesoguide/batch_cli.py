@@ -444,8 +444,11 @@ class _Run:
         assessor = (
             Assessor(pack, full=full, fhir=fhir) if saver is None else saver.assessor(full, fhir)
         )
+        # CSV out in the input's own delimiter, so that the spreadsheet that made the export
+        # (`;` in much of Europe and Latin America) opens the records in columns
+        delimiter = rows.delimiter if isinstance(rows, CsvRows) else ","
         encode = (
-            _csv_encoder(output, options.formula_guard, options.bom)
+            _csv_encoder(output, options.formula_guard, options.bom, delimiter)
             if output_format is BatchFormat.csv
             else None
         )
@@ -639,7 +642,7 @@ def _warn_unknown(names: list[str]) -> None:
 
 
 def _csv_encoder(
-    output: _Output, guard: bool = True, bom: bool = False
+    output: _Output, guard: bool = True, bom: bool = False, delimiter: str = ","
 ) -> Callable[[Record], None]:
     """Write each record as a CSV line, after the header line (and a BOM, if asked)."""
     import csv
@@ -649,7 +652,7 @@ def _csv_encoder(
     buffer = io.StringIO()
     # The writer quotes a cell holding a character of its line end, so CRLF makes it quote a
     # bare CR too (a spreadsheet splits the row there); each line then ends in LF alone.
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
 
     def line(cells: list[object] | tuple[str, ...]) -> str:
         writer.writerow(cells)

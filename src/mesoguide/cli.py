@@ -272,7 +272,10 @@ def batch(
         typer.Option(
             "--delimiter",
             metavar="CHAR",
-            help="The CSV input's delimiter: ',', ';' or 'tab' (default: read from the header).",
+            help=(
+                "The CSV input's delimiter: ',', ';' or 'tab' (default: read from the header); "
+                "CSV output uses the same."
+            ),
             show_default=False,
         ),
     ] = None,
