@@ -200,3 +200,32 @@ def test_an_answers_file_holding_no_answers_is_refused_in_the_runs_language(
         result = runner.invoke(app, ["assess", "-a", "-", "--lang", lang], input=given)
         assert (result.exit_code, result.stdout) == (2, "")
         assert result.stderr == f"error: stdin: {said}\n"
+
+
+def test_a_run_in_a_language_the_pack_lacks_texts_in_says_so_once(tmp_path: Path) -> None:
+    """Texts without a Spanish version are shown in English in a Spanish run (never blank), and
+    stderr says how many, once; an English run says nothing."""
+    text = (BILINGUAL / "pack.yaml").read_text(encoding="utf-8")
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        text.replace(
+            "title: {en: Skin treatment questions, es: Preguntas sobre el tratamiento de la piel}",
+            "title: Skin treatment questions",
+        ).replace(
+            "treatment: {en: skin treatment, es: tratamiento de la piel}",
+            "treatment: skin treatment",
+        ),
+        encoding="utf-8",
+    )
+    runs = {
+        lang: runner.invoke(
+            app, ["assess", "--rules", str(pack), "-a", "-", "--lang", lang], input=ANSWERS
+        )
+        for lang in ("en", "es")
+    }
+    assert runs["en"].exit_code == runs["es"].exit_code == 0
+    assert runs["en"].stderr == ""
+    assert runs["es"].stderr == (
+        "aviso: 2 textos de estas reglas no tienen versión en 'es' y se muestran en 'en' "
+        "(mesoguide rules check los indica)\n"
+    )

@@ -50,7 +50,26 @@ def load_pack_in(path: Path | None, lang: str | None, words: bool = True) -> Rul
     pack = load_pack(path, lang or locale_language(), or_default=lang is None)
     if words:
         use(pack.language)
+        _warn_untranslated(pack)
     return pack
+
+
+def _warn_untranslated(pack: RulePack) -> None:
+    """Texts the pack lacks in the language it is read in are shown in its default language:
+    say so once, so that a report half in another language is no surprise."""
+    from mesoguide.i18n import ngettext
+
+    count = sum(1 for item in pack.untranslated if item.language == pack.language)
+    if count:
+        warn(
+            ngettext(
+                "{count} text of this pack has no '{lang}' version and is shown in "
+                "'{default}' (mesoguide rules check lists it)",
+                "{count} texts of this pack have no '{lang}' version and are shown in "
+                "'{default}' (mesoguide rules check lists them)",
+                count,
+            ).format(count=count, lang=pack.language, default=pack.default_language)
+        )
 
 
 class ReportFormat(StrEnum):
