@@ -139,6 +139,23 @@ def test_q_on_the_first_page_still_leaves_the_result_on_screen(
     assert PROMPT[lang] not in shown
 
 
+@pytest.mark.skipif(shutil.which("less") is None, reason="less is not installed")
+def test_a_report_read_to_its_end_shows_its_result_once(answers: Path):
+    """Read to its last page (G) and then q, the report ends with its closing, shown once."""
+    screen = Screen(["assess", "-a", str(answers)], 80, 30, PAGER="", LESS="", NO_COLOR="1")
+    screen.wait_for(PROMPT["en"])
+    screen.send("G")
+    screen.wait_for("(source: published treatment protocols, not the article)")
+    screen.send("q")
+    screen.wait_for(*CLOSING["en"])
+    assert screen.finish() == 0
+    shown = " ".join(" ".join(screen.screen.display).split())
+    assert shown.endswith(
+        "(source: published treatment protocols, not the article) " + " ".join(CLOSING["en"])
+    )
+    assert shown.count("Result:") == 1
+
+
 PROMPT = {"en": "Space reads on, b back, q finishes", "es": "Espacio sigue, b vuelve, q termina"}
 CLOSING = {
     "en": (" ".join(DISCLAIMER), RESULT),
