@@ -15,12 +15,18 @@ import pexpect
 import pytest
 
 from tests.conftest import BASE_ANSWERS
+from tests.screen import Screen
 
 pytestmark = pytest.mark.timeout(30)
 
 MARK = "sed s/^/PAGED:/"  # a pager whose every line shows that it paged
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 RESULT = "Result: You may be a candidate - discuss it with a professional"
+DISCLAIMER = [
+    "This questionnaire gives general information only; it is not a diagnosis or",
+    "medical advice, and only a medical professional can decide whether a treatment",
+    "is right for you.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +55,12 @@ def in_a_terminal(answers: Path, rows: int, *options: str, pager: str | None = M
 
 
 def test_a_report_taller_than_the_terminal_goes_through_the_pager(answers: Path):
-    """At 24 rows the report (about 90 lines) is handed to $PAGER whole."""
-    lines = in_a_terminal(answers, 24).splitlines()
+    """At 24 rows the report (about 90 lines) is handed to $PAGER up to its closing, which is
+    printed after the pager ends: the disclaimer, and the outcome again."""
+    lines = [line.rstrip() for line in in_a_terminal(answers, 24).splitlines()]
     assert lines[0].startswith("PAGED:╭─ You may be a candidate")
-    assert lines[-1] == f"PAGED:{RESULT}"
-    assert all(line.startswith("PAGED:") for line in lines)
+    assert lines[-6:] == ["", *DISCLAIMER, "", RESULT]
+    assert all(line.startswith("PAGED:") for line in lines[:-6])
 
 
 def test_no_pager_prints_it_straight(answers: Path):
@@ -103,3 +110,59 @@ def test_less_says_how_to_read_on_and_q_finishes(answers: Path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.skipif(shutil.which("less") is None, reason="less is not installed")
+@pytest.mark.parametrize(
+    ("columns", "rows", "lang"), [(80, 30, "en"), (40, 20, "en"), (80, 30, "es"), (40, 20, "es")]
+)
+def test_q_on_the_first_page_still_leaves_the_result_on_screen(
+    answers: Path, columns: int, rows: int, lang: str
+):
+    """q before the end of the report ends the run with the disclaimer and the `Result:` line
+    as the last lines on screen (trial 3: the screen was left cut mid-sentence)."""
+    screen = Screen(
+        ["assess", "-a", str(answers), "--lang", lang],
+        columns,
+        rows,
+        PAGER="",
+        LESS="",
+        NO_COLOR="1",
+    )
+    screen.wait_for(PROMPT[lang])
+    screen.send("q")
+    disclaimer, result = CLOSING[lang]
+    screen.wait_for(disclaimer, result)
+    assert screen.finish() == 0
+    shown = " ".join(" ".join(screen.screen.display).split())
+    assert shown.endswith(f"{disclaimer} {result}")
+    assert PROMPT[lang] not in shown
+
+
+@pytest.mark.skipif(shutil.which("less") is None, reason="less is not installed")
+def test_a_report_read_to_its_end_shows_its_result_once(answers: Path):
+    """Read to its last page (G) and then q, the report ends with its closing, shown once."""
+    screen = Screen(["assess", "-a", str(answers)], 80, 30, PAGER="", LESS="", NO_COLOR="1")
+    screen.wait_for(PROMPT["en"])
+    screen.send("G")
+    screen.wait_for("(source: published treatment protocols, not the article)")
+    screen.send("q")
+    screen.wait_for(*CLOSING["en"])
+    assert screen.finish() == 0
+    shown = " ".join(" ".join(screen.screen.display).split())
+    assert shown.endswith(
+        "(source: published treatment protocols, not the article) " + " ".join(CLOSING["en"])
+    )
+    assert shown.count("Result:") == 1
+
+
+PROMPT = {"en": "Space reads on, b back, q finishes", "es": "Espacio sigue, b vuelve, q termina"}
+CLOSING = {
+    "en": (" ".join(DISCLAIMER), RESULT),
+    "es": (
+        "Este cuestionario solo da información general; no es un diagnóstico ni un consejo "
+        "médico, y solo un profesional médico puede decidir si un tratamiento es adecuado para "
+        "usted.",
+        "Resultado: Usted podría ser candidato(a); háblelo con un profesional",
+    ),
+}

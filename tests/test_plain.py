@@ -175,16 +175,17 @@ def test_a_dash_clears_an_optional_answer_when_re_asked(pack: RulePack):
 
 
 def test_the_review_is_numbered_and_a_number_picks_a_row():
-    """The review lists rows by number; a number names its question; Enter confirms."""
+    """The review lists rows by number, then names the answers the last change dropped, right
+    above what to type; a number names its question; Enter confirms."""
     rows = [ReviewRow("age", "How old are you?", "35"), ReviewRow("sex", "Your sex?", "Male")]
     lines = Lines("7", "2")
     assert lines.prompter.review(rows, ["Why?"]) == "sex"
     assert lines.said() == [
         "",
-        "No longer applies, answer dropped: Why?",
         "Review your answers:",
         "  1. How old are you? Answer: 35",
         "  2. Your sex? Answer: Male",
+        "No longer applies, answer dropped: Why?",
         "Type a number from 1 to 2 to change that answer, or press Enter to confirm them",
         "and see the result.",
         ">   '7' is not a number from 1 to 2.",

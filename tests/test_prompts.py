@@ -7,6 +7,7 @@ script that runs out of keys would otherwise hang (see PITFALLS.md).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.layout.controls import UIControl
 from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.output.vt100 import Vt100_Output
 from questionary import Choice, Separator, select
 from questionary.prompts.common import InquirerControl
 
@@ -266,14 +268,52 @@ def test_review_changes_concerns_and_asks_only_the_dependent_question(keyboard: 
         "",
         "? What would you like to improve? Wrinkles",
         "",
-        "No longer applies, answer dropped: How would you describe your build?; What do",
-        "you think causes your cellulite?",
         "? What would you like to improve? Cellulite, Wrinkles",
         "? How would you describe your build? Average",
         "? What do you think causes your cellulite? Not sure",
         "",
         "? Review your answers confirmed",
     ]
+
+
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    ("lang", "top"),
+    [
+        (
+            "en",
+            "? Review your answers (pick one to change it, or confirm) No longer applies, answer "
+            "dropped: How would you describe your build?; What do you think causes your "
+            "cellulite? » These are right: show the result",
+        ),
+        (
+            "es",
+            "? Revise sus respuestas (elija una para cambiarla, o confirme) Ya no corresponde; se "
+            "descartó la respuesta: ¿Cómo describiría su complexión?; ¿Qué cree usted que causa "
+            "su celulitis? » Están bien: mostrar el resultado",
+        ),
+    ],
+)
+def test_the_review_names_the_answers_dropped_at_its_top(lang: str, top: str):
+    """The answers the last change dropped are named in the review prompt itself, under its
+    question and above the list, wrapped at 40 columns, not printed above it to scroll away."""
+    i18n.use(lang)
+    pack = load_pack(None, lang)
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=20, columns=40), term="xterm")
+    dropped = [pack.question("body_type").label, pack.question("cellulite_cause_belief").label]
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER)
+        prompter = QuestionaryPrompter(io.StringIO(), input=pipe, output=output)
+        assert prompter.review(review_rows(pack), dropped) is None
+        assert prompter.record is not None
+        assert "answer dropped" not in prompter.record.getvalue()
+    drawn_lines = ESCAPES.sub("", screen.getvalue()).splitlines()
+    assert max(len(line.rstrip()) for line in drawn_lines) <= 40
+    assert " ".join(" ".join(drawn_lines).split()).startswith(top)
 
 
 def _text(fragments) -> str:

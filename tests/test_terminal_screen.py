@@ -250,3 +250,82 @@ def test_every_review_row_is_whole_on_screen_under_the_pointer(
         assert display[marker + 1].split()[: len(first)] == first
     screen.child.sendcontrol("c")
     assert screen.finish() == 130
+
+
+DROPPED_NOTE = {
+    "en": "No longer applies, answer dropped: How would you describe your build?; What do you "
+    "think causes your cellulite?",
+    "es": "Ya no corresponde; se descartó la respuesta: ¿Cómo describiría su complexión?; ¿Qué "
+    "cree usted que causa su celulitis?",
+}
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows", "lang"), [(80, 30, "en"), (40, 20, "en"), (80, 30, "es"), (40, 20, "es")]
+)
+def test_the_answers_a_change_drops_are_named_on_the_review_screen(
+    tmp_path: Path, columns: int, rows: int, lang: str
+):
+    """Cellulite unticked in the review, the review shown again names the two answers dropped
+    at its top, on screen with the list (trial 3: the note scrolled off at once)."""
+    answers = {
+        **BASE_ANSWERS,
+        "scarring_or_pigment_disorder": False,
+        "recent_treatment_in_area": False,
+        "bruising_medicines": False,
+        "liver_or_kidney_disease": False,
+    }
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    pack = load_pack(None, lang)
+    confirm = (
+        "These are right: show the result" if lang == "en" else "Están bien: mostrar el resultado"
+    )
+    screen = Screen(
+        ["assess", "--answers", "answers.yaml", "--ask", "--lang", lang],
+        columns,
+        rows,
+        cwd=str(tmp_path),
+        NO_COLOR="1",
+    )
+    screen.wait_for(f"» {confirm}")
+    screen.send(DOWN * 3 + ENTER)  # the third row: what would you like to improve?
+    screen.wait_for(pack.question("concerns").label)
+    screen.send(SPACE + DOWN * 3 + SPACE + ENTER)  # Cellulite off, Excess fat on
+    screen.wait_for(pack.question("diet_and_exercise").label)
+    screen.send(DOWN + ENTER)  # newly relevant: Regularly
+    screen.wait_for(DROPPED_NOTE[lang], f"» {confirm}")
+    screen.child.sendcontrol("c")
+    assert screen.finish() == 130
+
+
+@pytest.mark.parametrize(("columns", "rows", "lang"), [(80, 30, "en"), (40, 20, "es")])
+def test_plain_mode_names_the_answers_a_change_drops_by_its_prompt(
+    tmp_path: Path, columns: int, rows: int, lang: str
+):
+    """In plain mode the note follows the numbered review, by the prompt, so it is on screen
+    when the review waits (above the list, the list scrolled it away)."""
+    answers = {
+        **BASE_ANSWERS,
+        "scarring_or_pigment_disorder": False,
+        "recent_treatment_in_area": False,
+        "bruising_medicines": False,
+        "liver_or_kidney_disease": False,
+    }
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    pack = load_pack(None, lang)
+    screen = Screen(
+        ["assess", "--plain", "--answers", "answers.yaml", "--ask", "--lang", lang],
+        columns,
+        rows,
+        cwd=str(tmp_path),
+        NO_COLOR="1",
+    )
+    screen.wait_for(pack.question("liver_or_kidney_disease").label)
+    screen.send("3" + ENTER)  # the third row: what would you like to improve?
+    screen.wait_for(pack.question("concerns").label)
+    screen.send("4" + ENTER)  # Excess fat
+    screen.wait_for(pack.question("diet_and_exercise").label)
+    screen.send("1" + ENTER)  # newly relevant: Regularly
+    screen.wait_for(pack.question("liver_or_kidney_disease").label, DROPPED_NOTE[lang])
+    screen.child.sendcontrol("c")
+    assert screen.finish() == 130

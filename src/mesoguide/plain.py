@@ -76,10 +76,6 @@ class PlainPrompter:
 
     def review(self, rows: Sequence[ReviewRow], dropped: Sequence[str]) -> str | None:
         self._say()
-        if dropped:
-            self._say(
-                _("No longer applies, answer dropped: {labels}").format(labels="; ".join(dropped))
-            )
         self._say(_("Review your answers:"))
         digits = len(str(len(rows)))
         for number, row in enumerate(rows, 1):
@@ -88,6 +84,10 @@ class PlainPrompter:
                 + _("Answer: {answer}").format(answer=row.shown),
                 "  ",
                 " " * (digits + 4),
+            )
+        if dropped:  # under the list, by the prompt: above it, a long list scrolled it away
+            self._say(
+                _("No longer applies, answer dropped: {labels}").format(labels="; ".join(dropped))
             )
         self._say(
             _(

@@ -39,9 +39,7 @@ CONFIRM = "__confirm__"
 SKIP = "__skip__"
 COLUMN = "\t"  # in a review line: between the question and its answer, laid out as two columns
 # The answered line mirrors questionary's own look (its default style).
-RECORD_STYLE = Style.from_dict(
-    {"qmark": "#5f819d", "label": "bold", "answer": "bold #ff9d00", "note": "italic"}
-)
+RECORD_STYLE = Style.from_dict({"qmark": "#5f819d", "label": "bold", "answer": "bold #ff9d00"})
 
 Cells = list[tuple[str, str]]  # (style, one character); a zero-width marker has text ""
 
@@ -81,21 +79,16 @@ class QuestionaryPrompter:
         )
         label_width = max((get_cwidth(row.label) for row in rows), default=0)
         self._print([("", "")])
+        instruction = _("(pick one to change it, or confirm)") + "\n"
         if dropped:
-            self._print(
-                [
-                    (
-                        "class:note",
-                        _("No longer applies, answer dropped: {labels}").format(
-                            labels="; ".join(dropped)
-                        ),
-                    )
-                ]
-            )
+            # Part of the prompt, under its question: printed above it, the note was pushed off
+            # the screen at once by a review as tall as the terminal.
+            note = _("No longer applies, answer dropped: {labels}")
+            instruction += "  " + note.format(labels="; ".join(dropped)) + "\n"
         prompt = questionary.select(
             _("Review your answers"),
             choices=choices,
-            instruction=_("(pick one to change it, or confirm)") + "\n",
+            instruction=instruction,
             **self.session,
         )
         _as_a_list(prompt.application, label_width)

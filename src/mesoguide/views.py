@@ -41,11 +41,32 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
     """The terminal report as one rich renderable.
 
     It opens with the outcome (in a panel, or as a plain heading without ``border``), keys every
-    guidance point it cites, and ends with the outcome again, so that the last lines on screen
-    say the result whatever scrolled away.
+    guidance point it cites, and ends with its closing (see `_closing`), so that the last lines
+    on screen say the result whatever scrolled away.
     """
+    return Group(*_body(report, pack, border), *_closing(report))
+
+
+def _title(report: Report) -> Text:
     style = OUTCOME_STYLES.get(report.candidacy, "cyan")
-    title = Text(report.outcome.label, style=f"bold {style}")
+    return Text(report.outcome.label, style=f"bold {style}")
+
+
+def _closing(report: Report) -> list[RenderableType]:
+    """The report's last lines, never skipped: the pack's disclaimer (the built-in one: only a
+    medical professional can decide) and the outcome again as a ``Result:`` line."""
+    return [
+        Text(""),
+        Text(report.disclaimer, style="dim italic"),
+        Text(""),
+        Text.assemble((_("Result: "), "bold"), _title(report)),
+    ]
+
+
+def _body(report: Report, pack: RulePack, border: bool) -> list[RenderableType]:
+    """The report up to its closing: the outcome, the sections, the key to the points cited."""
+    style = OUTCOME_STYLES.get(report.candidacy, "cyan")
+    title = _title(report)
     parts: list[RenderableType] = []
     if border:
         parts.append(_OutcomePanel(title, Text(report.outcome.summary), style))
@@ -86,11 +107,7 @@ def text_report(report: Report, pack: RulePack, border: bool = True) -> Renderab
         for point in points:
             key.add_row(point.id, point.text + _source(point))
         section(_("Guidance points cited"), Padding(key, (0, 0, 0, 2)))
-    parts.append(Text(""))
-    parts.append(Text(report.disclaimer, style="dim italic"))
-    parts.append(Text(""))
-    parts.append(Text.assemble((_("Result: "), "bold"), title))
-    return Group(*parts)
+    return parts
 
 
 def _blanks(report: Report, pack: RulePack) -> list[Finding]:
@@ -134,16 +151,22 @@ class _OutcomePanel:
 def print_report(
     report: Report, pack: RulePack, console: Console, page: Callable[[str], bool] | None = None
 ) -> None:
-    """Print the report; through ``page`` when given and the report is taller than the console."""
-    renderable = text_report(report, pack)
+    """Print the report; through ``page`` when given and the report is taller than the console.
+
+    A paged report's closing (see `_closing`) is printed after the pager ends, not paged: the
+    pager may be quit on any page (less's q), and the result and the disclaimer must be on the
+    screen when the run ends whatever was read.
+    """
+    body, closing = _body(report, pack, True), _closing(report)
     if page is not None:
-        lines = console.render_lines(renderable, console.options, pad=False)
+        lines = console.render_lines(Group(*body, *closing), console.options, pad=False)
         if len(lines) > console.size.height:
             with console.capture() as capture:
-                console.print(renderable)
+                console.print(Group(*body))
             if page(capture.get()):
+                console.print(Group(*closing))
                 return
-    console.print(renderable)
+    console.print(Group(*body, *closing))
 
 
 def render_text(report: Report, pack: RulePack, width: int = 80, border: bool = True) -> str:
