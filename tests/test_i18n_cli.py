@@ -186,8 +186,7 @@ def test_a_record_saved_in_spanish_verifies_and_shows_in_spanish(tmp_path: Path)
         (
             "[1, 2]\n",
             "answers must be a mapping of question id to answer, not a list",
-            "las respuestas deben asociar cada id de pregunta con su respuesta (id: respuesta), "
-            "no ser una lista",
+            "las respuestas deben asociar cada id de pregunta con su respuesta, no ser una lista",
         ),
         ("\n", "the answers file is empty", "el archivo de respuestas está vacío"),
     ],
@@ -226,6 +225,6 @@ def test_a_run_in_a_language_the_pack_lacks_texts_in_says_so_once(tmp_path: Path
     assert runs["en"].exit_code == runs["es"].exit_code == 0
     assert runs["en"].stderr == ""
     assert runs["es"].stderr == (
-        "aviso: 2 textos de estas reglas no tienen versión en 'es' y se muestran en 'en' "
+        "aviso: 2 textos de estas reglas no tienen versión en 'es' y se muestran en el idioma 'en' "
         "(mesoguide rules check los indica)\n"
     )

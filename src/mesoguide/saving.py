@@ -96,7 +96,7 @@ def pack_content(pack: RulePack) -> bytes:
         ) from None
     if hashlib.sha256(raw).hexdigest() != pack.sha256:
         raise UsageError(
-            _("{path} changed during the assessment: nothing was saved; run again").format(
+            _("{path} changed during the assessment: no record was saved; run again").format(
                 path=pack.path
             )
         )
