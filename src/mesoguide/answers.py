@@ -317,10 +317,20 @@ def _lookup(question: Question) -> Lookup:
     return lookup
 
 
+def _latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("LATIN")
+
+
 def _closest_choice(question: Question, value: str) -> str | None:
     """The value of the one choice ``value`` looks most like, by the choice's value, its label
     in any of the pack's languages, or a word of one (a typed 'meses' is 'En unos meses', so
-    months, not the look-alike id 'weeks'); None when nothing is close or it is ambiguous."""
+    months, not the look-alike id 'weeks'); None when nothing is close or it is ambiguous.
+
+    Only a single mistyped word gets a hint: a phrase may say more than any one choice does
+    ('Ninguna salvo diabetes', 'no diabetes'), and pointing it to one choice would drop the
+    rest, on a screening question a condition."""
+    if len(re.findall(r"\w+", value)) != 1:
+        return None
     names: dict[str, set[str]] = {}
     for choice in question.choices:
         for text in (choice.value, choice.label, *choice.labels):
@@ -353,9 +363,12 @@ def _by_label(question: Question, value: str) -> str:
 def _not_a_choice(question: Question, value: str) -> str:
     closest = _closest_choice(question, value)
     hint = "" if closest is None else suggesting(closest)
-    odd = next((c for c in value if not c.isascii()), None)
-    if odd is not None:  # a look-alike (Cyrillic U+0435 for 'e') reads right but is not
-        hint += f" (it holds the non-ASCII character {odd!r}, U+{ord(odd):04X})"
+    # a look-alike (Cyrillic U+0435 for 'e') reads right but is not; an accent (sé) is no trick
+    odd = next((c for c in value if c.isalpha() and not _latin(c)), None)
+    if odd is not None:
+        hint += _(" (it holds the non-ASCII character {char}, U+{code})").format(
+            char=repr(odd), code=f"{ord(odd):04X}"
+        )
     return (
         _("{value} is not one of {choices}").format(
             value=_shown(value), choices=", ".join(question.choice_values)
