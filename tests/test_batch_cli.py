@@ -202,7 +202,9 @@ def test_warns_once_about_unknown_columns(runner: CliRunner, tmp_path: Path) -> 
     path.write_text(f"{HEADER},colour,notes\n{C1},blue,\n", encoding="utf-8")
     result = runner.invoke(app, ["batch", str(path)])
     assert result.stderr == (
-        "warning: ignoring columns that name no question: colour, notes\n"
+        "warning: ignoring columns that name no question: colour, notes (a column that answers "
+        "a question is named by its id, or mapped with --columns MAP.yaml; --ignore-column "
+        "NAME quiets this for one that answers none)\n"
         "1 row read: 0 refer, 0 not_indicated, 1 candidate, 0 rejected\n"
     )
 

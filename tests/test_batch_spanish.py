@@ -63,7 +63,9 @@ def test_the_whole_run_in_spanish(export: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         "aviso: no se tienen en cuenta las columnas que no corresponden a ninguna pregunta: "
-        "notas\n"
+        "notas (una columna que responde a una pregunta debe llamarse como el id de la "
+        "pregunta, o asignarse con --columns MAP.yaml; --ignore-column NAME evita este aviso "
+        "para una que no responde a ninguna)\n"
         "2 filas leídas: 0 refer, 0 not_indicated, 1 candidate, 1 rechazada\n"
         f"  fila 2 (id C-3): {C3_ERROR_ES}\n"
     )
@@ -89,7 +91,9 @@ def test_english_is_unchanged(export: Path) -> None:
     """Without a language, the run speaks English as it always has."""
     result = runner.invoke(app, ["batch", "entrada.csv", "-o", "salida.jsonl"])
     assert result.stderr == (
-        "warning: ignoring columns that name no question: notas\n"
+        "warning: ignoring columns that name no question: notas (a column that answers a "
+        "question is named by its id, or mapped with --columns MAP.yaml; --ignore-column NAME "
+        "quiets this for one that answers none)\n"
         "2 rows read: 0 refer, 0 not_indicated, 1 candidate, 1 rejected\n"
         "  row 2 (id C-3): wants_to_avoid_surgery: 'maybe' is not yes or no "
         "(yes/no/true/false/y/n/1/0); results_expected_within: 'soon' is not one of days, "

@@ -52,7 +52,13 @@ def reference() -> list[dict[str, Any]]:
         ("excel-mac-cr.csv", [], ""),  # Excel's "CSV (Macintosh)": lines end in CR alone
         ("sep-line.csv", [], ""),  # `sep=;` first, as some tools write for Excel
         ("labels-mixed-case.csv", [], ""),
-        ("form-questions.csv", [], "warning: ignoring columns that name no question: Timestamp\n"),
+        (
+            "form-questions.csv",
+            [],
+            "warning: ignoring columns that name no question: Timestamp (a column that answers a "
+            "question is named by its id, or mapped with --columns MAP.yaml; --ignore-column "
+            "NAME quiets this for one that answers none)\n",
+        ),
         ("form-questions-semicolon.csv", [], ""),
         ("clinic-columns.csv", ["--columns", str(EXPORTS / "clinic-columns.yaml")], ""),
         ("misnamed-id.csv", ["--id-column", "Patient ID"], ""),

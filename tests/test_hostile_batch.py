@@ -530,7 +530,9 @@ def test_unknown_columns_are_named_once_and_the_rows_still_assessed(tmp_path: Pa
     code, out, err = batch(str(write(tmp_path, "in.csv", csv_text([cells], columns))))
     assert out == good_record(1)
     assert err == (
-        "warning: ignoring columns that name no question: notes\n" + summary(1, [], candidates=1)
+        "warning: ignoring columns that name no question: notes (a column that answers a "
+        "question is named by its id, or mapped with --columns MAP.yaml; --ignore-column NAME "
+        "quiets this for one that answers none)\n" + summary(1, [], candidates=1)
     )
     assert code == ExitCode.OK
 

@@ -430,7 +430,7 @@ class _Run:
                     )
             rows = JsonlRows(stream, pack, source, ignore=options.ignore)
         if rows.unknown:
-            _warn_unknown(rows.unknown)
+            _warn_unknown(rows.unknown, header=isinstance(rows, CsvRows))
         warned = len(rows.unknown)
         _check_summary(options.summary, input_path, output_path)
         out_stream = open_output(output_path, input_path)
@@ -634,11 +634,19 @@ def _say_stopped(cut: bool, written: int, output_path: Path | None) -> None:
     sys.stderr.write("\n" + said.format(count=f"{written:,}", path=output_path) + "\n")
 
 
-def _warn_unknown(names: list[str]) -> None:
+def _warn_unknown(names: list[str], header: bool = False) -> None:
+    """Name the columns (or JSON keys) that answer nothing; for a CSV header, say how to make
+    one answer its question, since a misnamed column leaves its question blank in every row."""
     shown = ", ".join(names[:10])
     if len(names) > 10:
         shown += _(" and {count} more").format(count=len(names) - 10)
-    warn(_("ignoring columns that name no question: {names}").format(names=shown))
+    said = _("ignoring columns that name no question: {names}").format(names=shown)
+    if header:
+        said += _(
+            " (a column that answers a question is named by its id, or mapped with --columns "
+            "MAP.yaml; --ignore-column NAME quiets this for one that answers none)"
+        )
+    warn(said)
 
 
 def _csv_encoder(
