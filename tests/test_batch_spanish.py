@@ -64,8 +64,8 @@ def test_the_whole_run_in_spanish(export: Path) -> None:
     assert result.stderr == (
         "aviso: no se tienen en cuenta las columnas que no corresponden a ninguna pregunta: "
         "notas (una columna que responde a una pregunta debe llamarse como el id de la "
-        "pregunta, o asignarse con --columns MAP.yaml; --ignore-column NAME evita este aviso "
-        "para una que no responde a ninguna)\n"
+        "pregunta, o asignarse a esa pregunta con --columns MAP.yaml; --ignore-column NAME "
+        "evita este aviso para una columna que no responde a ninguna pregunta)\n"
         "2 filas leídas: 0 refer, 0 not_indicated, 1 candidate, 1 rechazada\n"
         f"  fila 2 (id C-3): {C3_ERROR_ES}\n"
     )
