@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -14,6 +16,18 @@ from mesoguide.model import RulePack
 from mesoguide.packs import default_pack_path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(relative: str) -> ModuleType:
+    """A script of the repository (``scripts/catalogs.py``, a benchmark), imported as a module
+    so that tests can call its functions."""
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 # The suite asserts English output: a locale that names another language must not change it
 # (commands and subprocesses read the language from LC_ALL, LC_MESSAGES and LANG).

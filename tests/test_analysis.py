@@ -19,7 +19,7 @@ from mesoguide.model import Answer, Invariant, RulePack
 from mesoguide.runner import from_mapping
 from mesoguide.yamlsafe import Located
 from tests.analysis_support import fires_witness
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_script
 from tests.packs import SMALL_PACK, write_pack
 
 
@@ -536,15 +536,7 @@ def test_every_default_invariant_is_broken_by_some_test() -> None:
 
 # -- the fast search agrees with the first, ordered one ----------------------------------------
 def _bench() -> object:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "proof_bench", ROOT / "benchmarks" / "proof_bench.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/proof_bench.py")
 
 
 def _holds(space: analysis._Space, formula: analysis.Formula, answers: dict[str, Answer]) -> bool:

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import gettext
-import importlib.util
 import io
 import shutil
 import subprocess
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from mesoguide import i18n
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_script
 
-
-def _catalogs() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("catalogs", ROOT / "scripts" / "catalogs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-catalogs = _catalogs()
+catalogs = load_script("scripts/catalogs.py")
 SPANISH_PO = ROOT / "src" / "mesoguide" / "locale" / "es" / "LC_MESSAGES" / "mesoguide.po"
 
 

@@ -4,11 +4,9 @@ only for a pack with the very bytes they were parsed from."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import shutil
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,20 +15,10 @@ from mesoguide import loader, yamlsafe
 from mesoguide.engine import assess
 from mesoguide.runner import from_mapping
 from mesoguide.views import render_markdown
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_script
 from tests.test_pipeline_properties import answer_sets
 
 BUILT_IN = sorted((ROOT / "rules").glob("*/pack.yaml"))
-
-
-def script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "parsed_packs", ROOT / "scripts" / "parsed_packs.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def typed(value: object) -> object:
@@ -45,7 +33,7 @@ def typed(value: object) -> object:
 def test_every_built_in_pack_has_its_parse_and_nothing_else_is_shipped() -> None:
     """`scripts/parsed_packs.py check` finds nothing missing, stale or left over."""
     assert BUILT_IN
-    assert script().problems() == []
+    assert load_script("scripts/parsed_packs.py").problems() == []
 
 
 @pytest.mark.parametrize("file", BUILT_IN, ids=lambda file: file.parent.name)

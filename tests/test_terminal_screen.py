@@ -179,6 +179,21 @@ class Recorder:
         return None
 
 
+def write_full_answers(folder: Path) -> dict[str, object]:
+    """Every question of the default pack answered, optional screens too, written to
+    ``folder/answers.yaml`` (for `--answers answers.yaml --ask`, which goes straight to the
+    review)."""
+    answers = {
+        **BASE_ANSWERS,
+        "scarring_or_pigment_disorder": False,
+        "recent_treatment_in_area": False,
+        "bruising_medicines": False,
+        "liver_or_kidney_disease": False,
+    }
+    (folder / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    return answers
+
+
 def whole_under_pointer(screen: Screen, words: list[str]) -> bool:
     """Whether the pointer's line and the lines under it hold exactly ``words`` (sorted): the
     whole of one row, in one column or two."""
@@ -204,14 +219,7 @@ def test_every_review_row_is_whole_on_screen_under_the_pointer(
 ):
     """At a terminal shorter than the review, the list scrolls by whole rows: the pointed row,
     first to last, is on screen whole, and a line says how many rows are above it."""
-    answers = {
-        **BASE_ANSWERS,
-        "scarring_or_pigment_disorder": False,
-        "recent_treatment_in_area": False,
-        "bruising_medicines": False,
-        "liver_or_kidney_disease": False,
-    }
-    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    answers = write_full_answers(tmp_path)
     i18n.use(lang)
     recorder = Recorder()
     interview(load_pack(None, lang), recorder, answers, "answers.yaml")
@@ -268,14 +276,7 @@ def test_the_answers_a_change_drops_are_named_on_the_review_screen(
 ):
     """Cellulite unticked in the review, the review shown again names the two answers dropped
     at its top, on screen with the list (trial 3: the note scrolled off at once)."""
-    answers = {
-        **BASE_ANSWERS,
-        "scarring_or_pigment_disorder": False,
-        "recent_treatment_in_area": False,
-        "bruising_medicines": False,
-        "liver_or_kidney_disease": False,
-    }
-    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    write_full_answers(tmp_path)
     pack = load_pack(None, lang)
     confirm = (
         "These are right: show the result" if lang == "en" else "Están bien: mostrar el resultado"
@@ -304,14 +305,7 @@ def test_plain_mode_names_the_answers_a_change_drops_by_its_prompt(
 ):
     """In plain mode the note follows the numbered review, by the prompt, so it is on screen
     when the review waits (above the list, the list scrolled it away)."""
-    answers = {
-        **BASE_ANSWERS,
-        "scarring_or_pigment_disorder": False,
-        "recent_treatment_in_area": False,
-        "bruising_medicines": False,
-        "liver_or_kidney_disease": False,
-    }
-    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers), encoding="utf-8")
+    write_full_answers(tmp_path)
     pack = load_pack(None, lang)
     screen = Screen(
         ["assess", "--plain", "--answers", "answers.yaml", "--ask", "--lang", lang],
