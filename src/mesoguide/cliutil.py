@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mesoguide.errors import ExitCode, MesoguideError, Terminated, UsageError
-from mesoguide.i18n import N_, _, in_use
+from mesoguide.i18n import N_, _, in_use, ngettext
 
 if TYPE_CHECKING:
     from mesoguide.model import RulePack
@@ -57,8 +57,6 @@ def load_pack_in(path: Path | None, lang: str | None, words: bool = True) -> Rul
 def _warn_untranslated(pack: RulePack) -> None:
     """Texts the pack lacks in the language it is read in are shown in its default language:
     say so once, so that a report half in another language is no surprise."""
-    from mesoguide.i18n import ngettext
-
     count = sum(1 for item in pack.untranslated if item.language == pack.language)
     if count:
         warn(
